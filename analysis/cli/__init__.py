@@ -1,0 +1,37 @@
+"""The `kneeload` command: one subcommand module per area, all calling the core."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# Each module defines register(subparsers); its parser sets `handler` to a function
+# taking the parsed arguments and returning the exit code.
+COMMAND_MODULES = ("analysis.cli.parse",)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand registered."""
+    parser = argparse.ArgumentParser(
+        prog="kneeload",
+        description="Relate running load to knee pain. Decision support, not medical advice.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script; exit 0 when it ran, 2 on bad usage."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except BrokenPipeError:  # `kneeload parse … | head` is fine
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

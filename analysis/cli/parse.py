@@ -1,0 +1,53 @@
+"""`kneeload parse`: read files, folders and zips and print the activity table (no storing)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from analysis.cli.output import progress_bar, records, write_csv, write_json
+from analysis.ingest import ReadOptions, activity_table, read_sources
+
+
+def add_read_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by every command that reads exports."""
+    parser.add_argument("--tz", metavar="ZONE", help="your time zone (IANA name, e.g. "
+                        "Europe/Berlin) for files that carry neither an offset nor GPS")
+    parser.add_argument("--garmin-units", choices=("auto", "metric", "imperial"),
+                        default="auto", help="units of a Garmin Connect CSV (default: detect)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="parallel reader processes (default: one per core)")
+
+
+def read_options(args: argparse.Namespace) -> ReadOptions:
+    """ReadOptions from the shared command-line options."""
+    return ReadOptions(athlete_tz=args.tz, garmin_units=args.garmin_units,
+                       workers=args.workers)
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("parse", help="read exports and print the activity table",
+                                 description="Read GPX/TCX/FIT files (also .gz), Strava "
+                                 "export zips or folders and activity CSVs; print one row "
+                                 "per activity. Nothing is stored.")
+    parser.add_argument("paths", nargs="+", metavar="PATH")
+    parser.add_argument("--format", choices=("csv", "json"), default="csv")
+    add_read_options(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    update, close = progress_bar("reading")
+    try:
+        results = list(read_sources(args.paths, read_options(args), progress=update))
+    finally:
+        close()
+    table = activity_table(results)
+    errors = [{"file": r.file, "message": r.error} for r in results if r.error]
+    if args.format == "json":
+        write_json({"activities": records(table), "errors": errors})
+    else:
+        write_csv(table)
+        for error in errors:
+            print(f"{error['file']}: {error['message']}", file=sys.stderr)
+    return 0

@@ -1,0 +1,250 @@
+"""Plan an import: files, folders, zips and Strava bulk exports become a list of parse jobs.
+
+Zip members are streamed one at a time (never extracted to disk); member names are only
+ever used as labels, and names with absolute paths or '..' are refused. A Strava export's
+activities.csv is joined to its files through the Filename column.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import pandas as pd
+
+from analysis.ingest.decompress import Limits, MiB, check_expansion
+from analysis.ingest.dispatch import ACTIVITY_SUFFIXES
+from analysis.ingest.errors import IngestError
+from analysis.ingest.model import FileResult, ParsedActivity, ReadOptions
+from analysis.ingest.strava_csv import StravaRow, read_strava_csv
+from analysis.timezones import local_date
+
+Source = str | os.PathLike | tuple[str, bytes]
+STRAVA_CSV = "activities.csv"
+
+
+@dataclass
+class Job:
+    """One file to parse: on disk (`path`) or read on demand from an archive (`load`)."""
+
+    name: str
+    path: str | None = None
+    load: Callable[[], bytes] | None = None
+    row: StravaRow | None = None
+
+
+@dataclass
+class Plan:
+    """Jobs to parse, and results already known (CSV-only rows, refused members)."""
+
+    jobs: list[Job] = field(default_factory=list)
+    done: list[FileResult] = field(default_factory=list)
+
+
+class Budget:
+    """Counts every decompressed byte of one import against the total limit."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.used = 0
+
+    def take(self, name: str, count: int) -> None:
+        self.used += count
+        if self.used > self.limits.max_total_bytes:
+            raise IngestError(name, "refused: the import decompresses to more than "
+                                    f"{self.limits.max_total_bytes // MiB} MiB in total")
+
+
+def unsafe_name(name: str) -> bool:
+    """True for archive paths that are absolute or climb out of their folder."""
+    posix = name.replace("\\", "/")
+    parts = PurePosixPath(posix).parts
+    return posix.startswith("/") or (len(posix) > 1 and posix[1] == ":") or ".." in parts
+
+
+def plan_sources(sources: Iterable[Source], options: ReadOptions) -> Plan:
+    """Expand paths, folders, zips and uploaded (name, bytes) pairs into parse jobs."""
+    plan = Plan()
+    budget = Budget(options.limits)
+    for source in sources:
+        if isinstance(source, tuple):
+            name, data = source
+            if zipfile.is_zipfile(io.BytesIO(data)):
+                _plan_zip(name, zipfile.ZipFile(io.BytesIO(data)), options, plan, budget)
+            else:
+                plan.jobs.append(Job(name, load=lambda data=data: data))
+            continue
+        path = Path(source)
+        if path.is_dir():
+            _plan_folder(path, options, plan)
+        elif zipfile.is_zipfile(path):
+            _plan_zip(path.name, zipfile.ZipFile(path), options, plan, budget)
+        elif path.exists():
+            plan.jobs.append(Job(path.name, path=str(path)))
+        else:
+            plan.done.append(FileResult(str(source), error="no such file or folder"))
+    return plan
+
+
+def _plan_folder(root: Path, options: ReadOptions, plan: Plan) -> None:
+    files = sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
+    csv_path = next((p for p in files if p.name.lower() == STRAVA_CSV
+                     and len(p.relative_to(root).parts) <= 2), None)
+    label = lambda p: f"{root.name}/{p.relative_to(root).as_posix()}"  # noqa: E731
+    if csv_path is None:
+        plan.jobs.extend(Job(label(p), path=str(p)) for p in files
+                         if p.name.lower().endswith(ACTIVITY_SUFFIXES))
+        return
+    base = csv_path.parent.resolve()
+    candidates = {p.resolve(): p for p in files
+                  if p.resolve().is_relative_to(base / "activities")}
+
+    def locate(filename: str) -> Job | None:
+        target = (base / filename).resolve()
+        if target in candidates:
+            return Job(label(candidates.pop(target)), path=str(target))
+        return None
+
+    _join_export(label(csv_path), csv_path.read_bytes(), locate, options, plan)
+    plan.jobs.extend(Job(label(p), path=str(p)) for p in candidates.values())
+
+
+def _plan_zip(name: str, archive: zipfile.ZipFile, options: ReadOptions, plan: Plan,
+              budget: Budget) -> None:
+    members = [m for m in archive.infolist() if not m.is_dir()]
+    label = lambda m: f"{name}:{m.filename}"  # noqa: E731
+    safe = []
+    for member in members:
+        if unsafe_name(member.filename):
+            plan.done.append(FileResult(label(member), error="refused: unsafe path in the "
+                                                             "archive (absolute or '..')"))
+        else:
+            safe.append(member)
+    csv_member = next((m for m in safe if PurePosixPath(m.filename).name.lower() == STRAVA_CSV
+                       and len(PurePosixPath(m.filename).parts) <= 2), None)
+
+    def job(member: zipfile.ZipInfo) -> Job:
+        return Job(label(member), load=lambda: read_member(archive, member, label(member),
+                                                           options.limits, budget))
+
+    if csv_member is None:
+        for member in safe:
+            if member.filename.lower().endswith(".zip"):
+                plan.done.append(FileResult(label(member), error="a zip archive inside an "
+                                                                 "archive is not read"))
+            elif member.filename.lower().endswith(ACTIVITY_SUFFIXES):
+                plan.jobs.append(job(member))
+        return
+    base = PurePosixPath(csv_member.filename).parent
+    activity_dir = (base / "activities").as_posix() + "/"
+    candidates = {m.filename: m for m in safe if m.filename.startswith(activity_dir)
+                  or (base == PurePosixPath(".") and m.filename.startswith("activities/"))}
+
+    def locate(filename: str) -> Job | None:
+        wanted = (base / filename).as_posix() if str(base) != "." else filename
+        member = candidates.pop(wanted, None)
+        return job(member) if member else None
+
+    try:
+        csv_bytes = read_member(archive, csv_member, label(csv_member), options.limits, budget)
+    except IngestError as exc:
+        plan.done.append(FileResult(label(csv_member), error=exc.reason))
+        return
+    _join_export(label(csv_member), csv_bytes, locate, options, plan)
+    plan.jobs.extend(job(m) for m in candidates.values())
+
+
+def read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str, limits: Limits,
+                budget: Budget) -> bytes:
+    """A member's bytes, streamed in chunks and stopped as soon as a limit is broken."""
+    if member.flag_bits & 0x1:
+        raise IngestError(name, "encrypted archive member")
+    check_expansion(name, member.file_size, member.compress_size, limits)
+    chunks = []
+    size = 0
+    try:
+        with archive.open(member) as handle:
+            while chunk := handle.read(4 * MiB):
+                size += len(chunk)
+                check_expansion(name, size, member.compress_size, limits)
+                budget.take(name, len(chunk))
+                chunks.append(chunk)
+    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError) as exc:
+        raise IngestError(name, f"damaged archive member ({exc})") from None
+    return b"".join(chunks)
+
+
+def _join_export(csv_name: str, csv_bytes: bytes, locate: Callable[[str], Job | None],
+                 options: ReadOptions, plan: Plan) -> None:
+    """Jobs for rows with a file; rows without one become CSV-only activities."""
+    try:
+        rows, notes = read_strava_csv(csv_name, csv_bytes, options)
+    except IngestError as exc:
+        plan.done.append(FileResult(csv_name, error=exc.reason))
+        return
+    listing = FileResult(csv_name, warnings=notes)
+    for row in rows:
+        if row.filename is None:
+            listing.activities.append(row.activity)
+            continue
+        job = None if unsafe_name(row.filename) else locate(row.filename)
+        if job is None:
+            reason = ("refused: unsafe path" if unsafe_name(row.filename)
+                      else "listed in activities.csv but not in the export")
+            plan.done.append(join_row(FileResult(row.filename, error=reason), row))
+        else:
+            job.row = row
+            plan.jobs.append(job)
+    plan.done.insert(0, listing)
+
+
+def join_row(result: FileResult, row: StravaRow) -> FileResult:
+    """Merge a file's result with its activities.csv row.
+
+    The file's streams win; the row supplies the name, type and id. A file that failed
+    still yields the row's own summary values, marked origin 'csv' with the reason.
+    """
+    row_summary = row.activity.summary
+    if result.error or not result.activities:
+        fallback = dict(row_summary)
+        fallback["warnings"] = (f"file {result.file} could not be used ({result.error}); "
+                                "summary values from activities.csv")
+        result.activities = [ParsedActivity(fallback, None)]
+        return result
+    single = len(result.activities) == 1
+    for index, activity in enumerate(result.activities):
+        summary = activity.summary
+        notes = [summary["warnings"]] if summary["warnings"] else []
+        _correct_clock(activity, row_summary["start_time"], notes)
+        summary.update(
+            activity_id=row_summary["activity_id"] + ("" if single else f"-{index + 1}"),
+            origin="file+csv", name=row_summary["name"] or summary["name"],
+            warnings="; ".join(notes),
+        )
+        if single:
+            summary.update(sport=row_summary["sport"], sport_raw=row_summary["sport_raw"])
+    return result
+
+
+def _correct_clock(activity: ParsedActivity, csv_start: pd.Timestamp, notes: list[str]) -> None:
+    """Shift a file whose local times were written as UTC, using the CSV's true UTC start.
+
+    Applies when the two starts differ by a whole number of quarter hours (±90 s), up to
+    14 hours: the signature of a wall-clock time stamped 'Z'.
+    """
+    summary = activity.summary
+    diff = (summary["start_time"] - csv_start).total_seconds()
+    quarters = round(diff / 900)
+    if quarters == 0 or abs(diff) > 14 * 3600 or abs(diff - quarters * 900) > 90:
+        return
+    shift = pd.Timedelta(seconds=quarters * 900)
+    summary["start_time"] = summary["start_time"] - shift
+    summary["local_date"] = local_date(summary["start_time"], summary["utc_offset_min"])
+    if activity.samples is not None:
+        activity.samples["time"] = activity.samples["time"] - shift
+    notes.append(f"file times were {quarters * 15 / 60:+g} h off the UTC start in "
+                 "activities.csv (local time written as UTC); corrected")

@@ -1,0 +1,124 @@
+"""Reading activity-list CSVs: encodings, delimiters, repeated headers, localised numbers,
+and the activity row every CSV line becomes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.ingest.errors import IngestError
+from analysis.ingest.model import ParsedActivity
+from analysis.ingest.sniff import strip_bom
+
+MISSING = {"", "--", "--:--:--", "nan", "NaN", "null", "None"}
+
+
+def decode_text(name: str, data: bytes) -> tuple[str, list[str]]:
+    """Text of a CSV file: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), ["read as UTF-16"]
+    try:
+        return strip_bom(data).decode("utf-8"), []
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data[:4096]:
+        raise IngestError(name, "binary data, not a CSV text file")
+    return data.decode("cp1252", errors="replace"), ["not UTF-8; read as Windows-1252"]
+
+
+def read_table(name: str, text: str) -> tuple[list[str], pd.DataFrame]:
+    """Header names as written (repeats kept) and all rows as strings, columns numbered."""
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(first_line), delimiter=delimiter)
+    headers = next(reader, [])
+    if not headers:
+        raise IngestError(name, "empty CSV file")
+    try:
+        rows = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, skiprows=1,
+                           names=range(len(headers)), dtype="string", keep_default_na=False,
+                           index_col=False, on_bad_lines="warn", engine="python")
+    except (ValueError, pd.errors.ParserError, csv.Error) as exc:
+        raise IngestError(name, f"CSV could not be read ({exc})") from None
+    return headers, rows
+
+
+def numbers(values: pd.Series, decimal: str = "auto") -> pd.Series:
+    """Localised number strings as floats: '1.234,5', '1,234.5', '3,40', '2.932' …
+
+    With decimal='auto' a value with one separator followed by exactly three digits is
+    ambiguous; those are read with a '.' decimal point. Pass ',' or '.' when known.
+    """
+    text = values.astype("string").str.strip()
+    text = text.mask(text.isin(MISSING))
+    if decimal == ",":
+        text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    elif decimal == ".":
+        text = text.str.replace(",", "", regex=False)
+    else:
+        both = text.str.contains(",", regex=False) & text.str.contains(".", regex=False)
+        comma_last = text.str.rfind(",") > text.str.rfind(".")
+        european = (both & comma_last) | (~both & text.str.fullmatch(r"-?\d+,\d{1,2}|-?\d+,\d{4,}"))
+        text = text.where(~european.fillna(False),
+                          text.str.replace(".", "", regex=False).str.replace(",", ".",
+                                                                             regex=False))
+        text = text.str.replace(",", "", regex=False)
+    return pd.to_numeric(text, errors="coerce").astype(float)
+
+
+def decimal_comma(values: pd.Series) -> bool:
+    """Whether a column of decimal numbers is written with a decimal comma ('3,40')."""
+    text = values.astype("string").str.strip()
+    comma = text.str.fullmatch(r"-?\d+,\d+").fillna(False).sum()
+    point = text.str.fullmatch(r"-?\d+\.\d+").fillna(False).sum()
+    return bool(comma > point)
+
+
+def durations(values: pd.Series) -> pd.Series:
+    """'hh:mm:ss', 'mm:ss' or plain seconds as float seconds (missing as NaN)."""
+    text = values.astype("string").str.strip()
+    text = text.mask(text.isin(MISSING)).str.replace(",", ".", regex=False)
+    plain = pd.to_numeric(text, errors="coerce")
+    clock = text.where(text.str.count(":") == 2, "00:" + text)
+    parsed = pd.to_timedelta(clock, errors="coerce").dt.total_seconds()
+    return plain.where(plain.notna(), parsed).astype(float)
+
+
+_MONTHS_DE = {"Jan.": "Jan", "Januar": "Jan", "Feb.": "Feb", "Februar": "Feb", "März": "Mar",
+              "Apr.": "Apr", "April": "Apr", "Mai": "May", "Juni": "Jun", "Juli": "Jul",
+              "Aug.": "Aug", "August": "Aug", "Sept.": "Sep", "Sep.": "Sep",
+              "September": "Sep", "Okt.": "Oct", "Oktober": "Oct", "Nov.": "Nov",
+              "November": "Nov", "Dez.": "Dec", "Dezember": "Dec"}
+_MONTH_RE = re.compile("|".join(re.escape(k) for k in sorted(_MONTHS_DE, key=len,
+                                                             reverse=True)))
+DATE_FORMATS = ("%b %d, %Y, %I:%M:%S %p", "%d.%m.%Y, %H:%M:%S", "%d. %b %Y, %H:%M:%S",
+                "%d %b %Y, %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%d.%m.%Y %H:%M:%S",
+                "%m/%d/%Y %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
+
+
+def dates(name: str, values: pd.Series) -> pd.Series:
+    """Naive timestamps from Strava/Garmin date strings (English or German), one format
+    for the whole column; an error names a value no known format reads."""
+    text = values.astype("string").str.strip()
+    text = text.str.replace(_MONTH_RE, lambda m: _MONTHS_DE[m.group(0)], regex=True)
+    present = text.notna() & (text != "")
+    for fmt in DATE_FORMATS:
+        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+        if parsed[present].notna().all():
+            return parsed
+    example = text[present].iloc[0] if present.any() else ""
+    raise IngestError(name, f"dates such as {example!r} are in a format kneeload does not "
+                            "know")
+
+
+def csv_activity(**values: Any) -> ParsedActivity:
+    """An activity built from a CSV row's own summary values (no samples)."""
+    summary = {"origin": "csv", "n_samples": 0, "elevation_method": "",
+               "elevation_source": "summary", "downhill_5pct_m": np.nan,
+               "downhill_10pct_m": np.nan, **values}
+    return ParsedActivity(summary, None)

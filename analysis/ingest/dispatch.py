@@ -1,0 +1,98 @@
+"""Read one file's bytes, whatever it is: the format is recognised from the content."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+from analysis.ingest import headers as H
+from analysis.ingest.csvtext import decode_text, read_table
+from analysis.ingest.decompress import gunzip
+from analysis.ingest.errors import IngestError
+from analysis.ingest.fit import read_fit
+from analysis.ingest.garmin_csv import read_garmin_csv
+from analysis.ingest.gpx import read_gpx
+from analysis.ingest.model import FileResult, RawTrack, ReadOptions
+from analysis.ingest.sniff import sniff
+from analysis.ingest.strava_csv import read_strava_csv
+from analysis.ingest.summarise import summarise
+from analysis.ingest.tcx import read_tcx
+
+TRACK_READERS: dict[str, Callable[[str, bytes], list[RawTrack]]] = {
+    "gpx": read_gpx, "tcx": read_tcx, "fit": read_fit,
+}
+ACTIVITY_SUFFIXES = (".gpx", ".tcx", ".fit", ".csv", ".gz", ".zip")
+
+
+def unpack(name: str, data: bytes, options: ReadOptions) -> tuple[str, bytes]:
+    """(format, bytes) after removing one layer of gzip, recognised by magic bytes."""
+    kind = sniff(data)
+    if kind == "gzip":
+        data = gunzip(name, data, options.limits)
+        kind = sniff(data)
+        if kind in ("gzip", "zip"):
+            raise IngestError(name, f"a {kind} archive inside a gzip file is not read")
+    return kind, data
+
+
+def read_bytes(name: str, data: bytes, options: ReadOptions) -> FileResult:
+    """Everything in one file: track files give activities with samples, CSV lists give
+    summary-only activities. Failures come back as a result with an error, never raised."""
+    result = FileResult(file=name, sha256=hashlib.sha256(data).hexdigest())
+    try:
+        kind, content = unpack(name, data, options)
+        if kind in ("gpx", "tcx", "fit"):
+            content_id = hashlib.sha256(content).hexdigest()[:16]
+            for raw in TRACK_READERS[kind](name, content):
+                result.activities.append(summarise(raw, content_id + raw.id_suffix, options))
+        elif kind == "csv":
+            _read_csv_list(name, content, options, result)
+        else:
+            raise IngestError(name, _not_readable(kind))
+    except IngestError as exc:
+        result.error = exc.reason
+        result.activities = []
+    return result
+
+
+def read_path(path: str, name: str, options: ReadOptions) -> FileResult:
+    """`read_bytes` for a file on disk (read in the worker, so bytes are not copied twice)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        return FileResult(file=name, error=f"cannot be opened ({exc.strerror})")
+    return read_bytes(name, data, options)
+
+
+def csv_kind(name: str, data: bytes) -> str:
+    """'strava' or 'garmin' for an activity-list CSV, from its headers."""
+    text, _ = decode_text(name, data[:65536])
+    headers, _ = read_table(name, text.split("\n", 1)[0] + "\n")
+    if H.locate(headers, H.STRAVA, H.STRAVA_REQUIRED):
+        return "strava"
+    if H.locate(headers, H.GARMIN, H.GARMIN_REQUIRED):
+        return "garmin"
+    unknown = [h for h in H.unknown_headers(headers, H.STRAVA)
+               if h in H.unknown_headers(headers, H.GARMIN)]
+    raise IngestError(name, "a CSV that is neither Strava's activities.csv nor a Garmin "
+                            "Connect export; headers not recognised: "
+                            + ", ".join(repr(h) for h in unknown[:12]))
+
+
+def _read_csv_list(name: str, data: bytes, options: ReadOptions, result: FileResult) -> None:
+    if csv_kind(name, data) == "strava":
+        rows, notes = read_strava_csv(name, data, options)
+        result.activities.extend(row.activity for row in rows)
+    else:
+        activities, notes = read_garmin_csv(name, data, options)
+        result.activities.extend(activities)
+    result.warnings.extend(notes)
+
+
+def _not_readable(kind: str) -> str:
+    return {
+        "empty": "the file is empty",
+        "zip": "a zip archive inside an archive is not read",
+        "xml": "XML, but neither GPX nor TCX",
+    }.get(kind, "not a GPX, TCX, FIT or CSV file (nor gzip/zip of one)")

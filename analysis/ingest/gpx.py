@@ -1,0 +1,74 @@
+"""GPX 1.0 and 1.1: all tracks and segments, with Garmin TrackPointExtension hr/cad (v1, v2)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from lxml import etree
+
+from analysis.ingest.errors import IngestError
+from analysis.ingest.model import RawTrack
+from analysis.ingest.safexml import parse_xml
+from analysis.ingest.xmltable import concat_row, parse_times, row_xslt, run_table
+
+COLUMNS = ["seg", "lat", "lon", "ele", "time", "hr", "cad"]
+
+
+def _qualifier(namespace: str | None) -> Callable[[str], str]:
+    """Element names with the document's GPX namespace prefix (or none for bare files)."""
+    return (lambda local: f"g:{local}") if namespace else (lambda local: local)
+
+
+def _stylesheet(namespace: str | None) -> etree.XSLT:
+    q = _qualifier(namespace)
+    extension = f"{q('extensions')}/*/*[local-name()='{{}}']"  # any prefix, v1 or v2
+    body = (f"<xsl:for-each select=\"{q('gpx')}/{q('trk')}/{q('trkseg')}\">"
+            "<xsl:variable name=\"s\" select=\"position()\"/>"
+            f"<xsl:for-each select=\"{q('trkpt')}\">"
+            + concat_row(["$s", "@lat", "@lon", q("ele"), q("time"),
+                          extension.format("hr"), extension.format("cad")])
+            + "</xsl:for-each></xsl:for-each>")
+    return row_xslt({"g": namespace} if namespace else {}, body)
+
+
+def read_gpx(name: str, data: bytes) -> list[RawTrack]:
+    """One RawTrack holding every track point of the file (segments kept apart)."""
+    root = parse_xml(name, data)
+    qname = etree.QName(root)
+    if qname.localname != "gpx":
+        raise IngestError(name, f"not a GPX file (root element <{qname.localname}>)")
+    namespace = qname.namespace
+    table = run_table(name, root, _stylesheet(namespace), COLUMNS, text_columns=("time",))
+    if table.empty:
+        raise IngestError(name, "no track points (the file holds only waypoints or routes)")
+    t, offset, notes = parse_times(table["time"])
+    if np.isnan(t).all():
+        notes.append("no timestamps in the track")
+    q = _qualifier(namespace)
+
+    def text(path: str) -> str:
+        found = root.xpath(f"string({path})", namespaces={"g": namespace} if namespace else None)
+        return str(found).strip()
+
+    name_text = (text(f"{q('trk')}/{q('name')}") or text(f"{q('metadata')}/{q('name')}")
+                 or text(q("name")))
+    has_cad = bool(table["cad"].notna().any())
+    return [RawTrack(
+        source_file=name,
+        source_format="gpx",
+        t=t,
+        lat=table["lat"].to_numpy(float),
+        lon=table["lon"].to_numpy(float),
+        elevation=table["ele"].to_numpy(float),
+        heart_rate=table["hr"].to_numpy(float),
+        cadence=table["cad"].to_numpy(float),
+        segment=table["seg"].to_numpy(float),
+        sport_raw=text(f"{q('trk')}/{q('type')}") or None,
+        name=name_text or None,
+        device=(root.get("creator") or "").strip() or None,
+        cadence_source="gpx:TrackPointExtension/cad" if has_cad else None,
+        elevation_source="gps",
+        file_offset_min=offset,
+        warnings=notes,
+    )]

@@ -1,0 +1,85 @@
+"""What readers hand over: raw tracks in, parsed activities and per-file results out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.ingest.decompress import DEFAULT_LIMITS, Limits
+from analysis.track import DEFAULT_SETTINGS, TrackSettings
+
+
+@dataclass
+class RawTrack:
+    """One activity's streams as a reader found them, before any metric is computed.
+
+    Arrays hold one value per sample, NaN where the file has none. `t` is seconds since
+    the Unix epoch (UTC). `distance` is the device's own cumulative distance, if recorded.
+    """
+
+    source_file: str
+    source_format: str
+    t: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    elevation: np.ndarray
+    heart_rate: np.ndarray
+    cadence: np.ndarray
+    distance: np.ndarray | None = None
+    segment: np.ndarray | None = None
+    sport_raw: str | None = None
+    sub_sport_raw: str | None = None
+    name: str | None = None
+    device: str | None = None
+    cadence_source: str | None = None
+    elevation_source: str = "gps"
+    file_offset_min: float | None = None  # local-time offset the file itself states
+    start_time: float | None = None  # session start stated by the file (epoch s)
+    elapsed_time_s: float | None = None  # session duration stated by the file
+    summary_distance_m: float | None = None  # session total distance stated by the file
+    timer_time_s: float | None = None  # session timer time stated by the file
+    incomplete: bool = False  # the file broke off; its own summary may cover more
+    id_suffix: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ParsedActivity:
+    """One canonical activity row (see analysis.schema) and its samples."""
+
+    summary: dict[str, Any]
+    samples: pd.DataFrame | None = None
+
+
+@dataclass
+class FileResult:
+    """Everything one input file produced: activities, or an error, and notes.
+
+    A file that fails can still carry activities (a Strava CSV row whose file is broken
+    becomes an activity from the row's own summary values).
+    """
+
+    file: str
+    sha256: str | None = None
+    activities: list[ParsedActivity] = field(default_factory=list)
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        """'failed' when the file could not be read, else 'ok'."""
+        return "failed" if self.error else "ok"
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """Choices a reader cannot make from the file alone."""
+
+    athlete_tz: str | None = None  # IANA zone used when neither file nor GPS gives one
+    garmin_units: str = "auto"  # Garmin Connect CSV units: auto, metric or imperial
+    track: TrackSettings = DEFAULT_SETTINGS
+    limits: Limits = DEFAULT_LIMITS
+    workers: int | None = None  # processes for parsing; None = one per core

@@ -1,0 +1,50 @@
+"""Recognise what a blob of bytes is from its content (magic bytes), not its name."""
+
+from __future__ import annotations
+
+import re
+
+from analysis.ingest.decompress import GZIP_MAGIC
+
+ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
+BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+_ROOT = re.compile(rb"<(?![?!])(?:[\w.-]+:)?([\w.-]+)")
+_BLANK = re.compile(rb"[\s\x00]*")
+_XML_PROLOG = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->|\s)*", re.S)
+
+
+def strip_bom(data: bytes) -> bytes:
+    """`data` without a leading UTF-8 byte-order mark."""
+    return data[3:] if data.startswith(BOMS[0]) else data
+
+
+def xml_root_name(data: bytes) -> str | None:
+    """Local name of the root element when `data` starts like an XML document."""
+    head = strip_bom(data[:8192]).lstrip()
+    if not head.startswith(b"<"):
+        return None
+    prolog = _XML_PROLOG.match(head)
+    rest = head[prolog.end():] if prolog else head
+    rest = re.sub(rb"^<!DOCTYPE[^>\[]*(\[.*?\])?\s*>\s*", b"", rest, flags=re.S)
+    found = _ROOT.match(rest.lstrip())
+    return found.group(1).decode("ascii", "replace") if found else None
+
+
+def sniff(data: bytes) -> str:
+    """One of gzip, zip, fit, gpx, tcx, xml, csv, empty or unknown."""
+    if _BLANK.fullmatch(data):
+        return "empty"
+    if data.startswith(GZIP_MAGIC):
+        return "gzip"
+    if data.startswith(ZIP_MAGICS):
+        return "zip"
+    if len(data) >= 12 and data[8:12] == b".FIT" and data[0] in (12, 14):
+        return "fit"
+    root = xml_root_name(data)
+    if root is not None:
+        return {"gpx": "gpx", "TrainingCenterDatabase": "tcx"}.get(root, "xml")
+    head = strip_bom(data[:4096])
+    first_line = head.split(b"\n", 1)[0]
+    if b"," in first_line or b";" in first_line or b"\t" in first_line:
+        return "csv"
+    return "unknown"

@@ -1,0 +1,72 @@
+"""TCX (Garmin Training Center v2): one activity per <Activity>, every lap and track in it."""
+
+from __future__ import annotations
+
+import numpy as np
+from lxml import etree
+
+from analysis.ingest.errors import IngestError
+from analysis.ingest.model import RawTrack
+from analysis.ingest.safexml import parse_xml
+from analysis.ingest.xmltable import concat_row, parse_times, row_xslt, run_table
+
+TCX_NS = "http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"
+COLUMNS = ["act", "seg", "time", "lat", "lon", "ele", "dist", "hr", "cad", "runcad"]
+
+
+def _stylesheet() -> etree.XSLT:
+    body = ("<xsl:for-each select=\"t:TrainingCenterDatabase/t:Activities/t:Activity\">"
+            "<xsl:variable name=\"a\" select=\"position()\"/>"
+            "<xsl:for-each select=\"t:Lap/t:Track\">"
+            "<xsl:variable name=\"s\" select=\"position()\"/>"
+            "<xsl:for-each select=\"t:Trackpoint\">"
+            + concat_row(["$a", "$s", "t:Time", "t:Position/t:LatitudeDegrees",
+                          "t:Position/t:LongitudeDegrees", "t:AltitudeMeters",
+                          "t:DistanceMeters", "t:HeartRateBpm/t:Value", "t:Cadence",
+                          "t:Extensions/*/*[local-name()='RunCadence']"])
+            + "</xsl:for-each></xsl:for-each></xsl:for-each>")
+    return row_xslt({"t": TCX_NS}, body)
+
+
+def read_tcx(name: str, data: bytes) -> list[RawTrack]:
+    """A RawTrack for every <Activity> with track points."""
+    root = parse_xml(name, data)
+    qname = etree.QName(root)
+    if qname.localname != "TrainingCenterDatabase":
+        raise IngestError(name, f"not a TCX file (root element <{qname.localname}>)")
+    if qname.namespace != TCX_NS:
+        raise IngestError(name, f"unsupported TCX namespace {qname.namespace!r}")
+    table = run_table(name, root, _stylesheet(), COLUMNS, text_columns=("time",))
+    if table.empty:
+        raise IngestError(name, "no track points (a course or an empty activity)")
+    activities = root.findall(f"{{{TCX_NS}}}Activities/{{{TCX_NS}}}Activity")
+    tracks = []
+    for number, part in table.groupby("act", sort=True):
+        activity = activities[int(number) - 1]
+        t, offset, notes = parse_times(part["time"].reset_index(drop=True))
+        runcad = part["runcad"].notna().any()
+        cadence = part["runcad"] if runcad else part["cad"]
+        creator = activity.findtext(f"{{{TCX_NS}}}Creator/{{{TCX_NS}}}Name")
+        suffix = f"-{int(number)}" if len(activities) > 1 else ""
+        tracks.append(RawTrack(
+            source_file=name,
+            source_format="tcx",
+            t=t,
+            lat=part["lat"].to_numpy(float),
+            lon=part["lon"].to_numpy(float),
+            elevation=part["ele"].to_numpy(float),
+            heart_rate=part["hr"].to_numpy(float),
+            cadence=cadence.to_numpy(float),
+            distance=part["dist"].to_numpy(float),
+            segment=part["seg"].to_numpy(float),
+            sport_raw=activity.get("Sport"),
+            name=(activity.findtext(f"{{{TCX_NS}}}Notes") or "").strip() or None,
+            device=(creator or "").strip() or None,
+            cadence_source=("tcx:RunCadence" if runcad else "tcx:Cadence")
+            if cadence.notna().any() else None,
+            elevation_source="device",
+            file_offset_min=offset,
+            id_suffix=suffix,
+            warnings=notes if np.isfinite(t).any() else [*notes, "no timestamps in the track"],
+        ))
+    return tracks

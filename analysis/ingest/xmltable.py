@@ -1,0 +1,99 @@
+"""Shared by the GPX and TCX readers: flatten track points to a table in C, parse times.
+
+An XSLT stylesheet (libxslt, run inside lxml) writes one CSV line per track point, which
+pandas' C parser reads; no Python code runs per point.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import numpy as np
+import pandas as pd
+from lxml import etree
+
+from analysis.ingest.errors import IngestError
+from analysis.ingest.safexml import compile_xslt, thread_cached
+
+_STYLESHEET = """<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+ {namespaces}><xsl:output method="text" encoding="UTF-8"/>
+<xsl:template match="/">{body}</xsl:template></xsl:stylesheet>"""
+_ZONE = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$")
+_OFFSET = re.compile(r"([+-])(\d\d):?(\d\d)$")
+END = "1"  # every line ends with this constant column, so shifted fields are caught
+
+
+def row_xslt(namespaces: dict[str, str], body: str) -> etree.XSLT:
+    """Compiled (and per-thread cached) stylesheet with the given prefixes and template body."""
+    decl = " ".join(f'xmlns:{prefix}="{uri}"' for prefix, uri in sorted(namespaces.items()))
+    source = _STYLESHEET.format(namespaces=decl, body=body)
+    return thread_cached(source, lambda: compile_xslt(source.encode()))
+
+
+def concat_row(fields: list[str]) -> str:
+    """XSLT `value-of` writing `fields` (XPath expressions) as one comma-separated line."""
+    joined = ",',',".join(fields)
+    return f"<xsl:value-of select=\"concat({joined},',{END}&#10;')\"/>"
+
+
+def run_table(name: str, root: etree._Element, stylesheet: etree.XSLT, columns: list[str],
+              text_columns: tuple[str, ...]) -> pd.DataFrame:
+    """Apply `stylesheet` to `root` and read its CSV output into a frame with `columns`."""
+    out = bytes(stylesheet(root))
+    if not out:
+        return pd.DataFrame(columns=columns)
+    names = [*columns, "_end"]
+    dtypes = {c: ("string" if c in text_columns else "float64") for c in columns}
+    try:
+        table = pd.read_csv(io.BytesIO(out), header=None, names=names, dtype=dtypes,
+                            engine="c", na_filter=True, keep_default_na=False,
+                            na_values=[""])
+    except (ValueError, pd.errors.ParserError):
+        table = _read_coercing(name, out, names, text_columns)
+    if not (table["_end"] == 1).all():
+        raise IngestError(name, "track point values contain commas or line breaks; "
+                                "the file is malformed")
+    return table.drop(columns="_end")
+
+
+def _read_coercing(name: str, out: bytes, names: list[str], text_columns: tuple[str, ...]
+                   ) -> pd.DataFrame:
+    """Slow path for files with non-numeric values: those become missing (and are counted)."""
+    try:
+        table = pd.read_csv(io.BytesIO(out), header=None, names=names, dtype="string",
+                            keep_default_na=False, na_values=[""])
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise IngestError(name, f"track points could not be read ({exc})") from None
+    for col in names:
+        if col not in text_columns:
+            table[col] = pd.to_numeric(table[col], errors="coerce")
+    return table
+
+
+def parse_times(values: pd.Series) -> tuple[np.ndarray, float | None, list[str]]:
+    """Epoch seconds for ISO 8601 strings, the offset the file states, and notes.
+
+    Times without a zone are read as UTC (what GPX and TCX require) and flagged.
+    """
+    notes: list[str] = []
+    present = values.notna()
+    if not present.any():
+        return np.full(len(values), np.nan), None, notes
+    first = str(values[present].iloc[0]).strip()
+    parsed = pd.to_datetime(values, utc=True, format="ISO8601", errors="coerce")
+    bad = int((present & parsed.isna()).sum())
+    if bad:
+        notes.append(f"{bad} timestamp(s) could not be read and were ignored")
+    offset = None
+    if not _ZONE.search(first):
+        notes.append("times carry no time zone; read as UTC")
+    else:
+        found = _OFFSET.search(first)
+        if found:
+            sign = -1 if found.group(1) == "-" else 1
+            offset = sign * (int(found.group(2)) * 60 + int(found.group(3)))
+    seconds = parsed.astype("datetime64[ns, UTC]").to_numpy(dtype="datetime64[ns]")
+    t = seconds.astype("int64").astype(float) / 1e9
+    t[np.isnat(seconds)] = np.nan
+    return t, offset, notes
