@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import pkgutil
 import sys
 
-# Each module defines register(subparsers); its parser sets `handler` to a function
-# taking the parsed arguments and returning the exit code.
-COMMAND_MODULES = ("analysis.cli.parse",)
+import analysis.cli as package
+
+
+def command_modules() -> list[str]:
+    """Every module in this package; those defining register(subparsers) add commands.
+
+    Each registers its subcommands and sets `handler`: a function taking the parsed
+    arguments and returning the exit code.
+    """
+    return sorted(f"{package.__name__}.{info.name}"
+                  for info in pkgutil.iter_modules(package.__path__))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -18,8 +27,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Relate running load to knee pain. Decision support, not medical advice.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(commands)
+    for name in command_modules():
+        module = importlib.import_module(name)
+        if hasattr(module, "register"):
+            module.register(commands)
     return parser
 
 
