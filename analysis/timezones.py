@@ -47,7 +47,7 @@ def offset_in(tz_name: str, when: pd.Timestamp) -> float | None:
         zone = ZoneInfo(tz_name)
     except (ZoneInfoNotFoundError, ValueError):
         return None
-    delta = when.to_pydatetime().astimezone(zone).utcoffset() or timedelta(0)
+    delta = when.to_pydatetime(warn=False).astimezone(zone).utcoffset() or timedelta(0)
     return delta.total_seconds() / 60
 
 

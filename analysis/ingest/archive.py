@@ -94,7 +94,10 @@ def _plan_folder(root: Path, options: ReadOptions, plan: Plan) -> None:
     files = sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
     csv_path = next((p for p in files if p.name.lower() == STRAVA_CSV
                      and len(p.relative_to(root).parts) <= 2), None)
-    label = lambda p: f"{root.name}/{p.relative_to(root).as_posix()}"  # noqa: E731
+
+    def label(path: Path) -> str:
+        return f"{root.name}/{path.relative_to(root).as_posix()}"
+
     if csv_path is None:
         plan.jobs.extend(Job(label(p), path=str(p)) for p in files
                          if p.name.lower().endswith(ACTIVITY_SUFFIXES))
@@ -116,7 +119,10 @@ def _plan_folder(root: Path, options: ReadOptions, plan: Plan) -> None:
 def _plan_zip(name: str, archive: zipfile.ZipFile, options: ReadOptions, plan: Plan,
               budget: Budget) -> None:
     members = [m for m in archive.infolist() if not m.is_dir()]
-    label = lambda m: f"{name}:{m.filename}"  # noqa: E731
+
+    def label(member: zipfile.ZipInfo) -> str:
+        return f"{name}:{member.filename}"
+
     safe = []
     for member in members:
         if unsafe_name(member.filename):

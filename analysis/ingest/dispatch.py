@@ -49,7 +49,7 @@ def read_bytes(name: str, data: bytes, options: ReadOptions) -> FileResult:
         elif kind == "csv":
             _read_csv_list(name, content, options, result)
         else:
-            raise IngestError(name, _not_readable(kind))
+            raise IngestError(name, _not_readable(name, kind))
     except IngestError as exc:
         result.error = exc.reason
         result.activities = []
@@ -90,9 +90,18 @@ def _read_csv_list(name: str, data: bytes, options: ReadOptions, result: FileRes
     result.warnings.extend(notes)
 
 
-def _not_readable(kind: str) -> str:
-    return {
-        "empty": "the file is empty",
-        "zip": "a zip archive inside an archive is not read",
-        "xml": "XML, but neither GPX nor TCX",
-    }.get(kind, "not a GPX, TCX, FIT or CSV file (nor gzip/zip of one)")
+_EXPECTED = {"gpx": "GPX (XML)", "tcx": "TCX (XML)", "fit": "FIT (no FIT header)"}
+
+
+def _not_readable(name: str, kind: str) -> str:
+    """Why content of sniffed `kind` cannot be read, mentioning a misleading file name."""
+    if kind == "empty":
+        return "the file is empty"
+    if kind == "zip":
+        return "a zip archive inside an archive is not read"
+    suffix = name.lower().removesuffix(".gz").rsplit(".", 1)[-1]
+    found = ("XML, but neither GPX nor TCX" if kind == "xml"
+             else "not a GPX, TCX, FIT or CSV file")
+    if suffix in _EXPECTED:
+        return f"named .{suffix}, but the content is not {_EXPECTED[suffix]}: {found}"
+    return found

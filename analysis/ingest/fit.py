@@ -261,6 +261,15 @@ def _first(table: dict[str, np.ndarray], name: str, default: float = np.nan) -> 
     return finite[0] if finite else default
 
 
+def decode_records(name: str, data: bytes) -> tuple[dict[str, np.ndarray], list[str]]:
+    """Every record message as scaled columns in file order (no joining), and warnings."""
+    buf = bytes(data)
+    scan = _scan(name, buf)
+    records = _decode(buf, scan, 20)
+    records.pop("_seq", None)
+    return records, scan.warnings
+
+
 def read_fit(name: str, data: bytes) -> list[RawTrack]:
     """One RawTrack per session (transitions skipped); records split by session time."""
     buf = bytes(data)

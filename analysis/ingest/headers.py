@@ -16,6 +16,7 @@ STRAVA: dict[str, dict[str, Header]] = {
     "type": {"en": ("Activity Type", 0), "de": ("Aktivitätsart", 0)},
     "elapsed_s_summary": {"en": ("Elapsed Time", 0), "de": ("Verstrichene Zeit", 0)},
     "distance_summary": {"en": ("Distance", 0), "de": ("Distanz", 0)},
+    "max_heart_rate_summary": {"en": ("Max Heart Rate", 0), "de": ("Max. Herzfrequenz", 0)},
     "filename": {"en": ("Filename", 0), "de": ("Dateiname", 0)},
     "elapsed_s": {"en": ("Elapsed Time", 1), "de": ("Verstrichene Zeit", 1)},
     "moving_s": {"en": ("Moving Time", 0), "de": ("Bewegungszeit", 0)},

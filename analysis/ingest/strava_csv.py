@@ -59,7 +59,7 @@ def read_strava_csv(name: str, data: bytes, options: ReadOptions
         "cadence": numbers(col("avg_cadence")),
         "steps": numbers(col("total_steps")),
         "avg_hr": numbers(col("avg_heart_rate")),
-        "max_hr": numbers(col("max_heart_rate")),
+        "max_hr": numbers(col("max_heart_rate")).fillna(numbers(col("max_heart_rate_summary"))),
         "filename": col("filename").fillna("").str.strip(),
     })
     result = []

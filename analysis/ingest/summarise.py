@@ -65,7 +65,7 @@ def summarise(raw: RawTrack, activity_id: str, options: ReadOptions) -> ParsedAc
                           file_offset_min=raw.file_offset_min, lat=lat, lon=lon,
                           athlete_tz=options.athlete_tz)
     start_ts = pd.Timestamp(start, unit="s", tz="UTC")
-    hr = raw.heart_rate
+    hr = np.where(raw.heart_rate > 0, raw.heart_rate, np.nan)  # 0 bpm means no sensor
     all_intervals = np.r_[False, np.isfinite(np.diff(t))]
     summary = {
         "activity_id": activity_id,
@@ -98,7 +98,7 @@ def summarise(raw: RawTrack, activity_id: str, options: ReadOptions) -> ParsedAc
         "elevation_m": elevation,
         "distance_m": cumulative,
         "cadence_spm": cadence_spm,
-        "heart_rate_bpm": hr.astype(float),
+        "heart_rate_bpm": hr,
     })
     return ParsedActivity(summary, samples)
 

@@ -1,0 +1,10 @@
+"""Synthetic but realistic runs and the files other tools would write for them.
+
+Used for the project's own test fixtures, the ingest benchmark and the bundled demo data,
+so every reader is exercised without anyone's real files.
+"""
+
+from analysis.synth.runs import SynthRun, synth_run
+from analysis.synth.writers import fit_bytes, gpx_bytes, strava_csv_bytes, tcx_bytes
+
+__all__ = ["SynthRun", "fit_bytes", "gpx_bytes", "strava_csv_bytes", "synth_run", "tcx_bytes"]
