@@ -50,18 +50,19 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{k: _plain(v) for k, v in row.items()} for row in shown.to_dict("records")]
 
 
-def write_csv(frame: pd.DataFrame, stream: TextIO = sys.stdout) -> None:
-    """`frame` as CSV (ISO times, YYYY-MM-DD days, lists joined with ';')."""
+def write_csv(frame: pd.DataFrame, stream: TextIO | None = None) -> None:
+    """`frame` as CSV on `stream` (default stdout): ISO times, YYYY-MM-DD days, lists ';'."""
     shown = for_output(frame)
     for name in shown.columns:
         if shown[name].map(lambda v: isinstance(v, list | tuple)).any():
             shown[name] = shown[name].map(lambda v: ";".join(map(str, v))
                                           if isinstance(v, list | tuple) else v)
-    shown.to_csv(stream, index=False)
+    shown.to_csv(stream or sys.stdout, index=False)
 
 
-def write_json(payload: Any, stream: TextIO = sys.stdout) -> None:
-    """`payload` as indented JSON with a trailing newline."""
+def write_json(payload: Any, stream: TextIO | None = None) -> None:
+    """`payload` as indented JSON with a trailing newline on `stream` (default stdout)."""
+    stream = stream or sys.stdout
     json.dump(payload, stream, indent=2, ensure_ascii=False, default=_plain)
     stream.write("\n")
 
