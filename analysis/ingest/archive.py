@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 import pandas as pd
 
 from analysis.ingest.decompress import Limits, MiB, check_expansion
-from analysis.ingest.dispatch import ACTIVITY_SUFFIXES
+from analysis.ingest.dispatch import ACTIVITY_SUFFIXES, csv_kind
 from analysis.ingest.errors import IngestError
 from analysis.ingest.model import FileResult, ParsedActivity, ReadOptions
 from analysis.ingest.strava_csv import StravaRow, read_strava_csv
@@ -93,7 +93,8 @@ def plan_sources(sources: Iterable[Source], options: ReadOptions) -> Plan:
 def _plan_folder(root: Path, options: ReadOptions, plan: Plan) -> None:
     files = sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
     csv_path = next((p for p in files if p.name.lower() == STRAVA_CSV
-                     and len(p.relative_to(root).parts) <= 2), None)
+                     and len(p.relative_to(root).parts) <= 2
+                     and _is_strava_list(p.name, p.read_bytes())), None)
 
     def label(path: Path) -> str:
         return f"{root.name}/{path.relative_to(root).as_posix()}"
@@ -131,7 +132,8 @@ def _plan_zip(name: str, archive: zipfile.ZipFile, options: ReadOptions, plan: P
         else:
             safe.append(member)
     csv_member = next((m for m in safe if PurePosixPath(m.filename).name.lower() == STRAVA_CSV
-                       and len(PurePosixPath(m.filename).parts) <= 2), None)
+                       and len(PurePosixPath(m.filename).parts) <= 2
+                       and _is_strava_list(m.filename, archive.open(m).read(65536))), None)
 
     def job(member: zipfile.ZipInfo) -> Job:
         return Job(label(member), load=lambda: read_member(archive, member, label(member),
@@ -162,6 +164,14 @@ def _plan_zip(name: str, archive: zipfile.ZipFile, options: ReadOptions, plan: P
         return
     _join_export(label(csv_member), csv_bytes, locate, options, plan)
     plan.jobs.extend(job(m) for m in candidates.values())
+
+
+def _is_strava_list(name: str, head: bytes) -> bool:
+    """Whether a file called activities.csv is Strava's (Garmin's list has the same name)."""
+    try:
+        return csv_kind(name, head) == "strava"
+    except IngestError:
+        return False
 
 
 def read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str, limits: Limits,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from analysis.ingest.archive import Job, Source, join_row, plan_sources
 from analysis.ingest.dispatch import read_bytes, read_path
@@ -34,32 +36,53 @@ def _payload(job: Job) -> tuple[str, str | None, bytes | None]:
 
 
 def _results(jobs: list[Job], options: ReadOptions) -> Iterator[tuple[Job, FileResult]]:
+    """Results in job order: in worker processes for big imports, else in this process.
+
+    If the pool breaks (a worker killed, or a __main__ the workers cannot re-import, as
+    with `python -` scripts), the jobs not yet finished are parsed here instead.
+    """
     workers = options.workers or os.cpu_count() or 1
-    if workers == 1 or len(jobs) < SERIAL_BELOW:
-        for job in jobs:
-            try:
-                yield job, parse_job(*_payload(job), options)
-            except IngestError as exc:
-                yield job, FileResult(job.name, error=exc.reason)
-        return
+    pending = deque(jobs)
+    if workers > 1 and len(jobs) >= SERIAL_BELOW:
+        with contextlib.suppress(BrokenProcessPool):
+            yield from _parallel(pending, workers, options)
+    while pending:
+        job = pending.popleft()
+        yield job, _parse_here(job, options)
+
+
+def _parse_here(job: Job, options: ReadOptions) -> FileResult:
+    try:
+        return parse_job(*_payload(job), options)
+    except IngestError as exc:  # refused while reading from the archive
+        return FileResult(job.name, error=exc.reason)
+
+
+def _parallel(pending: deque[Job], workers: int, options: ReadOptions
+              ) -> Iterator[tuple[Job, FileResult]]:
+    """Parse `pending` in a process pool, at most 2 × workers files in flight, so memory
+    stays flat for any export; a job leaves `pending` only once its result is yielded."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["analysis.ingest.dispatch"])
     window: deque[tuple[Job, Future[FileResult] | FileResult]] = deque()
+
+    def oldest() -> tuple[Job, FileResult]:
+        job, result = window.popleft()
+        if isinstance(result, Future):
+            result = result.result()
+        pending.popleft()
+        return job, result
+
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        for job in jobs:
+        for job in list(pending):
             try:
                 window.append((job, pool.submit(parse_job, *_payload(job), options)))
             except IngestError as exc:  # refused while reading from the archive
                 window.append((job, FileResult(job.name, error=exc.reason)))
-            while len(window) > 2 * workers:  # bounded: memory stays flat for any export
-                yield _settle(window.popleft())
+            while len(window) > 2 * workers:
+                yield oldest()
         while window:
-            yield _settle(window.popleft())
-
-
-def _settle(item: tuple[Job, Future[FileResult] | FileResult]) -> tuple[Job, FileResult]:
-    job, pending = item
-    return job, pending.result() if isinstance(pending, Future) else pending
+            yield oldest()
 
 
 def read_sources(sources: Iterable[Source], options: ReadOptions | None = None,
