@@ -1,0 +1,173 @@
+"""Flares (DOMAIN.md §3) and the flare event study with a permutation test of random onsets.
+
+A flare onset is a day with pain ≥ Thresholds.flare_score (default 4) after at least
+Thresholds.flare_quiet_days (default 7) days below it: analysis.load.flare_onsets. A day
+without a diary entry is missing, not pain-free, so the statistics also require that at
+least MIN_ENTRIES_PER_WEEK (4) of those quiet days were recorded below the threshold —
+otherwise nobody knows the pain was below it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.load import flare_onsets
+from analysis.stats.multiple import bh_qvalues
+from analysis.stats.nof1 import LABEL, MIN_ENTRIES_PER_WEEK
+from analysis.thresholds import Thresholds
+
+WINDOW_DAYS = 28
+MIN_FLARES = 2
+N_PERMUTATIONS = 2000
+
+FLARE_COLUMNS = ("onset", "peak_pain", "last_painful_day", "recovered", "duration_days")
+EVENT_COLUMNS = ("exposure", "n_flares", "pre_flare_mean", "baseline_mean", "difference",
+                 "difference_sd", "p_value", "q_value", "label")
+
+
+def _recorded_quiet(daily: pd.DataFrame, t: Thresholds) -> np.ndarray:
+    """Per day: at least MIN_ENTRIES_PER_WEEK of the previous quiet days recorded below."""
+    below = (daily["pain_max"] < t.flare_score).fillna(False).astype(float)
+    recorded = below.rolling(t.flare_quiet_days, min_periods=1).sum().shift(1)
+    return (recorded >= min(MIN_ENTRIES_PER_WEEK, t.flare_quiet_days)).to_numpy()
+
+
+def onset_mask(daily: pd.DataFrame, t: Thresholds = Thresholds()) -> np.ndarray:
+    """Flare onsets per day: analysis.load.flare_onsets and recorded quiet days.
+
+    `daily` has consecutive days with pain_max (NaN = no entry) and pain_entries.
+    """
+    return flare_onsets(daily, t).to_numpy(dtype=bool) & _recorded_quiet(daily, t)
+
+
+def onset_eligible(daily: pd.DataFrame, t: Thresholds = Thresholds()) -> np.ndarray:
+    """Days that would be a flare onset if pain reached the threshold that day: no pain
+    at or above it in the previous quiet days, at least that many days into the diary, and
+    the quiet days recorded (`onset_mask` is exactly this and today's pain ≥ threshold)."""
+    high = (daily["pain_max"] >= t.flare_score).fillna(False).astype(float)
+    recent_high = high.shift(1).rolling(t.flare_quiet_days).max().to_numpy()
+    logged = daily["pain_entries"].to_numpy() > 0
+    diary_day = np.where(logged.cumsum() > 0, np.arange(len(daily)) - logged.argmax(), -1)
+    return (recent_high == 0) & (diary_day >= t.flare_quiet_days) & _recorded_quiet(daily, t)
+
+
+def flare_table(daily: pd.DataFrame, t: Thresholds = Thresholds()) -> pd.DataFrame:
+    """One row per flare (FLARE_COLUMNS) from a daily frame on consecutive days.
+
+    An episode runs from its onset to the last day with pain ≥ flare_score before the next
+    onset (or the end of the diary). It counts as recovered the day after that last painful
+    day when the diary goes on for at least flare_quiet_days more days; otherwise it is
+    ongoing (`recovered` empty). `peak_pain` is the episode's highest daily pain.
+    """
+    values = daily["pain_max"].to_numpy(dtype=float)
+    high = np.nan_to_num(values, nan=-np.inf) >= t.flare_score
+    onset_pos = np.flatnonzero(onset_mask(daily, t))
+    if len(onset_pos) == 0:
+        return pd.DataFrame({c: pd.Series(dtype="datetime64[ns]" if c in (
+            "onset", "last_painful_day", "recovered") else "float64") for c in FLARE_COLUMNS})
+    high_pos = np.flatnonzero(high)
+    ends = np.append(onset_pos[1:], len(values))
+    last_high = high_pos[np.searchsorted(high_pos, ends, side="left") - 1]
+    peak = np.fmax.reduceat(np.nan_to_num(values, nan=-np.inf), onset_pos)
+    last_entry = np.flatnonzero(np.isfinite(values)).max()
+    days = daily.index
+    recovered = pd.DatetimeIndex(days[last_high] + pd.Timedelta(days=1)).where(
+        last_high + t.flare_quiet_days <= last_entry)
+    return pd.DataFrame({
+        "onset": days[onset_pos],
+        "peak_pain": peak,
+        "last_painful_day": days[last_high],
+        "recovered": recovered,
+        "duration_days": last_high - onset_pos + 1,
+    })
+
+
+def window_means(x: np.ndarray, window: int) -> np.ndarray:
+    """Mean of the defined values of x over the `window` days before each day (NaN if none)."""
+    filled = np.concatenate([[0.0], np.cumsum(np.nan_to_num(x))])
+    counts = np.concatenate([[0], np.cumsum(np.isfinite(x))])
+    end = np.arange(len(x))
+    start = np.maximum(end - window, 0)
+    n = counts[end] - counts[start]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = (filled[end] - filled[start]) / n
+    means[(n == 0) | (end < window)] = np.nan
+    return means
+
+
+def _one_exposure(x: np.ndarray, onsets: np.ndarray, eligible: np.ndarray, window: int,
+                  n_perm: int, rng: np.random.Generator) -> tuple[dict, np.ndarray] | str:
+    """Statistics and the day-by-day profile of one exposure, or why it was skipped."""
+    defined = np.flatnonzero(np.isfinite(x))
+    if len(defined) < 2 or not np.nanstd(x) > 0:
+        return "no variation (or no values)"
+    means = window_means(x, window)
+    history = np.arange(len(x)) >= defined[0] + window
+    candidates = np.flatnonzero(eligible & history & np.isfinite(means))
+    used = onsets[history[onsets] & np.isfinite(means[onsets])]
+    if len(used) < MIN_FLARES:
+        return (f"{len(used)} flare{'s' if len(used) != 1 else ''} with {window} days of this "
+                f"exposure before them; needs {MIN_FLARES}")
+    if len(candidates) <= len(used):
+        return "too few eligible days for random onsets"
+    edges = np.zeros(len(x) + 1)
+    np.add.at(edges, np.maximum(used - window, 0), 1)
+    np.add.at(edges, used, -1)
+    before = np.cumsum(edges)[:-1] > 0  # inside some flare's pre-onset window
+    baseline = float(np.nanmean(np.where(before, np.nan, x)))
+    observed = float(means[used].mean())
+    draws = rng.random((n_perm, len(candidates))).argpartition(len(used), axis=1)
+    null = np.nanmean(means[candidates[draws[:, :len(used)]]], axis=1)
+    centre = null.mean()
+    extreme = np.abs(null - centre) >= abs(observed - centre) - 1e-12
+    offsets = used[:, None] + np.arange(-window, 0)[None, :]
+    profile = np.nanmean(x[offsets], axis=0) - baseline
+    return {
+        "n_flares": len(used),
+        "pre_flare_mean": observed,
+        "baseline_mean": baseline,
+        "difference": observed - baseline,
+        "difference_sd": (observed - baseline) / float(np.nanstd(x, ddof=1)),
+        "p_value": (1 + int(extreme.sum())) / (n_perm + 1),
+    }, profile
+
+
+def event_study(daily: pd.DataFrame, exposures: tuple[str, ...],
+                t: Thresholds = Thresholds(), *, window: int = WINDOW_DAYS,
+                n_perm: int = N_PERMUTATIONS, seed: int = 0
+                ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Each exposure over the `window` days before the flare onsets against the runner's
+    own baseline, averaged over flares, with a permutation test of random onsets.
+
+    `daily`: consecutive days, pain_max, pain_entries and the exposures (NaN where
+    undefined); flares are `onset_mask`. Baseline: the
+    exposure's mean over all days outside the pre-flare windows. The statistic is the mean
+    over flares of the exposure's mean in the window before onset; random onsets are drawn
+    (as many as there are flares, without replacement) from days that could have been an
+    onset (`onset_eligible`) with `window` days of the exposure's history. Two-sided
+    p = (1 + #|null − E null| ≥ |observed − E null|) / (n_perm + 1); BH q-values across
+    exposures. Returns (table with EVENT_COLUMNS, profile with exposure, day (−window..−1),
+    difference from baseline), and the exposures skipped, with reasons.
+    """
+    rng = np.random.default_rng(seed)
+    eligible = onset_eligible(daily, t)
+    onsets = np.flatnonzero(onset_mask(daily, t))
+    rows, profiles, skipped = [], [], []
+    for name in exposures:
+        x = daily[name].to_numpy(dtype=float) if name in daily else np.full(len(daily), np.nan)
+        result = _one_exposure(x, onsets, eligible, window, n_perm, rng)
+        if isinstance(result, str):
+            skipped.append(f"{name}: {result}")
+            continue
+        stats_row, profile = result
+        rows.append({"exposure": name, **stats_row})
+        profiles.append(pd.DataFrame({"exposure": name, "day": np.arange(-window, 0),
+                                      "difference": profile}))
+    table = pd.DataFrame(rows, columns=[c for c in EVENT_COLUMNS if c not in ("q_value",
+                                                                              "label")])
+    table["q_value"] = bh_qvalues(table["p_value"].to_numpy())
+    table["label"] = LABEL
+    profile = (pd.concat(profiles, ignore_index=True) if profiles else
+               pd.DataFrame(columns=["exposure", "day", "difference"]))
+    return table[list(EVENT_COLUMNS)], profile, skipped

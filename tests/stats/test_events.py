@@ -1,0 +1,105 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.load import flare_onsets
+from analysis.stats.events import (
+    event_study,
+    flare_table,
+    onset_eligible,
+    onset_mask,
+    window_means,
+)
+from analysis.stats.exposures import exposure_grid
+from analysis.stats.simulate import simulate_athlete
+from analysis.thresholds import Thresholds
+
+
+def _daily(pain: list[float], start: str = "2024-01-01") -> pd.DataFrame:
+    values = pd.Series(pain, index=pd.date_range(start, periods=len(pain)), dtype=float)
+    return pd.DataFrame({"pain_max": values, "pain_entries": values.notna().astype(int)})
+
+
+def test_flare_table_hand_fixture():
+    # day  0-6: 1 1 - 2 1 - 1   (5 recorded, none ≥ 4)   → day 7 (6 Jan + 1) is an onset
+    # day 7-10: 5 6 - 3; days 11-17 quiet (6 recorded) → day 18 (4) is a second onset
+    # episode 1 ends on its last painful day 8 (Jan 9), recovered Jan 10 (the diary runs 7+
+    # more days); episode 2 has only 1 more diary day: ongoing
+    daily = _daily([1, 1, np.nan, 2, 1, np.nan, 1, 5, 6, np.nan, 3,
+                    1, 1, np.nan, 1, 2, 1, 1, 4, 2])
+    flares = flare_table(daily, Thresholds())
+    assert list(flares["onset"]) == [pd.Timestamp("2024-01-08"), pd.Timestamp("2024-01-19")]
+    assert list(flares["peak_pain"]) == [6, 4]
+    assert list(flares["last_painful_day"]) == [pd.Timestamp("2024-01-09"),
+                                                pd.Timestamp("2024-01-19")]
+    assert flares["recovered"].iloc[0] == pd.Timestamp("2024-01-10")
+    assert pd.isna(flares["recovered"].iloc[1])
+    assert list(flares["duration_days"]) == [2, 1]
+
+
+def test_quiet_days_must_be_recorded():
+    # only 3 of the 7 days before the 5 have an entry: analysis.load calls it a flare,
+    # the statistics do not (a day without an entry is missing, not pain-free)
+    daily = _daily([1, np.nan, np.nan, np.nan, np.nan, 1, 1, 5, 1])
+    assert flare_onsets(daily, Thresholds()).iloc[7]
+    assert not onset_mask(daily, Thresholds())[7]
+    assert flare_table(daily).empty
+
+
+def test_the_threshold_is_a_setting():
+    daily = _daily([1, 1, 1, 1, 1, 1, 1, 3, 1])
+    assert flare_table(daily, Thresholds()).empty
+    assert len(flare_table(daily, Thresholds(flare_score=3))) == 1
+
+
+def _athlete():
+    athlete = simulate_athlete(7, days=365)
+    return athlete.activities, athlete.pain
+
+
+def test_onsets_are_eligible_days_with_high_pain():
+    grid = exposure_grid(*_athlete())
+    t = Thresholds()
+    high = (grid.daily["pain_max"] >= t.flare_score).to_numpy()
+    mask = onset_mask(grid.daily, t)
+    assert mask.sum() > 5
+    np.testing.assert_array_equal(mask, high & onset_eligible(grid.daily, t))
+
+
+def test_window_means_hand_fixture():
+    # window 2 over 1, NaN, 3, 5, 7: days 0-1 lack history; day 2: {1, NaN} → 1;
+    # day 3: {NaN, 3} → 3; day 4: {3, 5} → 4
+    means = window_means(np.array([1.0, np.nan, 3.0, 5.0, 7.0]), 2)
+    np.testing.assert_allclose(means, [np.nan, np.nan, 1, 3, 4])
+
+
+def test_event_study_hand_fixture():
+    # pain 1 every day, flares (5) on days 60 and 100; the exposure is 20 on the 28 days
+    # before each onset and 10 elsewhere: pre-flare mean 20, baseline 10, difference 10
+    pain = np.ones(130)
+    pain[[60, 100]] = 5
+    x = np.full(130, 10.0)
+    x[32:60] = 20
+    x[72:100] = 20
+    daily = _daily(list(pain)).assign(descent_m=x)
+    table, profile, skipped = event_study(daily, ("descent_m", "spike_ratio"), n_perm=999)
+    row = table.iloc[0]
+    assert row["n_flares"] == 2
+    assert (row["pre_flare_mean"], row["baseline_mean"], row["difference"]) == (20, 10, 10)
+    assert row["difference_sd"] == pytest.approx(10 / np.std(x, ddof=1))
+    # no random pair of eligible onsets reaches 20 unless it is exactly {60, 100}
+    assert row["p_value"] < 0.01
+    assert row["label"] == "exploratory"
+    assert list(profile["day"]) == list(range(-28, 0))
+    assert (profile["difference"] == 10).all()
+    assert skipped == ["spike_ratio: no variation (or no values)"]
+
+
+def test_event_study_needs_two_flares_with_history():
+    pain = np.ones(80)
+    pain[[20, 70]] = 5  # the first onset has only 20 days of exposure history
+    daily = _daily(list(pain)).assign(descent_m=np.arange(80.0))
+    table, _, skipped = event_study(daily, ("descent_m",))
+    assert table.empty
+    assert skipped == ["descent_m: 1 flare with 28 days of this exposure before them; "
+                       "needs 2"]
