@@ -1,0 +1,256 @@
+"""The flag rules: which rule fired on which week, run or day, as one table of records.
+
+Each rule (`RULES`) names its level, unit, wording and the `EVIDENCE` line it quotes. The rules
+run vectorised over the weekly, per-run and pain tables of analysis.load; analysis.risk picks
+the current ones and turns rows into `Flag` records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.thresholds import EVIDENCE, Thresholds
+
+LEVELS = ("high", "caution", "info")
+# A session over the pain rule (DOMAIN §3): these hold a return-to-run plan back.
+PAIN_RULE_CODES = ("pain_during_run_severe", "pain_during_run", "pain_next_morning")
+FLAG_COLUMNS = ("code", "level", "rule", "value", "threshold", "unit", "evidence", "strength",
+                "date", "activity_id", "week_start")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A flag rule: level, unit of its value, wording (formatted with Thresholds), evidence key."""
+
+    level: str
+    unit: str
+    words: str
+    evidence: str
+
+
+# In display order within a level.
+RULES: dict[str, Rule] = {
+    "persistent_pain": Rule(
+        "high", "days", "Pain of {persistent_pain_score:g}/10 or more logged over more than "
+        "{persistent_pain_days} days (episodes end after {persistent_pain_gap_days} days "
+        "without such an entry): see a physiotherapist or sports physician",
+        "persistent_pain"),
+    "pain_during_run_severe": Rule(
+        "high", "/10", "Pain during a run above {pain_stop_above:g}/10: stop running for now, "
+        "cross-train and strengthen", "pain_stop"),
+    "pain_during_run": Rule(
+        "caution", "/10", "Pain during a run above {pain_rule_max:g}/10 breaks the pain rule: "
+        "run less and slower", "pain_rule"),
+    "pain_next_morning": Rule(
+        "caution", "/10", "Next-morning pain higher than the highest pain logged the day before "
+        "breaks the pain rule (threshold = the day before's pain)", "pain_morning"),
+    "spike_large": Rule(
+        "high", "×", "Run longer than {spike_large:g} × the longest run of the previous "
+        "{spike_window_days} days", "spike_large"),
+    "spike_medium": Rule(
+        "caution", "×", "Run more than {spike_medium:g}–{spike_large:g} × the longest run of the "
+        "previous {spike_window_days} days", "spike_medium"),
+    "spike_small": Rule(
+        "caution", "×", "Run more than {spike_small:g}–{spike_medium:g} × the longest run of the "
+        "previous {spike_window_days} days", "spike_small"),
+    "weekly_jump_high": Rule(
+        "high", "%", "Running distance more than {weekly_change_high_pct:g} % above the previous "
+        "complete week", "weekly_change_high"),
+    "weekly_jump_caution": Rule(
+        "caution", "%", "Running distance more than {weekly_change_caution_pct:g} % (up to "
+        "{weekly_change_high_pct:g} %) above the previous complete week; the 10 % line is a "
+        "rule of thumb", "weekly_change_caution"),
+    "rolling7_jump_high": Rule(
+        "high", "%", "Running distance of the last 7 days more than {weekly_change_high_pct:g} % "
+        "above the 7 days before", "weekly_change_high"),
+    "rolling7_jump_caution": Rule(
+        "caution", "%", "Running distance of the last 7 days more than "
+        "{weekly_change_caution_pct:g} % (up to {weekly_change_high_pct:g} %) above the 7 days "
+        "before; the 10 % line is a rule of thumb", "weekly_change_caution"),
+    "descent_spike": Rule(
+        "caution", "×", "Run's descent more than {descent_spike_ratio:g} × the largest descent of "
+        "the previous {spike_window_days} days (runs with at least {descent_spike_min_m:g} m of "
+        "descent; threshold is a product choice)", "descent"),
+    "cadence_drop": Rule(
+        "caution", "%", "Cadence more than {cadence_drop_pct:g} % below your own baseline at "
+        "this speed (cadence-on-speed fit over your runs of the previous "
+        "{cadence_baseline_days} days, at least {cadence_min_runs} runs)", "cadence"),
+    "week_partial": Rule(
+        "info", "m", "Week in progress: its distance so far (the value) is not compared with "
+        "complete weeks and gets no weekly-jump flag; see the rolling 7-day change",
+        "weekly_change_high"),
+    "week_after_gap": Rule(
+        "info", "m", "No runs the week before: no percentage change for this week's distance "
+        "(the value); a restart after a break", "weekly_change_high"),
+    "spike_no_baseline": Rule(
+        "info", "days", "No run in the previous {spike_window_days} days (the value is the days "
+        "since the last run): this run has no spike ratio", "spike_no_baseline"),
+}
+# Display rank: by level, then by the order above (sorted() is stable).
+_RANK = {code: rank for rank, code in
+         enumerate(sorted(RULES, key=lambda code: LEVELS.index(RULES[code].level)))}
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One raised flag: what rule, how far over it, and what the evidence for it is."""
+
+    code: str
+    level: str  # info, caution or high
+    rule: str  # the rule in words
+    value: float  # the measured value (NaN when the flag is a note without a number)
+    threshold: float  # the value the rule compares with
+    unit: str
+    evidence: str  # evidence line with citation and strength tag
+    strength: str  # [solid], [weak] or [heuristic]
+    date: pd.Timestamp  # the week's Monday, the run's day, or the pain entry's day
+    activity_id: str | None = None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Flag:
+        """A Flag from one row of a flag table."""
+        activity = row.get("activity_id")
+        return cls(code=row["code"], level=row["level"], rule=row["rule"],
+                   value=float(row["value"]), threshold=float(row["threshold"]),
+                   unit=row["unit"], evidence=row["evidence"], strength=row["strength"],
+                   date=pd.Timestamp(row["date"]),
+                   activity_id=activity if isinstance(activity, str) else None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The flag as a plain dictionary (JSON-ready after analysis.cli.output)."""
+        return asdict(self)
+
+
+def empty_flags() -> pd.DataFrame:
+    """A flag table with no rows."""
+    return _raise("week_partial", Thresholds(), pd.Series([], dtype="datetime64[ns]"), [], [])
+
+
+def _raise(code: str, t: Thresholds, dates: pd.Series | pd.Index, values: Any, threshold: Any,
+           activity_id: Any = None) -> pd.DataFrame:
+    """Rows of flag `code` for every date given, with its wording and evidence."""
+    rule = RULES[code]
+    evidence = EVIDENCE[rule.evidence]
+    dates = pd.DatetimeIndex(dates)
+    n = len(dates)
+    ids = (np.full(n, None, dtype=object) if activity_id is None
+           else np.asarray(activity_id, dtype=object))
+    return pd.DataFrame({
+        "code": code, "level": rule.level, "rule": rule.words.format(**t.to_dict()),
+        "value": np.broadcast_to(np.asarray(values, dtype=float), (n,)),
+        "threshold": np.broadcast_to(np.asarray(threshold, dtype=float), (n,)),
+        "unit": rule.unit, "evidence": evidence.line, "strength": evidence.strength,
+        "date": dates, "activity_id": ids,
+        "week_start": dates - pd.to_timedelta(dates.day_of_week, unit="D"),
+    }, index=range(n))
+
+
+def _banded(t: Thresholds, frame: pd.DataFrame, column: str, prefix: str,
+            dates: pd.Series | pd.Index) -> list[pd.DataFrame]:
+    """Caution and high flags of a % change column (weekly or rolling 7 days)."""
+    pct = frame[column]
+    high = pct > t.weekly_change_high_pct
+    caution = (pct > t.weekly_change_caution_pct) & ~high
+    return [_raise(f"{prefix}_high", t, dates[high.to_numpy()], pct[high],
+                   t.weekly_change_high_pct),
+            _raise(f"{prefix}_caution", t, dates[caution.to_numpy()], pct[caution],
+                   t.weekly_change_caution_pct)]
+
+
+def week_rules(weekly: pd.DataFrame, today: pd.Timestamp, t: Thresholds) -> list[pd.DataFrame]:
+    """Weekly jumps of complete weeks, the rolling 7 days for the week in progress, notes."""
+    starts = pd.DatetimeIndex(weekly["week_start"])
+    partial = weekly["partial"].to_numpy(bool)
+    current = weekly[partial]
+    running = partial & ((weekly["distance_m"] > 0) | (weekly["prev_distance_m"] > 0)).to_numpy()
+    gap = (~partial & (weekly["prev_distance_m"] == 0) & (weekly["distance_m"] > 0)).to_numpy()
+    return [*_banded(t, weekly, "change_pct", "weekly_jump", starts),
+            *_banded(t, current, "rolling7_change_pct", "rolling7_jump",
+                     pd.DatetimeIndex([today] * len(current))),
+            _raise("week_partial", t, starts[running], weekly["distance_m"][running], np.nan),
+            _raise("week_after_gap", t, starts[gap], weekly["distance_m"][gap], np.nan)]
+
+
+def run_rules(runs: pd.DataFrame, t: Thresholds) -> list[pd.DataFrame]:
+    """Spike bands, missing spike baselines, descent spikes and cadence drops, per run."""
+    ratio = runs["spike_ratio"]
+    bands = [("spike_large", ratio > t.spike_large, t.spike_large),
+             ("spike_medium", (ratio > t.spike_medium) & (ratio <= t.spike_large), t.spike_medium),
+             ("spike_small", (ratio > t.spike_small) & (ratio <= t.spike_medium), t.spike_small)]
+    no_base = (ratio.isna() & (runs["distance_m"] > 0)).to_numpy()
+    descent = ((runs["descent_spike_ratio"] > t.descent_spike_ratio)
+               & (runs["descent_m"] >= t.descent_spike_min_m)).to_numpy()
+    cadence = (runs["cadence_dev_pct"] < -t.cadence_drop_pct).to_numpy()
+
+    def pick(code: str, mask: np.ndarray, column: str, threshold: float) -> pd.DataFrame:
+        rows = runs[mask]
+        return _raise(code, t, rows["local_date"], rows[column], threshold, rows["activity_id"])
+
+    return [*(pick(code, mask.to_numpy(), "spike_ratio", edge) for code, mask, edge in bands),
+            pick("spike_no_baseline", no_base, "days_since_prev_run", t.spike_window_days),
+            pick("descent_spike", descent, "descent_spike_ratio", t.descent_spike_ratio),
+            pick("cadence_drop", cadence, "cadence_dev_pct", -t.cadence_drop_pct)]
+
+
+def pain_rules(entries: pd.DataFrame, daily: pd.DataFrame, t: Thresholds) -> list[pd.DataFrame]:
+    """Pain-rule breaches (during a run, next morning) per day and persistent pain per week.
+
+    `entries` are pain entries (date, score, timing, activity_id) with a score; `daily` is the
+    daily series, whose pain_max of the day before is the next-morning comparison.
+    """
+    during = (entries[entries["timing"] == "during_run"]
+              .sort_values("score", ascending=False, kind="stable")
+              .drop_duplicates("date").sort_values("date"))
+    severe = (during["score"] > t.pain_stop_above).to_numpy()
+    breach = ((during["score"] > t.pain_rule_max) & ~severe).to_numpy()
+    morning = entries[entries["timing"] == "next_morning"].groupby("date")["score"].max()
+    before = daily["pain_max"].reindex(morning.index - pd.Timedelta(days=1)).to_numpy()
+    worse = morning.to_numpy() > before  # NaN (no entry the day before) is never worse
+
+    high = entries.loc[entries["score"] >= t.persistent_pain_score, "date"]
+    days = pd.Series(high.drop_duplicates().sort_values().to_numpy())
+    episode = (days.diff().dt.days > t.persistent_pain_gap_days).cumsum()
+    span = (days - days.groupby(episode).transform("min")).dt.days
+    persistent = days[span > t.persistent_pain_days]
+    last_in_week = ~(persistent - pd.to_timedelta(persistent.dt.day_of_week, unit="D")
+                     ).duplicated(keep="last")
+    persistent = persistent[last_in_week]
+
+    return [_raise("pain_during_run_severe", t, during["date"][severe], during["score"][severe],
+                   t.pain_stop_above, during["activity_id"][severe]),
+            _raise("pain_during_run", t, during["date"][breach], during["score"][breach],
+                   t.pain_rule_max, during["activity_id"][breach]),
+            _raise("pain_next_morning", t, morning.index[worse], morning[worse], before[worse]),
+            _raise("persistent_pain", t, persistent, span[persistent.index],
+                   t.persistent_pain_days)]
+
+
+def flag_table(weekly: pd.DataFrame, runs: pd.DataFrame, entries: pd.DataFrame,
+               daily: pd.DataFrame, today: pd.Timestamp, t: Thresholds) -> pd.DataFrame:
+    """Every flag raised over the history, one row each, most severe first within a day."""
+    parts = [*week_rules(weekly, today, t), *run_rules(runs, t), *pain_rules(entries, daily, t)]
+    flags = pd.concat([p for p in parts if len(p)] or [empty_flags()], ignore_index=True)
+    flags = flags.assign(_rank=flags["code"].map(_RANK))
+    flags = flags.sort_values(["date", "_rank"], kind="stable")
+    return flags.drop(columns="_rank").reset_index(drop=True)
+
+
+def sort_key(flag: Flag) -> tuple[int, int]:
+    """Most severe first, then the rules' display order, then the most recent."""
+    return _RANK[flag.code], -flag.date.value
+
+
+def flags_from(table: pd.DataFrame) -> list[Flag]:
+    """Flag records from rows of a flag table, most severe first."""
+    return sorted((Flag.from_row(row) for row in table.to_dict("records")), key=sort_key)
+
+
+def codes_by_week(flags: pd.DataFrame) -> pd.Series:
+    """The distinct flag codes raised in each week (index: week_start), most severe first."""
+    ordered = flags.assign(_rank=flags["code"].map(_RANK)).sort_values("_rank", kind="stable")
+    distinct = ordered.drop_duplicates(["week_start", "code"])
+    return distinct.groupby("week_start")["code"].agg(list)
