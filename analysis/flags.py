@@ -251,6 +251,9 @@ def flags_from(table: pd.DataFrame) -> list[Flag]:
 
 def codes_by_week(flags: pd.DataFrame) -> pd.Series:
     """The distinct flag codes raised in each week (index: week_start), most severe first."""
-    ordered = flags.assign(_rank=flags["code"].map(_RANK)).sort_values("_rank", kind="stable")
-    distinct = ordered.drop_duplicates(["week_start", "code"])
-    return distinct.groupby("week_start")["code"].agg(list)
+    ordered = flags.assign(_rank=flags["code"].map(_RANK)).sort_values(
+        ["week_start", "_rank"], kind="stable").drop_duplicates(["week_start", "code"])
+    weeks, firsts = np.unique(ordered["week_start"].to_numpy(), return_index=True)
+    codes = np.split(ordered["code"].to_numpy(dtype=object), firsts[1:]) if len(weeks) else []
+    return pd.Series([list(week) for week in codes], index=pd.DatetimeIndex(weeks),
+                     dtype=object)

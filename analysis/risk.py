@@ -55,5 +55,8 @@ def week_flags(activities: pd.DataFrame, pain: pd.DataFrame,
     """Every week's flags (key: the week's Monday), most severe first; weeks without flags are
     left out. The codes match weekly_table's `flags` column."""
     flags = load_tables(activities, pain, thresholds, today, tz=tz).flags
-    return {pd.Timestamp(week): flags_from(rows)
-            for week, rows in flags.groupby("week_start", sort=True)}
+    by_week: dict[pd.Timestamp, list[Flag]] = {
+        pd.Timestamp(week): [] for week in sorted(flags["week_start"].unique())}
+    for flag in flags_from(flags):  # most severe first, so each week's list is ordered too
+        by_week[flag.date - pd.Timedelta(days=flag.date.day_of_week)].append(flag)
+    return by_week
