@@ -8,8 +8,10 @@ activities.csv is joined to its files through the Filename column.
 from __future__ import annotations
 
 import io
+import lzma
 import os
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -25,6 +27,9 @@ from analysis.timezones import local_date
 
 Source = str | os.PathLike | tuple[str, bytes]
 STRAVA_CSV = "activities.csv"
+# What zipfile raises on a damaged or hostile archive (bad headers, names, data, methods).
+ARCHIVE_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, ValueError,
+                  NotImplementedError)
 
 
 @dataclass
@@ -74,7 +79,7 @@ def plan_sources(sources: Iterable[Source], options: ReadOptions) -> Plan:
         if isinstance(source, tuple):
             name, data = source
             if zipfile.is_zipfile(io.BytesIO(data)):
-                _plan_zip(name, zipfile.ZipFile(io.BytesIO(data)), options, plan, budget)
+                _plan_zip(name, io.BytesIO(data), options, plan, budget)
             else:
                 plan.jobs.append(Job(name, load=lambda data=data: data))
             continue
@@ -82,7 +87,7 @@ def plan_sources(sources: Iterable[Source], options: ReadOptions) -> Plan:
         if path.is_dir():
             _plan_folder(path, options, plan)
         elif zipfile.is_zipfile(path):
-            _plan_zip(path.name, zipfile.ZipFile(path), options, plan, budget)
+            _plan_zip(path.name, path, options, plan, budget)
         elif path.exists():
             plan.jobs.append(Job(path.name, path=str(path)))
         else:
@@ -117,9 +122,15 @@ def _plan_folder(root: Path, options: ReadOptions, plan: Plan) -> None:
     plan.jobs.extend(Job(label(p), path=str(p)) for p in candidates.values())
 
 
-def _plan_zip(name: str, archive: zipfile.ZipFile, options: ReadOptions, plan: Plan,
+def _plan_zip(name: str, file: io.BytesIO | Path, options: ReadOptions, plan: Plan,
               budget: Budget) -> None:
-    members = [m for m in archive.infolist() if not m.is_dir()]
+    try:
+        archive = zipfile.ZipFile(file)
+    except ARCHIVE_ERRORS as exc:
+        plan.done.append(FileResult(name, error=f"damaged zip archive ({exc})"))
+        return
+    # Not ZipInfo.is_dir(): it fails on the empty names a damaged directory can hold.
+    members = [m for m in archive.infolist() if not m.filename.endswith("/")]
 
     def label(member: zipfile.ZipInfo) -> str:
         return f"{name}:{member.filename}"
@@ -133,7 +144,7 @@ def _plan_zip(name: str, archive: zipfile.ZipFile, options: ReadOptions, plan: P
             safe.append(member)
     csv_member = next((m for m in safe if PurePosixPath(m.filename).name.lower() == STRAVA_CSV
                        and len(PurePosixPath(m.filename).parts) <= 2
-                       and _is_strava_list(m.filename, archive.open(m).read(65536))), None)
+                       and _is_strava_list(m.filename, _head(archive, m))), None)
 
     def job(member: zipfile.ZipInfo) -> Job:
         return Job(label(member), load=lambda: read_member(archive, member, label(member),
@@ -174,6 +185,17 @@ def _is_strava_list(name: str, head: bytes) -> bool:
         return False
 
 
+def _head(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bytes:
+    """A member's first 64 KiB, or nothing if it cannot be read (read_member says why)."""
+    if member.flag_bits & 0x1:
+        return b""
+    try:
+        with archive.open(member) as handle:
+            return handle.read(65536)
+    except ARCHIVE_ERRORS:
+        return b""
+
+
 def read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str, limits: Limits,
                 budget: Budget) -> bytes:
     """A member's bytes, streamed in chunks and stopped as soon as a limit is broken."""
@@ -189,7 +211,7 @@ def read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str, li
                 check_expansion(name, size, member.compress_size, limits)
                 budget.take(name, len(chunk))
                 chunks.append(chunk)
-    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError) as exc:
+    except ARCHIVE_ERRORS as exc:
         raise IngestError(name, f"damaged archive member ({exc})") from None
     return b"".join(chunks)
 

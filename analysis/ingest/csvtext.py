@@ -3,6 +3,7 @@ and the activity row every CSV line becomes."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -19,11 +20,15 @@ MISSING = {"", "--", "--:--:--", "nan", "NaN", "null", "None"}
 
 
 def decode_text(name: str, data: bytes) -> tuple[str, list[str]]:
-    """Text of a CSV file: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
+    """Text of a CSV file: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252.
+
+    `data` may be cut anywhere (a prefix, a broken download): a character cut at the end is
+    dropped rather than making UTF-8 text look like Windows-1252 or UTF-16 undecodable.
+    """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), ["read as UTF-16"]
+        return data.decode("utf-16", errors="replace"), ["read as UTF-16"]
     try:
-        return strip_bom(data).decode("utf-8"), []
+        return codecs.getincrementaldecoder("utf-8")().decode(strip_bom(data)), []
     except UnicodeDecodeError:
         pass
     if b"\x00" in data[:4096]:
@@ -35,8 +40,10 @@ def read_table(name: str, text: str) -> tuple[list[str], pd.DataFrame]:
     """Header names as written (repeats kept) and all rows as strings, columns numbered."""
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(first_line), delimiter=delimiter)
-    headers = next(reader, [])
+    try:  # a stray carriage return (or an old Mac's CR-only line ends) makes csv refuse
+        headers = next(csv.reader(io.StringIO(first_line), delimiter=delimiter), [])
+    except csv.Error as exc:
+        raise IngestError(name, f"CSV header line could not be read ({exc})") from None
     if not headers:
         raise IngestError(name, "empty CSV file")
     try:

@@ -98,11 +98,20 @@ class _Scan:
     damaged: bool = False  # stopped before the end of the data
 
 
-def _parse_definition(buf: bytes, pos: int, header: int) -> tuple[_Definition, int]:
-    """Definition message starting at `pos` (after its header byte); returns it and its end."""
+def _parse_definition(buf: bytes, pos: int, header: int, end: int
+                      ) -> tuple[_Definition, int] | None:
+    """Definition message starting at `pos` (after its header byte); returns it and its end,
+    or None when its field list runs past `end` (a cut or damaged file)."""
+    if pos + 5 > end:
+        return None
     big_endian = buf[pos + 1] == 1
     global_num = struct.unpack_from(">H" if big_endian else "<H", buf, pos + 2)[0]
     count = buf[pos + 4]
+    dev_at = pos + 5 + 3 * count  # where the developer field count sits, if any
+    if dev_at > end:
+        return None
+    if header & 0x20 and (dev_at >= end or dev_at + 1 + 3 * buf[dev_at] > end):
+        return None
     fields = []
     offset = 0
     timestamp_at = None
@@ -151,11 +160,12 @@ def _scan(name: str, buf: bytes) -> _Scan:
         while p < end:
             header = buf[p]
             if header & 0x40 and not header & 0x80:  # definition message
-                if p + 6 > end:
+                parsed = _parse_definition(buf, p + 1, header, end)
+                if parsed is None:
                     scan.warnings.append(f"file ends inside a definition at byte {p}")
                     scan.damaged = True
                     break
-                definition, p = _parse_definition(buf, p + 1, header)
+                definition, p = parsed
                 if definition.global_num in _MESSAGES:
                     scan.definitions.append(definition)
                     local[header & 0x0F] = definition

@@ -70,12 +70,13 @@ def read_garmin_csv(name: str, data: bytes, options: ReadOptions
                                   nonexistent="shift_forward").dt.tz_convert("UTC")
     offsets = (local - starts.dt.tz_localize(None)).dt.total_seconds() / 60
     row_text = rows.fillna("").astype(str).agg("|".join, axis=1)
+    types, titles = col("type").fillna(""), col("title").fillna("")  # short rows hold NA
     seen: set[str] = set()
     activities = []
     for i in rows.index:
         if pd.isna(local[i]):
             continue
-        raw_type = str(col("type")[i] or "")
+        raw_type = str(types[i])
         sport = normalise_sport(raw_type)
         activity_id = "garmin-" + hashlib.sha1(row_text[i].encode()).hexdigest()[:16]
         if activity_id in seen:
@@ -87,7 +88,7 @@ def read_garmin_csv(name: str, data: bytes, options: ReadOptions
         has_cadence = sport in FOOT_SPORTS and cadence == cadence and cadence > 0
         activities.append(csv_activity(
             activity_id=activity_id, source_file=name, source_format="garmin_csv",
-            name=str(col("title")[i] or ""), sport=sport, sport_raw=raw_type,
+            name=str(titles[i]), sport=sport, sport_raw=raw_type,
             start_time=start, local_date=local[i].normalize(),
             utc_offset_min=offset,
             tz_name=zone or "local (zone unknown)",

@@ -8,10 +8,23 @@ import threading
 from lxml import etree
 
 from analysis.ingest.errors import IngestError
-from analysis.ingest.sniff import strip_bom
+from analysis.ingest.sniff import XML_PROLOG, strip_bom
 
 _DOCTYPE = re.compile(rb"<!(DOCTYPE|ENTITY)", re.I)
+_REFUSED = ("refused: XML with a DOCTYPE or entity declarations (GPX and TCX never need "
+            "them; they can hide entity bombs or read other files)")
 _local = threading.local()
+
+
+class _NoOutsideFiles(etree.Resolver):
+    """Answers every request for an outside DTD or entity (file, URL) with nothing.
+
+    load_dtd=False alone does not stop libxml2 from reading a local external subset or
+    parameter entity (it does with collect_ids=False); this resolver does.
+    """
+
+    def resolve(self, url, pubid, context):  # type: ignore[no-untyped-def]
+        return self.resolve_string("", context)
 
 
 def _parser() -> etree.XMLParser:
@@ -23,6 +36,7 @@ def _parser() -> etree.XMLParser:
             huge_tree=False, remove_blank_text=True, remove_comments=True, remove_pis=True,
             collect_ids=False,
         )
+        parser.resolvers.add(_NoOutsideFiles())
         _local.parser = parser
     return parser
 
@@ -30,16 +44,17 @@ def _parser() -> etree.XMLParser:
 def parse_xml(name: str, data: bytes) -> etree._Element:
     """Root element of `data`; DOCTYPE/entity declarations are refused outright."""
     data = strip_bom(data).lstrip()  # Strava writes whitespace before <?xml
-    head_end = data.find(b"<", data.find(b"?>") + 1 if data.startswith(b"<?") else 0)
-    if _DOCTYPE.search(data, 0, max(head_end, 0) + 4096):
-        raise IngestError(name, "refused: XML with a DOCTYPE or entity declarations "
-                                "(GPX and TCX never need them; they can hide entity bombs)")
+    # A DOCTYPE may follow any amount of comments and PIs, so the whole prolog is scanned.
+    if _DOCTYPE.match(data, XML_PROLOG.match(data).end()):
+        raise IngestError(name, _REFUSED)
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
         raise IngestError(name, f"not well-formed XML ({exc.msg})") from None
     if root is None:
         raise IngestError(name, "empty XML document")
+    if root.getroottree().docinfo.doctype:  # one the byte check cannot see (e.g. UTF-16)
+        raise IngestError(name, _REFUSED)
     return root
 
 

@@ -10,7 +10,8 @@ ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 _ROOT = re.compile(rb"<(?![?!])(?:[\w.-]+:)?([\w.-]+)")
 _BLANK = re.compile(rb"[\s\x00]*")
-_XML_PROLOG = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->|\s)*", re.S)
+# What may precede the root element (and a DOCTYPE): declaration, PIs, comments, blanks.
+XML_PROLOG = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->|\s)*", re.S)
 
 
 def strip_bom(data: bytes) -> bytes:
@@ -23,7 +24,7 @@ def xml_root_name(data: bytes) -> str | None:
     head = strip_bom(data[:8192]).lstrip()
     if not head.startswith(b"<"):
         return None
-    prolog = _XML_PROLOG.match(head)
+    prolog = XML_PROLOG.match(head)
     rest = head[prolog.end():] if prolog else head
     rest = re.sub(rb"^<!DOCTYPE[^>\[]*(\[.*?\])?\s*>\s*", b"", rest, flags=re.S)
     found = _ROOT.match(rest.lstrip())
