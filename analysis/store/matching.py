@@ -1,0 +1,42 @@
+"""When two imported activities are the same outing, and which record of it to keep.
+
+Rule: same athlete, same sport family (runs; walks and hikes; rides; everything else),
+start times at most 120 s apart, and distances within 5 % of the larger one (or either
+distance missing). Of two records of one outing the richer is kept: one with samples beats
+one without; then origin file+csv > file > csv; then FIT > TCX > GPX.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from analysis.schema import RUN_SPORTS
+
+START_TOLERANCE = dt.timedelta(seconds=120)
+DISTANCE_TOLERANCE = 0.05
+ORIGIN_RANK = {"csv": 0, "file": 1, "file+csv": 2}
+FORMAT_RANK = {"gpx": 1, "tcx": 2, "fit": 3}
+
+
+def sport_family(sport: str | None) -> str:
+    """'run', 'walk' (walks and hikes), 'ride' or 'other'."""
+    if sport in RUN_SPORTS:
+        return "run"
+    if sport in ("walk", "hike"):
+        return "walk"
+    return "ride" if sport == "ride" else "other"
+
+
+def similar_distance(a: float | None, b: float | None) -> bool:
+    """True when the distances differ by at most 5 % of the larger, or one is missing."""
+    if a is None or b is None or math.isnan(a) or math.isnan(b):
+        return True
+    return abs(a - b) <= DISTANCE_TOLERANCE * max(a, b)
+
+
+def richness(has_samples: bool, origin: str | None, source_format: str | None
+             ) -> tuple[int, int, int]:
+    """Sort key of a record: higher is richer (samples, then origin, then file format)."""
+    return (int(has_samples), ORIGIN_RANK.get(origin or "", -1),
+            FORMAT_RANK.get(source_format or "", 0))

@@ -1,0 +1,1 @@
+"""Alembic migrations of the kneeload database (run through analysis.store.engine.upgrade)."""
