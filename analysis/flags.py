@@ -105,7 +105,7 @@ class Flag:
     value: float  # the measured value (NaN when the flag is a note without a number)
     threshold: float  # the value the rule compares with
     unit: str
-    evidence: str  # evidence line with citation and strength tag
+    evidence: str  # the evidence line: what is known, with its citation
     strength: str  # [solid], [weak] or [heuristic]
     date: pd.Timestamp  # the week's Monday, the run's day, or the pain entry's day
     activity_id: str | None = None

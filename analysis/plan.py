@@ -35,11 +35,11 @@ class ReturnToRunPlan:
     start: pd.Timestamp  # Monday of week 1
     today: pd.Timestamp
     ready: bool  # pain settled before the start (see `notes` when not)
-    state: dict[str, float]  # what the start was computed from
+    state: dict[str, float | None]  # what the start was computed from (None: not logged)
     notes: list[str]
     rule: str  # the pain gate in words
     progression: str
-    evidence: str
+    evidence: str  # with its strength tag in front
     disclaimer: str
     weeks: pd.DataFrame  # WEEK_COLUMNS
     sessions: pd.DataFrame  # SESSION_COLUMNS
@@ -94,13 +94,13 @@ def return_to_run_plan(activities: pd.DataFrame, pain: pd.DataFrame,
     breaches = int((in_last7 & flags["code"].isin(PAIN_RULE_CODES)).sum())
     persistent = bool((in_last7 & (flags["code"] == "persistent_pain")).any())
     recent_min = float(last4["time_s"].sum()) / 60 / 4
-    worst = float(last7["pain_max"].max()) if last7["pain_entries"].sum() else math.nan
+    worst = float(last7["pain_max"].max()) if last7["pain_entries"].sum() else None
     state = {"recent_run_min_per_week": recent_min, "recent_pain_max": worst,
              "recent_pain_entries": int(last7["pain_entries"].sum()),
              "recent_pain_rule_breaches": breaches}
 
     notes = []
-    if math.isnan(worst):
+    if worst is None:
         notes.append("No pain logged in the 7 days before the start: log it daily first (a day "
                      "without an entry is missing, not pain-free).")
     elif worst > t.pain_rule_max or breaches:
@@ -126,7 +126,7 @@ def return_to_run_plan(activities: pd.DataFrame, pain: pd.DataFrame,
                      f"{t.plan_sessions_per_week} sessions a week with rest days between; then "
                      f"{t.plan_terrain_weeks} weeks adding gentle uphill, then "
                      f"{t.plan_terrain_weeks} weeks adding downhill (hills last)."),
-        evidence=EVIDENCE["return_to_run"].line, disclaimer=DISCLAIMER,
+        evidence=EVIDENCE["return_to_run"].tagged, disclaimer=DISCLAIMER,
         weeks=weeks, sessions=sessions)
 
 

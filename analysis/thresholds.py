@@ -14,6 +14,8 @@ SOLID = "[solid]"
 WEAK = "[weak]"
 HEURISTIC = "[heuristic]"
 
+SETTINGS_KEY = "thresholds"  # where an athlete's stored settings keep their overrides
+
 DISCLAIMER = ("Decision support and self-study, not medical advice or a diagnosis. If pain "
               "persists beyond about 4 weeks, gets worse or makes you limp, see a "
               "physiotherapist or sports physician.")
@@ -118,6 +120,11 @@ class Thresholds:
                 chosen[field.name] = number
         return cls(**chosen)
 
+    @classmethod
+    def from_settings(cls, settings: dict[str, Any] | None) -> Thresholds:
+        """An athlete's thresholds: the overrides stored under SETTINGS_KEY in their settings."""
+        return cls.from_dict((settings or {}).get(SETTINGS_KEY))
+
     def to_dict(self) -> dict[str, float | int]:
         """All thresholds as a JSON-ready dictionary."""
         return asdict(self)
@@ -133,8 +140,13 @@ class Evidence:
 
     @property
     def line(self) -> str:
-        """The sentence shown next to a flag: text, citation and tag."""
-        return f"{self.text} ({self.citation}) {self.strength}"
+        """The sentence shown next to a flag's strength tag: text and citation."""
+        return f"{self.text} ({self.citation})"
+
+    @property
+    def tagged(self) -> str:
+        """The line with its strength tag in front, for places that show no separate tag."""
+        return f"{self.strength} {self.line}"
 
 
 _FRANDSEN = ("overuse injuries, 5,205 runners, 588,071 runs; the weekly ratio showed no "

@@ -41,7 +41,7 @@ def test_fresh_start_steps_up_ten_percent_on_flat_then_hills_last():
     assert first["description"].iloc[0] == "6 × (1.5 min run + 3.5 min walk), flat"
     assert plan.disclaimer == DISCLAIMER and "not medical advice" in plan.disclaimer
     assert "2/10" in plan.rule and "holds the next week" in plan.rule
-    assert "[heuristic]" in plan.evidence
+    assert plan.evidence.startswith("[heuristic] Seed guidance")
 
 
 def test_a_session_over_the_pain_rule_holds_the_next_step():

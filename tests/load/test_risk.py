@@ -108,7 +108,7 @@ def test_every_rule_quotes_a_tagged_evidence_line():
     for code, rule in RULES.items():
         evidence = EVIDENCE[rule.evidence]
         assert evidence.strength in ("[solid]", "[weak]", "[heuristic]"), code
-        assert evidence.citation and evidence.line.endswith(evidence.strength)
+        assert evidence.citation and evidence.line.endswith(f"({evidence.citation})")
         assert rule.level in ("info", "caution", "high")
         assert "{" not in rule.words.format(**t.to_dict())
 

@@ -1,0 +1,189 @@
+"""`kneeload weekly`, `risk` and `plan`: one stored athlete's weekly load, current knee-risk
+flags with their evidence, and the pain-gated return-to-run proposal.
+
+Each takes --athlete and --db like the storage commands, and --today to compute as of
+another day (default: today in the athlete's time zone). Thresholds are the athlete's
+stored overrides (settings["thresholds"]) on top of the DOMAIN.md defaults.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections.abc import Callable
+from dataclasses import fields
+
+import pandas as pd
+
+from analysis.cli.output import records, write_csv, write_json
+from analysis.cli.store import add_athlete_option, add_db_option, find_athlete, usage_error
+from analysis.flags import Flag
+from analysis.load import load_tables
+from analysis.plan import ReturnToRunPlan, return_to_run_plan
+from analysis.risk import current_from
+from analysis.store import Athlete, Store
+from analysis.thresholds import DISCLAIMER, Thresholds
+from analysis.units import Units, units_for
+
+FLAG_FIELDS = [field.name for field in fields(Flag)]
+
+
+def _day(text: str) -> pd.Timestamp:
+    """A calendar day given on the command line."""
+    try:
+        return pd.Timestamp(text).normalize()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
+
+
+def _add_common(parser: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
+    parser.add_argument("--format", choices=formats, default=formats[0])
+    parser.add_argument("--today", type=_day, metavar="YYYY-MM-DD",
+                        help="compute as of this day (default: today in the athlete's zone)")
+    add_athlete_option(parser)
+    add_db_option(parser)
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    weekly = commands.add_parser(
+        "weekly", help="print the weekly running load table",
+        description="One row per Monday-start week: running distance, time, runs, longest "
+        "run, change vs the previous week (none for the week in progress or after a week "
+        "without runs), elevation, descent, cadence, pain, ACWR, monotony and flag codes. "
+        "Only runs count (run, trail_run, treadmill_run).")
+    _add_common(weekly, ("csv", "json"))
+    weekly.set_defaults(handler=run_weekly)
+
+    risk = commands.add_parser(
+        "risk", help="print the current knee-risk flags with their evidence",
+        description="Flags of the last 7 days, the week in progress and the last complete "
+        "week: the rule, the measured value, the threshold and the evidence line with its "
+        f"strength tag. {DISCLAIMER}")
+    _add_common(risk, ("text", "json"))
+    risk.set_defaults(handler=run_risk)
+
+    plan = commands.add_parser(
+        "plan", help="print the pain-gated return-to-run proposal",
+        description="Week-by-week walk-run sessions on flat ground, +10 %% running a week, "
+        "hills last; a session over the pain rule holds the next step. A proposal, not a "
+        f"prescription. {DISCLAIMER}")
+    _add_common(plan, ("text", "json"))
+    plan.add_argument("--start", type=_day, metavar="YYYY-MM-DD",
+                      help="Monday the plan starts (default: the next Monday); earlier "
+                      "starts read the logged runs and pain of the weeks since")
+    plan.set_defaults(handler=run_plan)
+
+
+def _with_data(args: argparse.Namespace,
+               show: Callable[[Athlete, pd.DataFrame, pd.DataFrame, Thresholds], None]) -> int:
+    """Load the athlete's activities, pain diary and thresholds, then `show` them."""
+    with Store(args.db) as store:
+        athlete = find_athlete(store, args.athlete, create=False)
+        if athlete is None:
+            return 2
+        activities, pain = store.activities(athlete.id), store.pain(athlete.id)
+    try:
+        thresholds = Thresholds.from_settings(athlete.settings)
+    except ValueError as exc:
+        return usage_error(f"{athlete.name}'s stored {exc}")
+    show(athlete, activities, pain, thresholds)
+    return 0
+
+
+def run_weekly(args: argparse.Namespace) -> int:
+    def show(athlete: Athlete, activities: pd.DataFrame, pain: pd.DataFrame,
+             thresholds: Thresholds) -> None:
+        tables = load_tables(activities, pain, thresholds, args.today, tz=athlete.tz)
+        if args.format == "json":
+            write_json({"athlete": athlete.name, "today": tables.today,
+                        "disclaimer": DISCLAIMER, "weeks": records(tables.weekly)})
+        else:
+            write_csv(tables.weekly)
+
+    return _with_data(args, show)
+
+
+def format_value(value: float, unit: str, units: Units) -> str:
+    """A flag's value or threshold with its unit, for people."""
+    if value is None or math.isnan(value):
+        return "–"
+    if unit == "%":
+        return f"{value:+.1f} %"
+    if unit == "×":
+        return f"{value:.2f} ×"
+    if unit == "/10":
+        return f"{value:g}/10"
+    if unit == "m":
+        return units.format_dist(value)
+    return f"{value:g} {unit}"
+
+
+def flag_text(flag: Flag, units: Units) -> str:
+    """One flag as a short block of text: level, code, day, rule, value, evidence."""
+    where = f" · run {flag.activity_id}" if flag.activity_id else ""
+    measured = format_value(flag.value, flag.unit, units)
+    threshold = format_value(flag.threshold, flag.unit, units)
+    return (f"[{flag.level.upper()}] {flag.code} · {flag.date:%Y-%m-%d}{where}\n"
+            f"  Rule: {flag.rule}\n"
+            f"  Measured: {measured} (threshold {threshold})\n"
+            f"  Evidence {flag.strength}: {flag.evidence}")
+
+
+def run_risk(args: argparse.Namespace) -> int:
+    def show(athlete: Athlete, activities: pd.DataFrame, pain: pd.DataFrame,
+             thresholds: Thresholds) -> None:
+        tables = load_tables(activities, pain, thresholds, args.today, tz=athlete.tz)
+        flags = current_from(tables, thresholds)
+        if args.format == "json":
+            write_json({"athlete": athlete.name, "today": tables.today,
+                        "disclaimer": DISCLAIMER,
+                        "flags": records(pd.DataFrame([f.to_dict() for f in flags],
+                                                      columns=FLAG_FIELDS))})
+            return
+        units = units_for(athlete.units)
+        print(f"Knee-risk flags for {athlete.name} on {tables.today:%Y-%m-%d}.\n{DISCLAIMER}\n")
+        print("\n\n".join(flag_text(flag, units) for flag in flags)
+              or f"No flags in the last {thresholds.current_days} days, the week in progress "
+              "or the last complete week.")
+
+    return _with_data(args, show)
+
+
+def plan_text(plan: ReturnToRunPlan, name: str) -> str:
+    """The proposal as text: state, gate, then week by week with the sessions."""
+    state = plan.state
+    worst = state["recent_pain_max"]
+    lines = [f"Return-to-run proposal for {name}, starting Monday {plan.start:%Y-%m-%d} "
+             f"(today {plan.today:%Y-%m-%d}). A proposal, not a prescription.",
+             plan.disclaimer, "",
+             f"Ready to start: {'yes' if plan.ready else 'not yet'}",
+             *(f"  - {note}" for note in plan.notes),
+             f"Recent state: {state['recent_run_min_per_week']:.0f} min of running a week over "
+             f"the last 4 weeks; worst pain in the last 7 days: "
+             f"{'not logged' if worst is None else f'{worst:g}/10'} "
+             f"({state['recent_pain_entries']} entries).",
+             plan.rule, plan.progression, f"Evidence: {plan.evidence}", ""]
+    for week in plan.weeks.itertuples():
+        held = f" — held: {week.reason}" if week.held else ""
+        lines.append(f"Week {week.week} from {week.week_start:%Y-%m-%d} ({week.status}): "
+                     f"{week.run_min:.0f} min running, {week.phase}, {week.terrain}{held}")
+        sessions = plan.sessions[plan.sessions["week"] == week.week]
+        lines += [f"  {s.date:%a %Y-%m-%d}  {s.description}" for s in sessions.itertuples()]
+    return "\n".join(lines)
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    def show(athlete: Athlete, activities: pd.DataFrame, pain: pd.DataFrame,
+             thresholds: Thresholds) -> None:
+        plan = return_to_run_plan(activities, pain, thresholds, args.today, args.start,
+                                  tz=athlete.tz)
+        if args.format == "text":
+            print(plan_text(plan, athlete.name))
+            return
+        write_json({"athlete": athlete.name, "start": plan.start, "today": plan.today,
+                    "ready": plan.ready, "notes": plan.notes, "state": plan.state,
+                    "rule": plan.rule, "progression": plan.progression,
+                    "evidence": plan.evidence, "disclaimer": plan.disclaimer,
+                    "weeks": records(plan.weeks), "sessions": records(plan.sessions)})
+
+    return _with_data(args, show)
