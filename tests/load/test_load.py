@@ -11,6 +11,7 @@ from analysis.load import (
     change_band,
     daily_series,
     flare_onsets,
+    resolve_today,
     rolling_change_pct,
     run_table,
     spike_band,
@@ -289,3 +290,40 @@ def test_flare_onsets_need_a_quiet_week_and_a_week_of_diary():
     # 01-03: only 2 days into the diary; 01-10: 01-03 (5) lies in the 7 days before;
     # 01-19: 01-12..01-18 have nothing ≥ 4 -> a flare.
     assert list(daily.index[flare_onsets(daily)].strftime("%m-%d")) == ["01-19"]
+
+
+def test_vectorised_windows_agree_with_a_plain_loop():
+    # Random runs (several on some days, some without cadence or elevation), checked against
+    # the definitions written as loops: max over earlier runs within the window, and
+    # np.polyfit over the earlier runs of the last 90 days.
+    rng = np.random.default_rng(7)
+    days = pd.Timestamp("2024-01-01") + pd.to_timedelta(np.sort(rng.integers(0, 200, 150)), "D")
+    rows = [run(day.strftime("%Y-%m-%d"), float(rng.uniform(3, 25)), float(rng.uniform(900, 9000)),
+                elevation_loss_m=float(rng.uniform(0, 300)) if rng.random() > 0.2 else None,
+                avg_cadence_spm=float(rng.normal(170, 6)) if rng.random() > 0.2 else None)
+            for day in days]
+    runs = run_table(activities(*rows))
+    for i, this in runs.iterrows():
+        earlier = runs.iloc[:i]
+        window = earlier[earlier["local_date"] >= this["local_date"] - pd.Timedelta(days=30)]
+        longest = window["distance_m"].max()
+        assert runs.at[i, "spike_baseline_m"] == pytest.approx(longest, nan_ok=True)
+        deepest = window["descent_m"].max()
+        assert runs.at[i, "descent_baseline_m"] == pytest.approx(deepest, nan_ok=True)
+        fit = earlier[(earlier["local_date"] >= this["local_date"] - pd.Timedelta(days=90))
+                      & earlier["cadence_spm"].notna()]
+        if len(fit) >= 5:
+            slope, intercept = np.polyfit(fit["speed_mps"], fit["cadence_spm"], 1)
+            expected = intercept + slope * this["speed_mps"]
+        else:
+            expected = np.nan
+        assert runs.at[i, "cadence_baseline_spm"] == pytest.approx(expected, nan_ok=True,
+                                                                    rel=1e-9)
+
+
+def test_today_is_a_calendar_day_in_the_athletes_zone():
+    assert resolve_today("2024-02-14 18:30") == pd.Timestamp("2024-02-14")
+    # Kiritimati is UTC+14, Honolulu UTC−10 (neither has summer time): clocks 24 h apart,
+    # so their dates always differ by exactly one day.
+    ahead, behind = resolve_today(tz="Pacific/Kiritimati"), resolve_today(tz="Pacific/Honolulu")
+    assert ahead - behind == pd.Timedelta(days=1) and ahead.tzinfo is None
