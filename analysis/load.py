@@ -302,6 +302,7 @@ class LoadTables:
     """Everything the load pages and flags need, computed once: see the functions above."""
 
     today: pd.Timestamp
+    thresholds: Thresholds
     daily: pd.DataFrame  # daily_series
     runs: pd.DataFrame  # run_table up to today
     weekly: pd.DataFrame  # weekly_table
@@ -373,7 +374,7 @@ def load_tables(activities: pd.DataFrame, pain: pd.DataFrame, thresholds: Thresh
     codes = codes_by_week(flags)
     weekly["flags"] = [codes.get(week, []) for week in weekly["week_start"]]
     daily = whole_weeks.loc[first:] if first is not None else whole_weeks
-    return LoadTables(end, daily, runs, weekly[list(WEEKLY_COLUMNS)], flags)
+    return LoadTables(end, t, daily, runs, weekly[list(WEEKLY_COLUMNS)], flags)
 
 
 def weekly_table(activities: pd.DataFrame, pain: pd.DataFrame,

@@ -20,7 +20,7 @@ __all__ = ["Flag", "current_flags", "current_from", "week_flags"]
 WEEK_CODES = ("weekly_jump_high", "weekly_jump_caution", "week_after_gap")
 
 
-def current_from(tables: LoadTables, thresholds: Thresholds = Thresholds()) -> list[Flag]:
+def current_from(tables: LoadTables) -> list[Flag]:
     """The flags that apply on `tables.today`, most severe first.
 
     These are the weekly jump of the last complete week, the week in progress (its rolling
@@ -34,7 +34,7 @@ def current_from(tables: LoadTables, thresholds: Thresholds = Thresholds()) -> l
     last_week = flags["code"].isin(WEEK_CODES) & (flags["week_start"] == this_week
                                                   - pd.Timedelta(days=7))
     recent = ~flags["code"].isin(WEEK_CODES) & (
-        flags["date"] > tables.today - pd.Timedelta(days=thresholds.current_days))
+        flags["date"] > tables.today - pd.Timedelta(days=tables.thresholds.current_days))
     # Persistent pain is a state, not an event: only its latest flag applies.
     older_state = (flags["code"] == "persistent_pain") & flags["code"].duplicated(keep="last")
     return flags_from(flags[(last_week | recent) & ~older_state])
@@ -45,7 +45,7 @@ def current_flags(activities: pd.DataFrame, pain: pd.DataFrame,
                   today: date | str | pd.Timestamp | None = None, *,
                   tz: str | None = None) -> list[Flag]:
     """The flags that apply today (default: now in zone `tz`), most severe first."""
-    return current_from(load_tables(activities, pain, thresholds, today, tz=tz), thresholds)
+    return current_from(load_tables(activities, pain, thresholds, today, tz=tz))
 
 
 def week_flags(activities: pd.DataFrame, pain: pd.DataFrame,

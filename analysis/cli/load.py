@@ -133,7 +133,7 @@ def run_risk(args: argparse.Namespace) -> int:
     def show(athlete: Athlete, activities: pd.DataFrame, pain: pd.DataFrame,
              thresholds: Thresholds) -> None:
         tables = load_tables(activities, pain, thresholds, args.today, tz=athlete.tz)
-        flags = current_from(tables, thresholds)
+        flags = current_from(tables)
         if args.format == "json":
             write_json({"athlete": athlete.name, "today": tables.today,
                         "disclaimer": DISCLAIMER,
