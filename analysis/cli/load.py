@@ -64,7 +64,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     plan = commands.add_parser(
         "plan", help="print the pain-gated return-to-run proposal",
-        description="Week-by-week walk-run sessions on flat ground, +10 %% running a week, "
+        description="Week-by-week walk-run sessions on flat ground, +10 % running a week, "
         "hills last; a session over the pain rule holds the next step. A proposal, not a "
         f"prescription. {DISCLAIMER}")
     _add_common(plan, ("text", "json"))
