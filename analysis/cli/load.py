@@ -22,7 +22,7 @@ from analysis.load import load_tables
 from analysis.plan import ReturnToRunPlan, return_to_run_plan
 from analysis.risk import current_from
 from analysis.store import Athlete, Store
-from analysis.thresholds import DISCLAIMER, Thresholds
+from analysis.thresholds import DISCLAIMER, EVIDENCE, Thresholds
 from analysis.units import Units, units_for
 
 FLAG_FIELDS = [field.name for field in fields(Flag)]
@@ -96,7 +96,9 @@ def run_weekly(args: argparse.Namespace) -> int:
         tables = load_tables(activities, pain, thresholds, args.today, tz=athlete.tz)
         if args.format == "json":
             write_json({"athlete": athlete.name, "today": tables.today,
-                        "disclaimer": DISCLAIMER, "weeks": records(tables.weekly)})
+                        "disclaimer": DISCLAIMER,
+                        "notes": {key: EVIDENCE[key].tagged for key in ("acwr", "monotony")},
+                        "weeks": records(tables.weekly)})
         else:
             write_csv(tables.weekly)
 

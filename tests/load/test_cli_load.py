@@ -36,6 +36,8 @@ def test_weekly_and_risk_from_a_real_store(tmp_path, capsys):
     payload = json.loads(capsys.readouterr().out)
     assert payload["today"] == "2024-02-14T00:00:00" and "not medical advice" in (
         payload["disclaimer"])
+    assert payload["notes"]["acwr"].startswith("[weak] The 0.8–1.3 'sweet spot'")
+    assert payload["notes"]["monotony"].startswith("[heuristic] Foster monotony")
     first, current = payload["weeks"]
     assert set(REQUIRED) <= set(first)
     assert (first["week_start"], first["runs"], first["partial"]) == ("2024-02-05", 2, False)
