@@ -22,6 +22,7 @@ from analysis.ingest.decompress import Limits, MiB, check_expansion
 from analysis.ingest.dispatch import ACTIVITY_SUFFIXES, csv_kind
 from analysis.ingest.errors import IngestError
 from analysis.ingest.model import FileResult, ParsedActivity, ReadOptions
+from analysis.ingest.sniff import ZIP_MAGICS
 from analysis.ingest.strava_csv import StravaRow, read_strava_csv
 from analysis.timezones import local_date
 
@@ -78,7 +79,7 @@ def plan_sources(sources: Iterable[Source], options: ReadOptions) -> Plan:
     for source in sources:
         if isinstance(source, tuple):
             name, data = source
-            if zipfile.is_zipfile(io.BytesIO(data)):
+            if data.startswith(ZIP_MAGICS) or zipfile.is_zipfile(io.BytesIO(data)):
                 _plan_zip(name, io.BytesIO(data), options, plan, budget)
             else:
                 plan.jobs.append(Job(name, load=lambda data=data: data))
@@ -86,13 +87,23 @@ def plan_sources(sources: Iterable[Source], options: ReadOptions) -> Plan:
         path = Path(source)
         if path.is_dir():
             _plan_folder(path, options, plan)
-        elif zipfile.is_zipfile(path):
+        elif _starts_like_zip(path) or zipfile.is_zipfile(path):
             _plan_zip(path.name, path, options, plan, budget)
         elif path.exists():
             plan.jobs.append(Job(path.name, path=str(path)))
         else:
             plan.done.append(FileResult(str(source), error="no such file or folder"))
     return plan
+
+
+def _starts_like_zip(path: Path) -> bool:
+    """A zip by its first bytes, so a cut download is reported as a damaged zip (is_zipfile
+    needs the directory at the end, which a cut file has lost)."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(4).startswith(ZIP_MAGICS)
+    except OSError:
+        return False
 
 
 def _plan_folder(root: Path, options: ReadOptions, plan: Plan) -> None:
@@ -127,7 +138,7 @@ def _plan_zip(name: str, file: io.BytesIO | Path, options: ReadOptions, plan: Pl
     try:
         archive = zipfile.ZipFile(file)
     except ARCHIVE_ERRORS as exc:
-        plan.done.append(FileResult(name, error=f"damaged zip archive ({exc})"))
+        plan.done.append(FileResult(name, error=f"damaged or incomplete zip archive ({exc})"))
         return
     # Not ZipInfo.is_dir(): it fails on the empty names a damaged directory can hold.
     members = [m for m in archive.infolist() if not m.filename.endswith("/")]
