@@ -125,43 +125,67 @@ class Flag:
         return asdict(self)
 
 
-def empty_flags() -> pd.DataFrame:
-    """A flag table with no rows."""
-    return _raise("week_partial", Thresholds(), pd.Series([], dtype="datetime64[ns]"), [], [])
+@dataclass(frozen=True)
+class _Raised:
+    """Rows of one rule: when, the measured values, thresholds and runs (plain arrays)."""
+
+    code: str
+    dates: np.ndarray
+    values: np.ndarray
+    thresholds: np.ndarray
+    activity_ids: np.ndarray
 
 
-def _raise(code: str, t: Thresholds, dates: pd.Series | pd.Index, values: Any, threshold: Any,
-           activity_id: Any = None) -> pd.DataFrame:
-    """Rows of flag `code` for every date given, with its wording and evidence."""
-    rule = RULES[code]
-    evidence = EVIDENCE[rule.evidence]
-    dates = pd.DatetimeIndex(dates)
-    n = len(dates)
+def _raise(code: str, dates: pd.Series | pd.Index, values: Any, threshold: Any,
+           activity_id: Any = None) -> _Raised:
+    """Flag `code` on every date given, with its values and thresholds (scalars broadcast)."""
+    days = pd.DatetimeIndex(dates).to_numpy(dtype="datetime64[ns]")
+    n = len(days)
     ids = (np.full(n, None, dtype=object) if activity_id is None
            else np.asarray(activity_id, dtype=object))
+    return _Raised(code, days, np.broadcast_to(np.asarray(values, dtype=float), (n,)),
+                   np.broadcast_to(np.asarray(threshold, dtype=float), (n,)), ids)
+
+
+def _table(parts: list[_Raised], t: Thresholds) -> pd.DataFrame:
+    """One flag table from every rule's rows: wording and evidence filled in per code."""
+    counts = [len(part.dates) for part in parts]
+    rules = [RULES[part.code] for part in parts]
+    evidence = [EVIDENCE[rule.evidence] for rule in rules]
+    fields = t.to_dict()
+
+    def repeated(values: list[str]) -> np.ndarray:
+        return np.repeat(np.array(values, dtype=object), counts)
+
+    dates = pd.DatetimeIndex(np.concatenate([part.dates for part in parts]))
     return pd.DataFrame({
-        "code": code, "level": rule.level, "rule": rule.words.format(**t.to_dict()),
-        "value": np.broadcast_to(np.asarray(values, dtype=float), (n,)),
-        "threshold": np.broadcast_to(np.asarray(threshold, dtype=float), (n,)),
-        "unit": rule.unit, "evidence": evidence.line, "strength": evidence.strength,
-        "date": dates, "activity_id": ids,
+        "code": repeated([part.code for part in parts]),
+        "level": repeated([rule.level for rule in rules]),
+        "rule": repeated([rule.words.format(**fields) for rule in rules]),
+        "value": np.concatenate([part.values for part in parts]),
+        "threshold": np.concatenate([part.thresholds for part in parts]),
+        "unit": repeated([rule.unit for rule in rules]),
+        "evidence": repeated([line.line for line in evidence]),
+        "strength": repeated([line.strength for line in evidence]),
+        "date": dates,
+        "activity_id": np.concatenate([part.activity_ids for part in parts]),
         "week_start": dates - pd.to_timedelta(dates.day_of_week, unit="D"),
-    }, index=range(n))
+    })
 
 
 def _banded(t: Thresholds, frame: pd.DataFrame, column: str, prefix: str,
-            dates: pd.Series | pd.Index) -> list[pd.DataFrame]:
+            dates: pd.Series | pd.Index) -> list[_Raised]:
     """Caution and high flags of a % change column (weekly or rolling 7 days)."""
     pct = frame[column]
     high = pct > t.weekly_change_high_pct
     caution = (pct > t.weekly_change_caution_pct) & ~high
-    return [_raise(f"{prefix}_high", t, dates[high.to_numpy()], pct[high],
+    return [_raise(f"{prefix}_high", dates[high.to_numpy()], pct[high],
                    t.weekly_change_high_pct),
-            _raise(f"{prefix}_caution", t, dates[caution.to_numpy()], pct[caution],
+            _raise(f"{prefix}_caution", dates[caution.to_numpy()], pct[caution],
                    t.weekly_change_caution_pct)]
 
 
-def week_rules(weekly: pd.DataFrame, today: pd.Timestamp, t: Thresholds) -> list[pd.DataFrame]:
+def week_rules(weekly: pd.DataFrame, today: pd.Timestamp, t: Thresholds) -> list[_Raised]:
     """Weekly jumps of complete weeks, the rolling 7 days for the week in progress, notes."""
     starts = pd.DatetimeIndex(weekly["week_start"])
     partial = weekly["partial"].to_numpy(bool)
@@ -171,11 +195,11 @@ def week_rules(weekly: pd.DataFrame, today: pd.Timestamp, t: Thresholds) -> list
     return [*_banded(t, weekly, "change_pct", "weekly_jump", starts),
             *_banded(t, current, "rolling7_change_pct", "rolling7_jump",
                      pd.DatetimeIndex([today] * len(current))),
-            _raise("week_partial", t, starts[running], weekly["distance_m"][running], np.nan),
-            _raise("week_after_gap", t, starts[gap], weekly["distance_m"][gap], np.nan)]
+            _raise("week_partial", starts[running], weekly["distance_m"][running], np.nan),
+            _raise("week_after_gap", starts[gap], weekly["distance_m"][gap], np.nan)]
 
 
-def run_rules(runs: pd.DataFrame, t: Thresholds) -> list[pd.DataFrame]:
+def run_rules(runs: pd.DataFrame, t: Thresholds) -> list[_Raised]:
     """Spike bands, missing spike baselines, descent spikes and cadence drops, per run."""
     ratio = runs["spike_ratio"]
     bands = [("spike_large", ratio > t.spike_large, t.spike_large),
@@ -186,9 +210,9 @@ def run_rules(runs: pd.DataFrame, t: Thresholds) -> list[pd.DataFrame]:
                & (runs["descent_m"] >= t.descent_spike_min_m)).to_numpy()
     cadence = (runs["cadence_dev_pct"] < -t.cadence_drop_pct).to_numpy()
 
-    def pick(code: str, mask: np.ndarray, column: str, threshold: float) -> pd.DataFrame:
+    def pick(code: str, mask: np.ndarray, column: str, threshold: float) -> _Raised:
         rows = runs[mask]
-        return _raise(code, t, rows["local_date"], rows[column], threshold, rows["activity_id"])
+        return _raise(code, rows["local_date"], rows[column], threshold, rows["activity_id"])
 
     return [*(pick(code, mask.to_numpy(), "spike_ratio", edge) for code, mask, edge in bands),
             pick("spike_no_baseline", no_base, "days_since_prev_run", t.spike_window_days),
@@ -196,7 +220,7 @@ def run_rules(runs: pd.DataFrame, t: Thresholds) -> list[pd.DataFrame]:
             pick("cadence_drop", cadence, "cadence_dev_pct", -t.cadence_drop_pct)]
 
 
-def pain_rules(entries: pd.DataFrame, daily: pd.DataFrame, t: Thresholds) -> list[pd.DataFrame]:
+def pain_rules(entries: pd.DataFrame, daily: pd.DataFrame, t: Thresholds) -> list[_Raised]:
     """Pain-rule breaches (during a run, next morning) per day and persistent pain per week.
 
     `entries` are pain entries (date, score, timing, activity_id) with a score; `daily` is the
@@ -220,20 +244,20 @@ def pain_rules(entries: pd.DataFrame, daily: pd.DataFrame, t: Thresholds) -> lis
                      ).duplicated(keep="last")
     persistent = persistent[last_in_week]
 
-    return [_raise("pain_during_run_severe", t, during["date"][severe], during["score"][severe],
+    return [_raise("pain_during_run_severe", during["date"][severe], during["score"][severe],
                    t.pain_stop_above, during["activity_id"][severe]),
-            _raise("pain_during_run", t, during["date"][breach], during["score"][breach],
+            _raise("pain_during_run", during["date"][breach], during["score"][breach],
                    t.pain_rule_max, during["activity_id"][breach]),
-            _raise("pain_next_morning", t, morning.index[worse], morning[worse], before[worse]),
-            _raise("persistent_pain", t, persistent, span[persistent.index],
+            _raise("pain_next_morning", morning.index[worse], morning[worse], before[worse]),
+            _raise("persistent_pain", persistent, span[persistent.index],
                    t.persistent_pain_days)]
 
 
 def flag_table(weekly: pd.DataFrame, runs: pd.DataFrame, entries: pd.DataFrame,
                daily: pd.DataFrame, today: pd.Timestamp, t: Thresholds) -> pd.DataFrame:
     """Every flag raised over the history, one row each, most severe first within a day."""
-    parts = [*week_rules(weekly, today, t), *run_rules(runs, t), *pain_rules(entries, daily, t)]
-    flags = pd.concat([p for p in parts if len(p)] or [empty_flags()], ignore_index=True)
+    flags = _table([*week_rules(weekly, today, t), *run_rules(runs, t),
+                    *pain_rules(entries, daily, t)], t)
     flags = flags.assign(_rank=flags["code"].map(_RANK))
     flags = flags.sort_values(["date", "_rank"], kind="stable")
     return flags.drop(columns="_rank").reset_index(drop=True)

@@ -371,8 +371,8 @@ def load_tables(activities: pd.DataFrame, pain: pd.DataFrame, thresholds: Thresh
     whole_weeks = _daily(runs, entries, None if first is None else monday(first), end)
     weekly = _weekly(whole_weeks, runs, end, t)
     flags = flag_table(weekly, runs, entries, whole_weeks, end, t)
-    codes = codes_by_week(flags)
-    weekly["flags"] = [codes.get(week, []) for week in weekly["week_start"]]
+    codes = codes_by_week(flags).reindex(weekly["week_start"]).to_numpy()
+    weekly["flags"] = [week if isinstance(week, list) else [] for week in codes]
     daily = whole_weeks.loc[first:] if first is not None else whole_weeks
     return LoadTables(end, t, daily, runs, weekly[list(WEEKLY_COLUMNS)], flags)
 
