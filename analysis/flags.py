@@ -18,8 +18,6 @@ from analysis.thresholds import EVIDENCE, Thresholds
 LEVELS = ("high", "caution", "info")
 # A session over the pain rule (DOMAIN §3): these hold a return-to-run plan back.
 PAIN_RULE_CODES = ("pain_during_run_severe", "pain_during_run", "pain_next_morning")
-FLAG_COLUMNS = ("code", "level", "rule", "value", "threshold", "unit", "evidence", "strength",
-                "date", "activity_id", "week_start")
 
 
 @dataclass(frozen=True)

@@ -306,7 +306,7 @@ class LoadTables:
     daily: pd.DataFrame  # daily_series
     runs: pd.DataFrame  # run_table up to today
     weekly: pd.DataFrame  # weekly_table
-    flags: pd.DataFrame  # every flag raised, one row each (analysis.flags.FLAG_COLUMNS)
+    flags: pd.DataFrame  # every flag raised: Flag's fields and week_start, one row each
 
 
 def _weekly(daily: pd.DataFrame, runs: pd.DataFrame, today: pd.Timestamp,
