@@ -16,7 +16,7 @@ import pandas as pd
 from sqlalchemy import Connection, and_, delete, insert, or_, select, update
 
 from analysis.ingest import FileResult
-from analysis.schema import ACTIVITY_COLUMNS, conform_activities
+from analysis.schema import ACTIVITY_COLUMNS
 from analysis.store.codec import FORMAT, encode_samples
 from analysis.store.matching import START_TOLERANCE, richness, similar_distance, sport_family
 from analysis.store.models import activities, import_log, samples
@@ -103,21 +103,23 @@ def _imported_before(conn: Connection, athlete_id: int, sha256: str | None) -> s
 
 def _rows(result: FileResult) -> list[tuple[dict[str, Any], pd.DataFrame | None]]:
     """Each activity as database values (None for missing) with its samples."""
-    if not result.activities:
-        return []
-    table = conform_activities(pd.DataFrame([a.summary for a in result.activities]))
-    columns = {col.name: _python(table[col.name], col.dtype) for col in ACTIVITY_COLUMNS}
-    return [(dict(zip(columns, values, strict=True)), activity.samples)
-            for *values, activity in zip(*columns.values(), result.activities, strict=True)]
+    return [({col.name: _value(activity.summary.get(col.name), col.dtype)
+              for col in ACTIVITY_COLUMNS}, activity.samples)
+            for activity in result.activities]
 
 
-def _python(values: pd.Series, dtype: str) -> list[Any]:
-    """A canonical column as Python values for the driver: UTC datetimes, dates, None."""
+def _value(value: Any, dtype: str) -> Any:
+    """One canonical cell as the driver takes it: UTC datetime, date, float, int, str or
+    None (a few values per activity: cheaper than a DataFrame round trip)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
     if dtype.startswith("datetime64") and "UTC" in dtype:
-        return [None if pd.isna(v) else v.to_pydatetime(warn=False) for v in values]
+        stamp = pd.Timestamp(value)
+        stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+        return stamp.to_pydatetime(warn=False)
     if dtype.startswith("datetime64"):
-        return [None if pd.isna(v) else v.date() for v in values]
-    return values.astype(object).where(values.notna(), None).tolist()
+        return pd.Timestamp(value).date()
+    return {"Float64": float, "Int64": int, "string": str}[dtype](value)
 
 
 def _describe(has_samples: bool, origin: str | None, source_format: str | None) -> str:

@@ -67,6 +67,16 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
+class Id(TypeDecorator):
+    """An integer id that also accepts numpy integers (ids taken from a DataFrame)."""
+
+    impl = Integer
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> int | None:
+        return None if value is None else int(value)
+
+
 def _sql_type(dtype: str) -> Any:
     """SQL type of a canonical pandas dtype (naive datetimes there are calendar days)."""
     if dtype.startswith("datetime64") and "UTC" in dtype:
@@ -82,7 +92,7 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 
 athletes = Table(
     "athletes", metadata,
-    Column("id", Integer, primary_key=True),
+    Column("id", Id, primary_key=True),
     Column("name", Text, nullable=False, unique=True),
     Column("tz", Text),
     Column("units", Text, nullable=False, server_default="km"),
@@ -94,8 +104,8 @@ athletes = Table(
 
 activities = Table(
     "activities", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"),
+    Column("id", Id, primary_key=True),
+    Column("athlete_id", Id, ForeignKey("athletes.id", ondelete="CASCADE"),
            nullable=False),
     *(Column(c.name, _sql_type(c.dtype), nullable=c.name not in ("activity_id", "start_time"))
       for c in ACTIVITY_COLUMNS),
@@ -108,7 +118,7 @@ activities = Table(
 
 samples = Table(
     "samples", metadata,
-    Column("activity_pk", Integer, ForeignKey("activities.id", ondelete="CASCADE"),
+    Column("activity_pk", Id, ForeignKey("activities.id", ondelete="CASCADE"),
            primary_key=True),
     Column("format", Text, nullable=False),
     Column("n_rows", Integer, nullable=False),
@@ -117,8 +127,8 @@ samples = Table(
 
 pain_entries = Table(
     "pain_entries", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"),
+    Column("id", Id, primary_key=True),
+    Column("athlete_id", Id, ForeignKey("athletes.id", ondelete="CASCADE"),
            nullable=False),
     Column("date", Date, nullable=False),
     Column("score", Integer, nullable=False),
@@ -139,8 +149,8 @@ pain_entries = Table(
 
 import_log = Table(
     "import_log", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"),
+    Column("id", Id, primary_key=True),
+    Column("athlete_id", Id, ForeignKey("athletes.id", ondelete="CASCADE"),
            nullable=False),
     Column("file", Text, nullable=False),
     Column("sha256", Text),

@@ -213,6 +213,7 @@ def test_data_version_grows_with_every_write_to_that_athlete(store: Store):
     store.delete_pain(me.id, entry_id)  # 5
     store.update_athlete(me.id, units="mi")  # 6
     assert (store.data_version(me.id), store.data_version(anna.id)) == (6, 0)
+    assert store.data_version(np.int64(me.id)) == 6  # ids taken from a DataFrame work too
     with pytest.raises(UnknownAthlete):
         store.data_version(99)
 
