@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from analysis.load import acwr_table, daily_series, monday, rolling_change_pct, run_table
@@ -52,46 +53,77 @@ def last_data_day(activities: pd.DataFrame, pain: pd.DataFrame) -> pd.Timestamp 
     return None if days.empty else pd.Timestamp(days.max()).normalize()
 
 
-def _run_summaries(runs: pd.DataFrame, key: pd.Series | pd.DatetimeIndex) -> pd.DataFrame:
-    """Run-level exposures summarised per `key` (day or week) over its runs: the largest
+def _segments(keys: np.ndarray) -> np.ndarray:
+    """Start positions of the runs of equal consecutive values in sorted `keys`."""
+    return np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.array(
+        [], dtype=np.intp)
+
+
+def _sum_count(values: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per segment: sum of the defined values and how many there are."""
+    defined = np.isfinite(values)
+    return (np.add.reduceat(np.where(defined, values, 0.0), starts),
+            np.add.reduceat(defined.astype(np.int64), starts))
+
+
+def _mean(total: np.ndarray, count: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / count, np.nan)
+
+
+def _run_summaries(runs: pd.DataFrame, keys: np.ndarray) -> pd.DataFrame:
+    """Run-level exposures per value of sorted `keys` (the runs' day or week): the largest
     spike ratio, total descent, descent ÷ km of the runs with a descent, mean cadence
     deviation. Missing values are left out, never counted as zero."""
-    km_with_descent = (runs["distance_m"] / 1000).where(runs["descent_m"].notna())
-    by_key = runs.assign(km=km_with_descent).groupby(key)
-    out = pd.DataFrame({
-        "spike_ratio": by_key["spike_ratio"].max(),
-        "descent_m": by_key["descent_m"].sum(min_count=1),
-        "cadence_dev_pct": by_key["cadence_dev_pct"].mean(),
-    })
-    km = by_key["km"].sum(min_count=1)
-    out["descent_per_km"] = out["descent_m"] / km.where(km > 0)
-    return out[list(RUN_EXPOSURES)]
+    starts = _segments(keys)
+    if len(starts) == 0:
+        return pd.DataFrame(columns=list(RUN_EXPOSURES), dtype=float)
+    descent = runs["descent_m"].to_numpy(dtype=float)
+    km = np.where(np.isfinite(descent), runs["distance_m"].to_numpy(dtype=float) / 1000,
+                  np.nan)
+    descent_sum, descent_n = _sum_count(descent, starts)
+    km_sum, _ = _sum_count(km, starts)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_km = np.where(km_sum > 0, descent_sum / km_sum, np.nan)
+    return pd.DataFrame({
+        "spike_ratio": np.fmax.reduceat(runs["spike_ratio"].to_numpy(dtype=float), starts),
+        "descent_m": np.where(descent_n > 0, descent_sum, np.nan),
+        "descent_per_km": np.where(descent_n > 0, per_km, np.nan),
+        "cadence_dev_pct": _mean(*_sum_count(runs["cadence_dev_pct"].to_numpy(dtype=float),
+                                             starts)),
+    }, index=pd.DatetimeIndex(keys[starts]))
 
 
 def _weekly(daily: pd.DataFrame, runs: pd.DataFrame, acwr: pd.DataFrame) -> pd.DataFrame:
     """Exposures and pain summaries per complete Monday week (7 days in `daily`)."""
-    week_of_day = monday(daily.index)
-    by_week = daily.groupby(week_of_day)
-    weekly = pd.DataFrame({"distance_m": by_week["distance_m"].sum()})
-    weekly.index.name = "week_start"
-    weekly["long_run_share"] = (by_week["longest_run_m"].max()
-                                / weekly["distance_m"].where(weekly["distance_m"] > 0))
-    week_end = ~week_of_day.duplicated(keep="last")
-    at_end = pd.DataFrame({"weekly_change_pct": rolling_change_pct(daily, "distance_m", 7),
-                           "acwr_uncoupled": acwr["acwr_uncoupled"],
-                           "acwr_ewma": acwr["acwr_ewma"]})[week_end]
-    at_end.index = week_of_day[week_end]
-    weekly = weekly.join(at_end)
-    weekly = weekly.join(_run_summaries(runs, monday(pd.DatetimeIndex(runs["local_date"]))))
-
-    pain_by_week = daily["pain_max"].groupby(week_of_day)
-    diary_days = pain_by_week.count()
-    weekly["pain_days"] = diary_days
-    weekly["pain_max"] = pain_by_week.max()
-    weekly[WEEKLY_OUTCOME] = pain_by_week.mean().where(diary_days >= MIN_ENTRIES_PER_WEEK)
-    complete = by_week.size() == 7
-    return weekly[complete.to_numpy()][[WEEKLY_OUTCOME, "pain_max", "pain_days", "distance_m",
-                                       *EXPOSURES]]
+    columns = [WEEKLY_OUTCOME, "pain_max", "pain_days", "distance_m", *EXPOSURES]
+    if daily.empty:
+        return pd.DataFrame(columns=columns, index=pd.DatetimeIndex([], name="week_start"),
+                            dtype=float)
+    week_of_day = monday(daily.index).to_numpy()
+    starts = _segments(week_of_day)
+    ends = np.r_[starts[1:], len(daily)] - 1
+    weeks = pd.DatetimeIndex(week_of_day[starts], name="week_start")
+    distance = np.add.reduceat(daily["distance_m"].to_numpy(dtype=float), starts)
+    longest = np.fmax.reduceat(daily["longest_run_m"].to_numpy(dtype=float), starts)
+    pain = daily["pain_max"].to_numpy(dtype=float)
+    pain_sum, pain_days = _sum_count(pain, starts)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(distance > 0, longest / distance, np.nan)
+    weekly = pd.DataFrame({
+        WEEKLY_OUTCOME: np.where(pain_days >= MIN_ENTRIES_PER_WEEK, _mean(pain_sum, pain_days),
+                                 np.nan),
+        "pain_max": np.fmax.reduceat(pain, starts),
+        "pain_days": pain_days,
+        "distance_m": distance,
+        "weekly_change_pct": rolling_change_pct(daily, "distance_m", 7).to_numpy()[ends],
+        "acwr_uncoupled": acwr["acwr_uncoupled"].to_numpy()[ends],
+        "acwr_ewma": acwr["acwr_ewma"].to_numpy()[ends],
+        "long_run_share": share,
+    }, index=weeks)
+    run_weeks = monday(pd.DatetimeIndex(runs["local_date"])).to_numpy()
+    weekly = weekly.join(_run_summaries(runs, run_weeks))
+    return weekly[(ends - starts + 1) == 7][columns]
 
 
 def exposure_grid(activities: pd.DataFrame, pain: pd.DataFrame,
@@ -106,11 +138,17 @@ def exposure_grid(activities: pd.DataFrame, pain: pd.DataFrame,
     acwr = acwr_table(daily, "distance_m", thresholds)
     weekly = _weekly(daily, runs, acwr)
 
-    grid = daily[["pain_max", "pain_entries", "distance_m", "runs", "time_s"]].copy()
-    grid[list(RUN_EXPOSURES)] = _run_summaries(runs, runs["local_date"]).reindex(daily.index)
-    grid["acwr_uncoupled"] = acwr["acwr_uncoupled"]
-    grid["acwr_ewma"] = acwr["acwr_ewma"]
-    known = weekly[list(WEEKLY_EXPOSURES)]
-    known.index = known.index + pd.Timedelta(days=7)  # a week's value is known from Monday on
-    grid[list(WEEKLY_EXPOSURES)] = known.reindex(monday(daily.index)).to_numpy()
-    return ExposureGrid(grid, weekly)
+    columns = {name: daily[name].to_numpy() for name in
+               ("pain_max", "pain_entries", "distance_m", "runs", "time_s")}
+    per_run_day = _run_summaries(runs, runs["local_date"].to_numpy())
+    on_day = daily.index.get_indexer(per_run_day.index)
+    for name in RUN_EXPOSURES:
+        columns[name] = np.full(len(daily), np.nan)
+        columns[name][on_day] = per_run_day[name].to_numpy()
+    columns["acwr_uncoupled"] = acwr["acwr_uncoupled"].to_numpy()
+    columns["acwr_ewma"] = acwr["acwr_ewma"].to_numpy()
+    # A week's value is known from the next Monday on.
+    known = weekly.index.get_indexer(monday(daily.index) - pd.Timedelta(days=7))
+    for name in WEEKLY_EXPOSURES:
+        columns[name] = np.where(known >= 0, weekly[name].to_numpy()[known], np.nan)
+    return ExposureGrid(pd.DataFrame(columns, index=daily.index), weekly)

@@ -1,14 +1,15 @@
 """Synthetic athletes for proving the statistics: realistic load, pain with or without a
 planted effect of volume jumps.
 
-Load: a weekly volume that wanders (AR(1) on the log scale), runs on random days with one
-longer run a week, and every 3–6 weeks a planted volume jump — one run 1.4–2.2 times the
-longest run of the previous 30 days. Pain: an autocorrelated background (AR(1), φ = 0.85)
-plus flares at random times (about one per 50 days, unrelated to load); with a
-`PlantedEffect`, pain also rises `lag_days` after every jump (by `size` points, then half of
-it the day after). Diary days are kept at random (`diary_rate`), some with two entries.
-Everything is drawn from one seed, so an athlete can be rebuilt with and without the effect
-on the very same load.
+Load: a weekly volume that wanders (AR(1) on the log scale) around the runner's usual
+volume (30 km × lognormal, SD 0.35 on the log scale), runs on random days with one longer
+run a week, and every 3–6 weeks a planted volume jump — one run 1.4–2.2 times the longest
+run of the previous 30 days. Pain: an autocorrelated background (AR(1), φ = 0.85) around a
+usual level that differs between runners, plus flares at random times (about one per 50
+days, unrelated to load); with a `PlantedEffect`, pain also rises `lag_days` after every
+jump (by `size` points, then half of it the day after). Diary days are kept at random
+(`diary_rate`), some with two entries. Everything is drawn from one seed, so an athlete can
+be rebuilt with and without the effect on the very same load.
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ def _daily_distance(rng: np.random.Generator, days: pd.DatetimeIndex) -> tuple[n
     n = len(days)
     weeks = (days - days[0]).days // 7
     n_weeks = int(weeks[-1]) + 1
-    weekly_km = 30.0 * np.exp(_ar1(rng, n_weeks, 0.9, 0.25))[weeks]
+    usual_km = 30.0 * rng.lognormal(0.0, 0.35)  # runners differ in their usual volume
+    weekly_km = usual_km * np.exp(_ar1(rng, n_weeks, 0.9, 0.25))[weeks]
     run = rng.random(n) < 0.55
     long_day = days.day_of_week == 6
     run |= long_day
@@ -78,7 +80,7 @@ def _pain(rng: np.random.Generator, n: int, jumps: np.ndarray,
     The effect adds a fixed kernel and draws nothing, so the same seed gives the same
     background with and without it.
     """
-    level = 1.5 + _ar1(rng, n, 0.85, 1.0)
+    level = rng.normal(1.5, 0.5) + _ar1(rng, n, 0.85, 1.0)  # runners differ in usual pain
     flare_starts = (rng.random(n) < 1 / 50) * rng.uniform(3.0, 5.0, n)
     level += lfilter([1.0], [1.0, -0.8], flare_starts)  # each flare decays over about a week
     if effect is not None:
@@ -144,16 +146,18 @@ def simulate_athlete(seed: int, *, days: int = 730, start: str = "2022-01-03",
 
 def tidy_rows(athletes: list[SimulatedAthlete]) -> pd.DataFrame:
     """The cohort CSV layout: athlete_id, date, distance_m, elevation_loss_m,
-    avg_cadence_spm, pain — one row per run, plus one row per diary-only day."""
+    avg_cadence_spm, moving_time_s, pain — one row per run, plus one row per diary-only
+    day (a day's pain is its worst entry, on its first row)."""
     frames = []
     for athlete in athletes:
         runs = athlete.activities[["local_date", "distance_m", "elevation_loss_m",
-                                   "avg_cadence_spm"]].rename(columns={"local_date": "date"})
+                                   "avg_cadence_spm", "moving_time_s"]].rename(
+            columns={"local_date": "date"})
         daily_pain = athlete.pain.groupby("date")["score"].max().rename("pain")
         runs = runs.merge(daily_pain, left_on="date", right_index=True, how="outer")
         runs["pain"] = runs["pain"].where(~runs["date"].duplicated())  # once per day
         frames.append(runs.assign(athlete_id=athlete.name))
     out = pd.concat(frames, ignore_index=True)
     return out[["athlete_id", "date", "distance_m", "elevation_loss_m", "avg_cadence_spm",
-                "pain"]].sort_values(["athlete_id", "date"], kind="stable",
+                "moving_time_s", "pain"]].sort_values(["athlete_id", "date"], kind="stable",
                                      ignore_index=True)

@@ -1,0 +1,200 @@
+"""`kneeload analyze`, `cohort` and `export-research`: the statistics relating load to knee
+pain (analysis.stats) for one runner, for many, and as a de-identified research export.
+
+Every result is exploratory; the messages say what was computed, how, and what was not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis.cli.output import progress_bar, records, write_json
+from analysis.cli.store import add_athlete_option, add_db_option, find_athlete, usage_error
+from analysis.stats.cohort import CohortReport, analyze_cohort, cohort_panel, tidy_tables
+from analysis.stats.export import research_tables, write_research_export
+from analysis.stats.report import AthleteReport, analyze_athlete
+from analysis.store import Store
+from analysis.thresholds import DISCLAIMER, Thresholds
+
+_DAY_COLUMNS = ("onset", "last_painful_day", "recovered")
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    analyze = commands.add_parser(
+        "analyze", help="relate one runner's load to knee pain (exploratory statistics)",
+        description="Lagged associations of weekly change, spike ratio, descent, cadence "
+        "deviation, ACWR and long-run share with daily pain (0-3 days) and weekly pain (1-4 "
+        "weeks): exposures prewhitened, autocorrelation-robust errors, stationary-bootstrap "
+        "intervals, Benjamini-Hochberg q-values; flares and a flare event study with a "
+        "permutation test. Needs 8 weeks with at least 4 diary entries. Exploratory. "
+        + DISCLAIMER)
+    analyze.add_argument("--format", choices=("text", "json"), default="text")
+    analyze.add_argument("--seed", type=int, default=0,
+                         help="seed of the bootstrap and permutations (default 0)")
+    add_athlete_option(analyze)
+    add_db_option(analyze)
+    analyze.set_defaults(handler=run_analyze)
+
+    cohort = commands.add_parser(
+        "cohort", help="relate load to knee pain across many runners (exploratory)",
+        description="Within/between split of every exposure, mixed model with a random "
+        "intercept per runner, Cox model for time to flare, odds ratios and risk "
+        "differences, per-runner estimates for a forest plot. Reads every stored athlete, "
+        "or a tidy CSV with columns athlete_id,date,distance_m,pain (optional: "
+        "elevation_loss_m, avg_cadence_spm, moving_time_s): a row with a distance is a "
+        "run, a row with a pain score a diary entry. Flares use the default threshold for "
+        "everyone. Exploratory.")
+    cohort.add_argument("--input", metavar="CSV", type=Path,
+                        help="tidy long CSV instead of the database")
+    cohort.add_argument("--format", choices=("text", "json"), default="text")
+    cohort.add_argument("--workers", type=int, default=None,
+                        help="parallel processes (default: one per core)")
+    add_db_option(cohort)
+    cohort.set_defaults(handler=run_cohort)
+
+    export = commands.add_parser(
+        "export-research", help="write de-identified research tables (CSV + Parquet)",
+        description="Daily and weekly exposures and pain, pain episodes in the layout of "
+        "the R package injurytools (prepare_inj/prepare_exp), a daily load table in the "
+        "layout of the R package ACWR, and a data dictionary, as CSV and Parquet. Athletes "
+        "become HMAC-SHA256 pseudonyms under a salt that is never written; no GPS, names, "
+        "file names or notes are exported. Flares use the default threshold for everyone.")
+    export.add_argument("outdir", metavar="OUTDIR", type=Path)
+    export.add_argument("--shift-dates", action="store_true",
+                        help="move each athlete's dates back by a random whole number of "
+                        "weeks (weekdays and intervals are kept)")
+    export.add_argument("--salt", help="salt for the pseudonyms and date shifts (default: "
+                        "random, so exports cannot be linked; give one to reproduce them)")
+    add_db_option(export)
+    export.set_defaults(handler=run_export_research)
+
+
+def _days_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Flare day columns as YYYY-MM-DD (empty stays empty)."""
+    return frame.assign(**{c: frame[c].dt.strftime("%Y-%m-%d") for c in _DAY_COLUMNS
+                           if c in frame})
+
+
+def report_json(report: AthleteReport) -> dict[str, Any]:
+    """The `kneeload analyze --format json` payload."""
+    associations = []
+    for row in records(report.associations.drop(columns=["ar_order"], errors="ignore")):
+        if row.get("lag_weeks") is None:
+            row.pop("lag_weeks", None)
+        associations.append(row)
+    events = records(report.event_study)
+    if not report.event_profile.empty:
+        profiles = {name: records(part[["day", "difference"]])
+                    for name, part in report.event_profile.groupby("exposure", sort=False)}
+        for row in events:
+            row["profile"] = profiles.get(row["exposure"], [])
+    return {"enough_data": report.enough_data, "message": report.message,
+            "associations": associations, "flares": records(_days_as_text(report.flares)),
+            "event_study": events}
+
+
+def report_text(name: str, report: AthleteReport) -> str:
+    """The n-of-1 report for people."""
+    lines = [f"Load and knee pain for {name}. {DISCLAIMER}", "", report.message]
+    if not report.associations.empty:
+        shown = report.associations.assign(
+            lag=[f"{w} wk" if pd.notna(w) else f"{d} d" for d, w in
+                 zip(report.associations["lag_days"], report.associations["lag_weeks"],
+                     strict=True)])
+        lines += ["", "Associations (pain points per 1 SD of the exposure, 95 % CI):",
+                  shown[["exposure", "lag", "estimate", "ci_low", "ci_high", "p_value",
+                         "q_value", "n"]].to_string(index=False, float_format="{:.3f}".format)]
+    if not report.flares.empty:
+        lines += ["", "Flares:", _days_as_text(report.flares).to_string(index=False)]
+    if not report.event_study.empty:
+        lines += ["", "Event study (28 days before onset vs own baseline):",
+                  report.event_study.drop(columns=["label"]).to_string(
+                      index=False, float_format="{:.3f}".format)]
+    return "\n".join(lines)
+
+
+def run_analyze(args: argparse.Namespace) -> int:
+    with Store(args.db) as store:
+        athlete = find_athlete(store, args.athlete, create=False)
+        if athlete is None:
+            return 2
+        activities, pain = store.activities(athlete.id), store.pain(athlete.id)
+    try:
+        thresholds = Thresholds.from_settings(athlete.settings)
+    except ValueError as exc:
+        return usage_error(f"{athlete.name}'s stored {exc}")
+    report = analyze_athlete(activities, pain, thresholds, seed=args.seed)
+    if args.format == "json":
+        write_json(report_json(report))
+    else:
+        print(report_text(athlete.name, report))
+    return 0
+
+
+def cohort_json(report: CohortReport) -> dict[str, Any]:
+    """The `kneeload cohort --format json` payload."""
+    return {"enough_data": report.enough_data, "message": report.message,
+            "n_athletes": report.n_athletes, "n_weeks": report.n_weeks,
+            "n_flares": report.n_flares, "mixed": records(report.mixed),
+            "time_to_flare": records(report.time_to_flare), "risk": records(report.risk),
+            "forest": records(report.forest)}
+
+
+def cohort_text(report: CohortReport) -> str:
+    """The cohort report for people (the forest-plot rows are in the JSON only)."""
+    lines = [report.message]
+    for title, table in (("Mixed model: weekly pain points per 1 SD", report.mixed),
+                         ("Time to flare: hazard ratio per 1 SD", report.time_to_flare),
+                         ("Flare within the week: odds ratio and risk difference per 1 SD",
+                          report.risk)):
+        if not table.empty:
+            lines += ["", title, table.drop(columns=["label"]).to_string(
+                index=False, float_format="{:.3f}".format)]
+    return "\n".join(lines)
+
+
+def stored_athletes(db: str | None) -> list[tuple[str, pd.DataFrame, pd.DataFrame]]:
+    """(name, activities, pain) of every stored athlete."""
+    with Store(db) as store:
+        listed = store.athletes()
+        return [(str(name), store.activities(int(pk)), store.pain(int(pk)))
+                for pk, name in zip(listed["id"], listed["name"], strict=True)]
+
+
+def run_cohort(args: argparse.Namespace) -> int:
+    if args.input is not None:
+        try:
+            tables = tidy_tables(pd.read_csv(args.input))
+        except (OSError, ValueError) as exc:
+            return usage_error(exc)
+        athletes = [(name, acts, pain) for name, (acts, pain) in tables.items()]
+    else:
+        athletes = stored_athletes(args.db)
+    update, close = progress_bar("athletes")
+    try:
+        panel = cohort_panel(athletes, Thresholds(), workers=args.workers, progress=update)
+    finally:
+        close()
+    report = analyze_cohort(panel, workers=args.workers)
+    if args.format == "json":
+        write_json(cohort_json(report))
+    else:
+        print(cohort_text(report))
+    return 0
+
+
+def run_export_research(args: argparse.Namespace) -> int:
+    salt = args.salt.encode() if args.salt else secrets.token_bytes(32)
+    athletes = stored_athletes(args.db)
+    tables = research_tables(athletes, salt=salt, shift_dates=args.shift_dates)
+    written = write_research_export(tables, args.outdir, shifted=args.shift_dates)
+    print(f"Wrote {len(written)} files to {args.outdir}: {len(athletes)} athletes, "
+          f"{len(tables['daily'])} person-days, {len(tables['episodes_injurytools'])} pain "
+          f"episodes. Pseudonyms and date shifts come from a salt that is not stored"
+          f"{'' if args.salt else ' (random: this export cannot be linked to another)'}.")
+    return 0

@@ -1,0 +1,465 @@
+"""Many athletes at once: which exposures go with pain and with flares, across runners.
+
+Design (DOMAIN.md §5). The unit is the athlete-week: pain in week w (mean of the daily worst
+pain, weeks with ≥ 4 diary days) and flare onsets in week w, against each exposure's weekly
+summary in week w−1 (the first pre-specified weekly lag, so the exposure precedes the
+outcome). Each exposure is split into a between-athlete part (the athlete's mean) and a
+within-athlete part (the week's deviation from it), each per 1 SD (SD of the athlete means;
+pooled SD of the deviations). Continuous exposures stay continuous.
+
+- Mixed model: pain ~ within + between + a random intercept per athlete (statsmodels
+  MixedLM, maximum likelihood), plus a likelihood-ratio test of a natural cubic spline with
+  3 df for the within part against the straight line: non-linearity is checked, not
+  assumed away.
+- Time to flare: Cox model in counting-process (start, stop] form over the weeks at risk
+  (not inside a flare episode), recurrent flares, time-varying exposures, robust errors
+  clustered by athlete (statsmodels PHReg with `entry`): hazard ratios.
+- Risk of a flare within the week (7 days): GEE with independence working correlation and
+  robust errors clustered by athlete — logistic for odds ratios, identity link (linear
+  probability) for risk differences, reported side by side.
+- Per-athlete estimates for a forest plot: OLS of pain on the within part per athlete, with
+  Newey–West errors.
+
+A model runs only with at least EVENTS_PER_PARAMETER (5) events per exposure parameter
+(10 flares for within + between) and MIN_ATHLETES athletes; otherwise it says so.
+Benjamini–Hochberg q-values across exposures in each model; everything is exploratory.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import patsy
+import statsmodels.api as sm
+from scipy import stats
+from statsmodels.duration.hazard_regression import PHReg
+from statsmodels.genmod import cov_struct, families
+from statsmodels.regression.mixed_linear_model import MixedLM, MixedLMParams
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
+from analysis.load import monday
+from analysis.schema import conform_activities, conform_pain
+from analysis.stats.events import flare_table
+from analysis.stats.exposures import exposure_grid
+from analysis.stats.multiple import bh_qvalues
+from analysis.stats.nof1 import (
+    EXPOSURES,
+    LABEL,
+    MIN_DIARY_WEEKS,
+    MIN_ENTRIES_PER_WEEK,
+    MIN_PAIRS_WEEKLY,
+    WEEKLY_OUTCOME,
+    newey_west_maxlags,
+)
+from analysis.thresholds import Thresholds
+
+MIN_ATHLETES = 5
+EVENTS_PER_PARAMETER = 5
+SPLINE_DF = 3
+Z95 = stats.norm.ppf(0.975)
+
+TIDY_REQUIRED = ("athlete_id", "date", "distance_m", "pain")
+TIDY_OPTIONAL = ("elevation_loss_m", "avg_cadence_spm", "moving_time_s")
+
+
+@dataclass
+class CohortReport:
+    """Results of `analyze_cohort`; model tables are empty when a model was refused."""
+
+    enough_data: bool
+    message: str
+    n_athletes: int
+    n_weeks: int
+    n_flares: int
+    mixed: pd.DataFrame
+    time_to_flare: pd.DataFrame
+    risk: pd.DataFrame
+    forest: pd.DataFrame
+    skipped: list[str] = field(default_factory=list)
+
+
+def tidy_tables(rows: pd.DataFrame) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
+    """Canonical (activities, pain) per athlete from the tidy long cohort layout.
+
+    Columns athlete_id, date, distance_m, pain (elevation_loss_m, avg_cadence_spm and
+    moving_time_s optional; cadence is compared at matched speed, so without moving_time_s
+    there is no cadence deviation); a row with distance_m > 0 is one run on that day, a row
+    with a pain score one diary entry. Raises ValueError naming missing columns.
+    """
+    missing = [c for c in TIDY_REQUIRED if c not in rows]
+    if missing:
+        raise ValueError("cohort CSV lacks column(s): " + ", ".join(missing) +
+                         " (needed: " + ", ".join(TIDY_REQUIRED) + "; optional: " +
+                         ", ".join(TIDY_OPTIONAL) + ")")
+    rows = rows.assign(athlete_id=rows["athlete_id"].astype(str),
+                       date=pd.to_datetime(rows["date"]).dt.normalize())
+    distance = pd.to_numeric(rows["distance_m"], errors="coerce")
+    runs = rows[distance > 0]
+    activities = conform_activities(pd.DataFrame({
+        "activity_id": runs["athlete_id"] + "-" + runs.index.astype(str),
+        "source_format": "cohort_csv", "origin": "csv", "sport": "run", "sport_raw": "run",
+        "start_time": (runs["date"] + pd.Timedelta(hours=12)).dt.tz_localize("UTC"),
+        "local_date": runs["date"], "tz_source": "default_utc",
+        "distance_m": distance[distance > 0],
+        **{c: pd.to_numeric(runs[c], errors="coerce") for c in TIDY_OPTIONAL if c in runs},
+    }))
+    score = pd.to_numeric(rows["pain"], errors="coerce")
+    diary = rows[score.notna()]
+    pain = conform_pain(pd.DataFrame({"date": diary["date"], "timing": "daily_worst",
+                                      "score": score[score.notna()].round().astype(int)}))
+    activity_of = activities.groupby(runs["athlete_id"].to_numpy())
+    pain_of = pain.groupby(diary["athlete_id"].to_numpy())
+    out = {}
+    for athlete in sorted(rows["athlete_id"].unique()):
+        acts = (activity_of.get_group(athlete) if athlete in activity_of.groups
+                else activities.iloc[:0])
+        entries = pain_of.get_group(athlete) if athlete in pain_of.groups else pain.iloc[:0]
+        out[athlete] = (acts.reset_index(drop=True), entries.reset_index(drop=True))
+    return out
+
+
+def athlete_panel(activities: pd.DataFrame, pain: pd.DataFrame,
+                  thresholds: Thresholds = Thresholds()) -> pd.DataFrame:
+    """One athlete's weeks: pain and flares of week w, exposures of week w−1, risk set.
+
+    Columns: week_start, start and stop (days since the athlete's first week; stop is the
+    onset day + 1 in a week with a flare), pain, flare, at_risk (the week starts outside
+    a flare episode and has ≥ 4 diary days), and the EXPOSURES of the previous week.
+    """
+    grid = exposure_grid(activities, pain, thresholds)
+    weekly = grid.weekly
+    if weekly.empty:
+        return pd.DataFrame()
+    weeks = weekly.index
+    previous = weekly[list(EXPOSURES)].reindex(weeks - pd.Timedelta(days=7))
+    flares = flare_table(grid.daily, thresholds)
+    onsets = pd.DatetimeIndex(flares["onset"])
+    recovered = pd.DatetimeIndex(flares["recovered"]).fillna(pd.Timestamp.max)
+    # In an episode when the Monday falls between an earlier onset and its recovery.
+    last = np.searchsorted(onsets, weeks, side="left") - 1
+    in_episode = (last >= 0) & (recovered[np.maximum(last, 0)] > weeks)
+    first_onset = pd.Series(onsets, index=monday(onsets)).groupby(level=0).min()
+    onset_day = (first_onset.reindex(weeks) - weeks).dt.days.to_numpy()
+    start = (weeks - weeks[0]).days.to_numpy()
+    flare = np.isfinite(onset_day)
+    return pd.DataFrame({
+        "week_start": weeks,
+        "start": start,
+        "stop": np.where(flare, start + np.nan_to_num(onset_day) + 1, start + 7),
+        "pain": weekly[WEEKLY_OUTCOME].to_numpy(),
+        "flare": flare,
+        "at_risk": ~in_episode & (weekly["pain_days"].to_numpy() >= MIN_ENTRIES_PER_WEEK),
+        **{name: previous[name].to_numpy() for name in EXPOSURES},
+    })
+
+
+def _panel_task(item: tuple[str, pd.DataFrame, pd.DataFrame, Thresholds]) -> pd.DataFrame:
+    athlete, activities, pain, thresholds = item
+    return athlete_panel(activities, pain, thresholds).assign(athlete_id=athlete)
+
+
+def cohort_panel(athletes: Iterable[tuple[str, pd.DataFrame, pd.DataFrame]],
+                 thresholds: Thresholds = Thresholds(), *, workers: int | None = None,
+                 progress: Callable[[int, int, str], None] | None = None) -> pd.DataFrame:
+    """All athletes' panels stacked (athlete_id first); built in `workers` processes
+    (default: one per core) since every athlete's load tables are independent."""
+    items = [(name, acts, pain, thresholds) for name, acts, pain in athletes]
+    workers = min(workers or os.cpu_count() or 1, len(items))
+    parts = []
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            for i, part in enumerate(pool.map(_panel_task, items, chunksize=8)):
+                parts.append(part)
+                if progress:
+                    progress(i + 1, len(items), items[i][0])
+    else:
+        for i, item in enumerate(items):
+            parts.append(_panel_task(item))
+            if progress:
+                progress(i + 1, len(items), item[0])
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        return pd.DataFrame(columns=["athlete_id", "week_start", "start", "stop", "pain",
+                                     "flare", "at_risk", *EXPOSURES])
+    panel = pd.concat(parts, ignore_index=True)
+    return panel[["athlete_id", *[c for c in panel.columns if c != "athlete_id"]]]
+
+
+@dataclass
+class _Split:
+    """An exposure split into standardised within and between parts over some rows."""
+
+    rows: np.ndarray  # boolean mask of panel rows used
+    groups: np.ndarray
+    within: np.ndarray
+    between: np.ndarray
+    sd_within: float
+    sd_between: float
+
+
+def within_between(panel: pd.DataFrame, exposure: str, rows: np.ndarray) -> _Split | None:
+    """Athlete mean (between) and deviation from it (within) of `exposure` over `rows`,
+    each divided by its SD; None when either part does not vary."""
+    used = rows & np.isfinite(panel[exposure].to_numpy(dtype=float))
+    if not used.any():
+        return None
+    x = panel.loc[used, exposure].to_numpy(dtype=float)
+    groups = panel.loc[used, "athlete_id"].to_numpy()
+    athlete_mean = pd.Series(x).groupby(groups).transform("mean").to_numpy()
+    within = x - athlete_mean
+    means = pd.Series(x).groupby(groups).mean()
+    sd_within = float(np.std(within, ddof=1)) if len(within) > 1 else 0.0
+    sd_between = float(means.std(ddof=1)) if len(means) > 1 else 0.0
+    if not (sd_within > 0 and sd_between > 0):
+        return None
+    return _Split(used, groups, within / sd_within,
+                  (athlete_mean - means.mean()) / sd_between, sd_within, sd_between)
+
+
+def _effects(exposure: str, split: _Split, params: np.ndarray, se: np.ndarray,
+             transform: Callable[[np.ndarray], np.ndarray] = lambda v: v) -> list[dict]:
+    """Rows for the within and between coefficients (params/se ordered within, between)."""
+    rows = []
+    for i, (component, sd) in enumerate((("within", split.sd_within),
+                                         ("between", split.sd_between))):
+        z = params[i] / se[i]
+        rows.append({"exposure": exposure, "component": component, "per_sd": sd,
+                     "estimate": float(transform(params[i])),
+                     "ci_low": float(transform(params[i] - Z95 * se[i])),
+                     "ci_high": float(transform(params[i] + Z95 * se[i])),
+                     "p_value": float(2 * stats.norm.sf(abs(z)))})
+    return rows
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence statsmodels' convergence chatter (boundary fits of the random intercept)."""
+    with warnings.catch_warnings():
+        for category in (ConvergenceWarning, RuntimeWarning, UserWarning):
+            warnings.simplefilter("ignore", category)
+        yield
+
+
+def _mixed_fit(y: np.ndarray, design: np.ndarray, groups: np.ndarray) -> Any:
+    """ML fit of a random-intercept model, started from OLS and a moment estimate of the
+    intercept variance (about half the optimiser's work of a cold start)."""
+    beta = np.linalg.lstsq(design, y, rcond=None)[0]
+    resid = pd.Series(y - design @ beta)
+    by_athlete = resid.groupby(groups)
+    noise = float((resid - by_athlete.transform("mean")).var())
+    spread = float(by_athlete.mean().var()) - noise / float(by_athlete.size().mean())
+    start = MixedLMParams.from_components(beta, cov_re=np.array([[max(spread, 1e-3 * noise)
+                                                                     / noise]]))
+    return MixedLM(y, design, groups=groups).fit(reml=False, start_params=start)
+
+
+def mixed_model(panel: pd.DataFrame, exposure: str) -> tuple[list[dict], str | None]:
+    """Weekly pain ~ within + between + (1 | athlete) by maximum likelihood, and a
+    likelihood-ratio test of a natural cubic spline (SPLINE_DF df) for the within part.
+
+    ML rather than REML because the spline check compares likelihoods; with hundreds of
+    athlete-weeks the fixed effects of the two agree.
+    """
+    split = within_between(panel, exposure, np.isfinite(panel["pain"].to_numpy(dtype=float)))
+    if split is None:
+        return [], f"mixed model, {exposure}: no values, or no variation within or between athletes"
+    n_athletes = len(np.unique(split.groups))
+    if n_athletes < MIN_ATHLETES:
+        return [], (f"mixed model, {exposure}: {n_athletes} athletes with data, needs "
+                    f"{MIN_ATHLETES}")
+    y = panel.loc[split.rows, "pain"].to_numpy(dtype=float)
+    linear = sm.add_constant(np.column_stack([split.within, split.between]))
+    spline = np.column_stack([np.ones(len(y)), patsy.dmatrix(
+        f"cr(w, df={SPLINE_DF}) - 1", {"w": split.within}, return_type="matrix"),
+        split.between])
+    with _quiet():
+        fit = _mixed_fit(y, linear, split.groups)
+        curved = _mixed_fit(y, spline, split.groups)
+    if not (fit.converged and np.isfinite(fit.llf) and np.isfinite(fit.bse_fe[1:3]).all()):
+        return [], f"mixed model, {exposure}: the fit did not converge"
+    ratio = 2 * (curved.llf - fit.llf)
+    nonlinear_p = (float(stats.chi2.sf(max(ratio, 0.0), SPLINE_DF - 1))
+                   if curved.converged and np.isfinite(ratio) else np.nan)
+    rows = _effects(exposure, split, fit.fe_params[1:3], fit.bse_fe[1:3])
+    for row in rows:
+        row.update(n_obs=len(y), n_athletes=n_athletes,
+                   nonlinearity_p=nonlinear_p if row["component"] == "within" else np.nan)
+    return rows, None
+
+
+def _event_rows(panel: pd.DataFrame, exposure: str, model: str
+                ) -> tuple[_Split | None, str | None]:
+    """The at-risk rows of an exposure, or why a flare model cannot be fitted."""
+    split = within_between(panel, exposure, panel["at_risk"].to_numpy(dtype=bool))
+    if split is None:
+        return None, f"{model}, {exposure}: no values, or no variation within or between athletes"
+    events = int(panel.loc[split.rows, "flare"].sum())
+    needed = 2 * EVENTS_PER_PARAMETER
+    if events < needed:
+        return None, (f"{model}, {exposure}: {events} flares in weeks at risk, needs "
+                      f"{needed} ({EVENTS_PER_PARAMETER} per parameter)")
+    return split, None
+
+
+def time_to_flare(panel: pd.DataFrame, exposure: str) -> tuple[list[dict], str | None]:
+    """Cox model in (start, stop] form: hazard ratios of within and between, per 1 SD."""
+    split, reason = _event_rows(panel, exposure, "time to flare")
+    if split is None:
+        return [], reason
+    used = panel[split.rows]
+    with _quiet():
+        fit = PHReg(used["stop"].to_numpy(dtype=float),
+                    np.column_stack([split.within, split.between]),
+                    status=used["flare"].to_numpy(dtype=float),
+                    entry=used["start"].to_numpy(dtype=float)).fit(groups=split.groups)
+    rows = _effects(exposure, split, fit.params, fit.bse, np.exp)
+    for row in rows:
+        row.update(n_events=int(used["flare"].sum()), n_intervals=len(used))
+    return rows, None
+
+
+def flare_risk(panel: pd.DataFrame, exposure: str) -> tuple[list[dict], str | None]:
+    """Odds ratios (logistic GEE) and risk differences (linear-probability GEE) of a flare
+    within the week, per 1 SD, robust errors clustered by athlete."""
+    split, reason = _event_rows(panel, exposure, "flare risk")
+    if split is None:
+        return [], reason
+    flare = panel.loc[split.rows, "flare"].to_numpy(dtype=float)
+    design = sm.add_constant(np.column_stack([split.within, split.between]))
+    with _quiet():
+        logistic = sm.GEE(flare, design, groups=split.groups, family=families.Binomial(),
+                          cov_struct=cov_struct.Independence()).fit()
+        linear = sm.GEE(flare, design, groups=split.groups, family=families.Gaussian(),
+                        cov_struct=cov_struct.Independence()).fit()
+    odds = _effects(exposure, split, logistic.params[1:], logistic.bse[1:], np.exp)
+    difference = _effects(exposure, split, linear.params[1:], linear.bse[1:])
+    rows = []
+    for ratio_row, diff_row in zip(odds, difference, strict=True):
+        rows.append({"exposure": exposure, "component": ratio_row["component"],
+                     "per_sd": ratio_row["per_sd"],
+                     "odds_ratio": ratio_row["estimate"], "or_ci_low": ratio_row["ci_low"],
+                     "or_ci_high": ratio_row["ci_high"], "or_p_value": ratio_row["p_value"],
+                     "risk_difference": diff_row["estimate"], "rd_ci_low": diff_row["ci_low"],
+                     "rd_ci_high": diff_row["ci_high"], "rd_p_value": diff_row["p_value"],
+                     "baseline_risk": float(flare.mean()), "n_events": int(flare.sum()),
+                     "n_weeks": len(flare)})
+    return rows, None
+
+
+def group_slopes(groups: np.ndarray, x: np.ndarray, y: np.ndarray) -> pd.DataFrame:
+    """Per group (rows in time order within each group): OLS slope of y on x and its
+    Newey–West standard error (Bartlett, maxlags = newey_west_maxlags(n), small-sample
+    factor n/(n−2)) — statsmodels' OLS HAC with use_correction=True, for every group at once.
+    """
+    frame = pd.DataFrame({"g": groups, "x": x, "y": y})
+    frame = frame[np.isfinite(frame["x"]) & np.isfinite(frame["y"])]
+    by = frame.groupby("g", sort=False)
+    dx = (frame["x"] - by["x"].transform("mean")).to_numpy()
+    dy = (frame["y"] - by["y"].transform("mean")).to_numpy()
+    codes, names = pd.factorize(frame["g"])
+    sxx = np.bincount(codes, dx * dx)
+    slope = np.bincount(codes, dx * dy) / np.where(sxx > 0, sxx, np.nan)
+    score = dx * (dy - slope[codes] * dx)
+    lags = np.array([newey_west_maxlags(int(k)) for k in np.bincount(codes)])
+    long_run = np.bincount(codes, score * score)
+    for lag in range(1, int(lags.max(initial=0)) + 1):
+        same = codes[lag:] == codes[:-lag]
+        weight = np.clip(1 - lag / (lags + 1), 0, None)
+        products = np.where(same, score[lag:] * score[:-lag], 0.0)
+        long_run += 2 * weight * np.bincount(codes[lag:], products, minlength=len(names))
+    count = np.bincount(codes)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se = np.sqrt(long_run * count / (count - 2)) / sxx
+    return pd.DataFrame({"group": names, "n": count, "slope": slope, "se": se})
+
+
+def forest(panel: pd.DataFrame, exposure: str) -> pd.DataFrame:
+    """Per-athlete slopes of weekly pain on the within part (per 1 pooled within SD), with
+    95 % Newey–West intervals; athletes with under MIN_PAIRS_WEEKLY weeks are left out."""
+    split = within_between(panel, exposure, np.isfinite(panel["pain"].to_numpy(dtype=float)))
+    if split is None:
+        return pd.DataFrame()
+    slopes = group_slopes(split.groups, split.within,
+                          panel.loc[split.rows, "pain"].to_numpy(dtype=float))
+    slopes = slopes[(slopes["n"] >= MIN_PAIRS_WEEKLY) & np.isfinite(slopes["se"])]
+    return pd.DataFrame({"athlete_id": slopes["group"], "exposure": exposure,
+                         "estimate": slopes["slope"],
+                         "ci_low": slopes["slope"] - Z95 * slopes["se"],
+                         "ci_high": slopes["slope"] + Z95 * slopes["se"], "n": slopes["n"]})
+
+
+def _table(rows: list[dict], p_column: str = "p_value") -> pd.DataFrame:
+    """Rows as a table with BH q-values across all its tests and the exploratory label."""
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return table
+    table.insert(table.columns.get_loc(p_column) + 1, p_column.replace("p_value", "q_value"),
+                 bh_qvalues(table[p_column].to_numpy()))
+    table["label"] = LABEL
+    return table
+
+
+def _exposure_models(task: tuple[pd.DataFrame, str]
+                     ) -> tuple[list[dict], list[dict], list[dict], pd.DataFrame, list[str]]:
+    """Every model of one exposure: mixed, time to flare, flare risk, forest, skip reasons."""
+    panel, exposure = task
+    results = [model(panel, exposure) for model in (mixed_model, time_to_flare, flare_risk)]
+    reasons = [reason for _, reason in results if reason]
+    return (*(rows for rows, _ in results), forest(panel, exposure), reasons)
+
+
+def analyze_cohort(panel: pd.DataFrame, *, workers: int | None = None) -> CohortReport:
+    """Every cohort model for every exposure, from `cohort_panel` output; exposures are
+    fitted in `workers` processes (default: one per core)."""
+    usable = panel[np.isfinite(panel["pain"].to_numpy(dtype=float))]
+    weeks_per_athlete = usable.groupby("athlete_id").size()
+    included = weeks_per_athlete.index[weeks_per_athlete >= MIN_DIARY_WEEKS]
+    n_all = panel["athlete_id"].nunique()
+    panel = panel[panel["athlete_id"].isin(included)].reset_index(drop=True)
+    n_flares = int(panel["flare"].sum())
+    empty = pd.DataFrame()
+    who = (f"{len(included)} of {n_all} athletes have ≥ {MIN_DIARY_WEEKS} weeks with "
+           f"≥ {MIN_ENTRIES_PER_WEEK} diary entries")
+    if len(included) < MIN_ATHLETES:
+        return CohortReport(False, f"Not enough data: {who}; the cohort analysis needs "
+                            f"{MIN_ATHLETES}.", len(included), len(panel), n_flares, empty,
+                            empty, empty, empty)
+    tasks = [(panel, exposure) for exposure in EXPOSURES]
+    workers = min(workers or os.cpu_count() or 1, len(tasks))
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            results = list(pool.map(_exposure_models, tasks))
+    else:
+        results = [_exposure_models(task) for task in tasks]
+    mixed_rows = [row for result in results for row in result[0]]
+    cox_rows = [row for result in results for row in result[1]]
+    risk_rows = [row for result in results for row in result[2]]
+    skipped = [reason for result in results for reason in result[4]]
+    parts = [
+        "Exploratory: associations across runners, not causes.",
+        f"{who} and are included ({len(panel)} athlete-weeks, {n_flares} flares).",
+        "Exposure in week w−1 against pain and flares in week w; each exposure split into "
+        "between-athlete (athlete mean) and within-athlete (deviation) parts, per 1 SD; "
+        "mixed model with a random intercept per athlete and a spline check for "
+        "non-linearity; Cox model in start/stop form for time to flare; odds ratios and "
+        "risk differences of a flare within the week from GEE with robust errors; "
+        "Benjamini–Hochberg q-values per model.",
+    ]
+    if skipped:
+        parts.append("Not computed: " + "; ".join(skipped) + ".")
+    risk = _table(risk_rows, "or_p_value")
+    if not risk.empty:
+        risk.insert(risk.columns.get_loc("rd_p_value") + 1, "rd_q_value",
+                    bh_qvalues(risk["rd_p_value"].to_numpy()))
+    return CohortReport(True, " ".join(parts), len(included), len(panel), n_flares,
+                        _table(mixed_rows), _table(cox_rows), risk,
+                        pd.concat([result[3] for result in results], ignore_index=True),
+                        skipped)

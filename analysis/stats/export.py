@@ -1,0 +1,240 @@
+"""De-identified research export: tidy tables as CSV and Parquet with a data dictionary.
+
+Tables (one row per …):
+- daily: person-day — load, pain and every exposure (the n-of-1 daily grid);
+- weekly: person-week — weekly pain summaries and exposures (the cohort's weekly grid);
+- episodes_injurytools: pain episode (flare) in the layout of injurytools' prepare_inj()
+  (person_id, date_injured, date_recovered as dates; severity = peak pain 0–10);
+- exposure_injurytools: person-day in the layout of injurytools' prepare_exp()
+  (person_id, date, time_expo = minutes run);
+- acwr_load: person-day in the layout of the ACWR package's `training_load` data
+  (ID, Week, Day, TL = km run, Training_Date), rest days included as TL = 0.
+
+De-identification: athletes appear only as HMAC-SHA256 pseudonyms of their name under a
+salt (random unless given; never written into the export). No GPS track, activity name,
+file name, activity id, free-text note or time zone is exported. With `shift_dates`, all
+of an athlete's dates move back by a per-athlete number of whole weeks (1–260, derived from
+the salt), so weekdays and intervals survive but calendar dates and seasons do not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.load import monday
+from analysis.schema import PAIN_COLUMNS, Column
+from analysis.stats.events import flare_table, onset_mask
+from analysis.stats.exposures import exposure_grid
+from analysis.stats.nof1 import EXPOSURES, WEEKLY_OUTCOME
+from analysis.thresholds import Thresholds
+
+MAX_SHIFT_WEEKS = 260
+
+_PAIN_SCORE = next(c.description for c in PAIN_COLUMNS if c.name == "score")
+_PERSON = Column("person_id", "string", "Pseudonym of the athlete: 'P' + the first 12 hex "
+                 "digits of HMAC-SHA256(salt, athlete name); the salt is not in the export.")
+_EXPOSURE_TEXT = {
+    "weekly_change_pct": "Running distance of the last complete Monday week vs the week "
+                         "before, % (analysis.load.rolling_change_pct on its Sunday).",
+    "spike_ratio": "Largest spike ratio of the day's runs: run distance ÷ the longest run "
+                   "of the previous 30 days (Frandsen et al. 2025); empty without a run.",
+    "descent_m": "Descent of the day's runs, metres (smoothed, 3 m hysteresis); empty "
+                 "without a run or without elevation data.",
+    "descent_per_km": "Descent of the day's runs ÷ their distance, metres per km.",
+    "cadence_dev_pct": "Cadence vs the runner's own cadence-on-speed baseline of the "
+                       "previous 90 days, % (mean over the day's runs).",
+    "acwr_uncoupled": "Acute:chronic workload ratio of distance, acute 7 days ÷ the 21 days "
+                      "before them (Williams et al. 2017); from day 35.",
+    "acwr_ewma": "EWMA acute:chronic ratio of distance, λ = 2/(N+1), N = 7 and 28 "
+                 "(Williams et al. 2017); from day 28.",
+    "long_run_share": "Longest run ÷ the week's distance, for the last complete week.",
+}
+_WEEKLY_EXPOSURE_TEXT = {
+    "spike_ratio": "Largest spike ratio of the week's runs.",
+    "descent_m": "Descent of the week's runs, metres.",
+    "descent_per_km": "Descent of the week's runs ÷ their distance, metres per km.",
+    "cadence_dev_pct": "Mean cadence deviation of the week's runs from baseline, %.",
+    "acwr_uncoupled": "Uncoupled ACWR on the week's last day.",
+    "acwr_ewma": "EWMA ACWR on the week's last day.",
+    "weekly_change_pct": "This week's running distance vs last week's, %.",
+    "long_run_share": "Longest run ÷ this week's distance.",
+}
+
+TABLES: dict[str, tuple[Column, ...]] = {
+    "daily": (
+        _PERSON,
+        Column("date", "date", "Calendar day on the runner's clock (shifted if requested)."),
+        Column("distance_m", "float64", "Running distance of the day, metres (0 on rest "
+               "days)."),
+        Column("time_s", "float64", "Moving time of the day's runs, seconds."),
+        Column("runs", "int64", "Number of runs."),
+        Column("pain_max", "float64", "Worst pain of the day; empty = no diary entry (missing, "
+               "not pain-free). " + _PAIN_SCORE),
+        Column("pain_entries", "int64", "Number of diary entries that day."),
+        Column("flare_onset", "bool", "First day of a flare: pain ≥ 4 after ≥ 7 days below "
+               "it, at least 4 of them recorded (DOMAIN.md §3)."),
+        *(Column(name, "float64", _EXPOSURE_TEXT[name]) for name in EXPOSURES),
+    ),
+    "weekly": (
+        _PERSON,
+        Column("week_start", "date", "Monday of the week (shifted if requested)."),
+        Column(WEEKLY_OUTCOME, "float64", "Mean over the week's diary days of each day's "
+               "worst pain; empty with fewer than 4 diary days."),
+        Column("pain_max", "float64", "Worst pain of the week."),
+        Column("pain_days", "int64", "Days of the week with a diary entry."),
+        Column("distance_m", "float64", "Running distance of the week, metres."),
+        *(Column(name, "float64", _WEEKLY_EXPOSURE_TEXT[name]) for name in EXPOSURES),
+    ),
+    "episodes_injurytools": (
+        _PERSON,
+        Column("date_injured", "date", "Flare onset (injurytools prepare_inj date_injured)."),
+        Column("date_recovered", "date", "Day after the last day with pain ≥ 4 before the "
+               "next onset, when the diary went on ≥ 7 more days; empty while ongoing "
+               "(injurytools prepare_inj date_recovered)."),
+        Column("severity", "int64", "Peak daily pain of the episode, 0-10 NRS (not "
+               "injurytools' time-loss categories)."),
+        Column("duration_days", "int64", "Days from onset to the last day with pain ≥ 4."),
+    ),
+    "exposure_injurytools": (
+        _PERSON,
+        Column("date", "date", "Calendar day (injurytools prepare_exp date)."),
+        Column("time_expo", "float64", "Minutes run that day, 0 on rest days (injurytools "
+               "prepare_exp time_expo; exp_unit = 'minutes')."),
+    ),
+    "acwr_load": (
+        Column("ID", "string", "Pseudonym of the athlete (as person_id)."),
+        Column("Week", "int64", "Training week, 1 = the athlete's first Monday week."),
+        Column("Day", "int64", "Training day, 1 = the athlete's first day."),
+        Column("TL", "float64", "Training load: running distance of the day, km (0 on rest "
+               "days; rest days are part of the load series)."),
+        Column("Training_Date", "date", "Calendar day (shifted if requested)."),
+    ),
+}
+
+
+def pseudonym(name: str, salt: bytes) -> str:
+    """'P' + 12 hex digits of HMAC-SHA256(salt, name): stable for one salt, unlinkable
+    without it."""
+    return "P" + hmac.new(salt, name.encode(), hashlib.sha256).hexdigest()[:12]
+
+
+def shift_days(name: str, salt: bytes) -> int:
+    """Days (a whole number of weeks, 1..MAX_SHIFT_WEEKS) to move the athlete's dates back."""
+    digest = hmac.new(salt, b"date-shift:" + name.encode(), hashlib.sha256).digest()
+    return 7 * (1 + int.from_bytes(digest[:8], "big") % MAX_SHIFT_WEEKS)
+
+
+def _athlete_tables(name: str, activities: pd.DataFrame, pain: pd.DataFrame, salt: bytes,
+                    shift: bool, thresholds: Thresholds) -> dict[str, pd.DataFrame]:
+    """All export tables of one athlete (dates as Timestamps, shifted if asked)."""
+    person = pseudonym(name, salt)
+    offset = pd.Timedelta(days=shift_days(name, salt) if shift else 0)
+    grid = exposure_grid(activities, pain, thresholds)
+    daily = grid.daily
+    days = daily.index - offset
+    flares = flare_table(daily, thresholds)
+    first_monday = monday(days[0]) if len(days) else None
+    return {
+        "daily": daily.assign(person_id=person, date=days,
+                              flare_onset=onset_mask(daily, thresholds)),
+        "weekly": grid.weekly.assign(person_id=person,
+                                     week_start=grid.weekly.index - offset),
+        "episodes_injurytools": pd.DataFrame({
+            "person_id": person, "date_injured": flares["onset"] - offset,
+            "date_recovered": flares["recovered"] - offset,
+            "severity": flares["peak_pain"], "duration_days": flares["duration_days"]}),
+        "exposure_injurytools": pd.DataFrame({
+            "person_id": person, "date": days, "time_expo": daily["time_s"].to_numpy() / 60}),
+        "acwr_load": pd.DataFrame({
+            "ID": person, "Week": (days - first_monday).days // 7 + 1 if len(days) else [],
+            "Day": range(1, len(days) + 1), "TL": daily["distance_m"].to_numpy() / 1000,
+            "Training_Date": days}),
+    }
+
+
+def research_tables(athletes: Iterable[tuple[str, pd.DataFrame, pd.DataFrame]], *,
+                    salt: bytes, shift_dates: bool = False,
+                    thresholds: Thresholds = Thresholds()) -> dict[str, pd.DataFrame]:
+    """The export tables (TABLES) for (name, activities, pain) of every athlete."""
+    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
+    for name, activities, pain in athletes:
+        for table, frame in _athlete_tables(name, activities, pain, salt, shift_dates,
+                                            thresholds).items():
+            parts[table].append(frame)
+    out = {}
+    for table, columns in TABLES.items():
+        frame = (pd.concat(parts[table], ignore_index=True) if parts[table]
+                 else pd.DataFrame(columns=[c.name for c in columns]))
+        out[table] = _typed(frame, columns)
+    return out
+
+
+def _typed(frame: pd.DataFrame, columns: tuple[Column, ...]) -> pd.DataFrame:
+    """`frame` with exactly `columns`; 'date' columns as Python dates (Parquet date32, R Date)."""
+    out = pd.DataFrame(index=frame.index)
+    for column in columns:
+        values = frame[column.name] if column.name in frame else pd.Series(
+            pd.NA, index=frame.index)
+        if column.dtype == "date":
+            out[column.name] = pd.to_datetime(values).dt.date.astype(object).where(
+                pd.notna(values), None)
+        elif column.dtype == "int64":
+            out[column.name] = pd.to_numeric(values).astype("Int64")
+        elif column.dtype == "bool":
+            out[column.name] = values.astype("boolean")
+        else:
+            out[column.name] = values.astype(column.dtype)
+    return out.reset_index(drop=True)
+
+
+def dictionary() -> pd.DataFrame:
+    """The data dictionary: table, column, type, description."""
+    return pd.DataFrame([{"table": table, "column": c.name, "type": c.dtype,
+                          "description": c.description}
+                         for table, columns in TABLES.items() for c in columns])
+
+
+README = """# kneeload research export
+
+De-identified, tidy tables from kneeload. Every table is written as CSV (dates YYYY-MM-DD,
+empty = missing) and Parquet (dates as date32). `data_dictionary.csv` describes every
+column.
+
+- Athletes are pseudonyms: HMAC-SHA256 of the athlete's name under a salt that is not part
+  of this export. With the same salt, a later export gives the same pseudonyms.
+- No GPS track, activity or file name, activity id, free-text note or time zone is included.
+- Dates {shift}.
+- Pain is the 0-10 numeric rating scale; a day without an entry is missing, not pain-free.
+- episodes_injurytools / exposure_injurytools: R `injurytools::prepare_inj(df, person_id =
+  "person_id", date_injured = "date_injured", date_recovered = "date_recovered")` and
+  `prepare_exp(df, person_id = "person_id", date = "date", time_expo = "time_expo")`;
+  ongoing episodes have no date_recovered.
+- acwr_load: the columns of the R package ACWR's `training_load` data (ID, Week, Day, TL,
+  Training_Date), e.g. `ACWR(db, ID = "ID", TL = "TL", weeks = "Week", days = "Day",
+  training_dates = "Training_Date")`.
+- All statistics derived from these data are exploratory.
+"""
+
+
+def write_research_export(tables: dict[str, pd.DataFrame], outdir: str | Path, *,
+                          shifted: bool) -> list[Path]:
+    """Write every table as CSV and Parquet, the data dictionary and a README into `outdir`."""
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, frame in {**tables, "data_dictionary": dictionary()}.items():
+        csv, parquet = outdir / f"{name}.csv", outdir / f"{name}.parquet"
+        frame.to_csv(csv, index=False)
+        frame.to_parquet(parquet, index=False)
+        written += [csv, parquet]
+    readme = outdir / "README.md"
+    readme.write_text(README.format(shift="were moved back by a random whole number of weeks "
+                                          "per athlete: weekdays and intervals are kept, "
+                                          "calendar dates and seasons are not"
+                                    if shifted else "are the real calendar days"))
+    return [*written, readme]
