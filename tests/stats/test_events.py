@@ -53,7 +53,7 @@ def test_the_threshold_is_a_setting():
 
 
 def _athlete():
-    athlete = simulate_athlete(7, days=365)
+    athlete = simulate_athlete(1, days=730)
     return athlete.activities, athlete.pain
 
 
