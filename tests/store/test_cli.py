@@ -14,11 +14,10 @@ from tests.store.conftest import run_at
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch) -> str:
-    """The database the commands use through $KNEELOAD_DB."""
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("KNEELOAD_DB", url)
-    return url
+def db(db_url, monkeypatch) -> str:
+    """The database the commands use through $KNEELOAD_DB (SQLite and PostgreSQL)."""
+    monkeypatch.setenv("KNEELOAD_DB", db_url)
+    return db_url
 
 
 @pytest.fixture
