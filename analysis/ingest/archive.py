@@ -15,6 +15,7 @@ import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 import pandas as pd
 
@@ -26,7 +27,7 @@ from analysis.ingest.sniff import ZIP_MAGICS
 from analysis.ingest.strava_csv import StravaRow, read_strava_csv
 from analysis.timezones import local_date
 
-Source = str | os.PathLike | tuple[str, bytes]
+Source = str | os.PathLike | tuple[str, bytes | BinaryIO]
 STRAVA_CSV = "activities.csv"
 # What zipfile raises on a damaged or hostile archive (bad headers, names, data, methods).
 ARCHIVE_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, ValueError,
@@ -73,7 +74,8 @@ def unsafe_name(name: str) -> bool:
 
 
 def plan_sources(sources: Iterable[Source], options: ReadOptions) -> Plan:
-    """Expand paths, folders, zips and uploaded (name, bytes) pairs into parse jobs."""
+    """Expand paths, folders, zips and uploads — (name, bytes or binary file object) — into
+    parse jobs; an uploaded zip is read through its file object, never copied whole."""
     plan = Plan()
     budget = Budget(options.limits)
     for source in sources:
@@ -104,6 +106,14 @@ def _starts_like_zip(path: Path) -> bool:
             return handle.read(4).startswith(ZIP_MAGICS)
     except OSError:
         return False
+
+
+def _whole(handle: BinaryIO) -> Callable[[], bytes]:
+    """A loader returning the whole content of `handle` each time it is called."""
+    def load() -> bytes:
+        handle.seek(0)
+        return handle.read()
+    return load
 
 
 def _plan_folder(root: Path, options: ReadOptions, plan: Plan) -> None:

@@ -1,0 +1,218 @@
+"""Altair chart builders: data in, chart out, no Streamlit. Every chart has a tooltip with
+units, and colours carry meaning (change bands, steep descent, pain)."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from analysis import track
+from analysis.thresholds import Thresholds
+from analysis.units import Units
+
+NO_COMPARISON = "no comparison"
+GREEN, AMBER, RED, GREY = "#4d9a6a", "#e0a526", "#c8412c", "#b8b8b8"
+BLUE, PAIN = "#3b6ea8", "#7a2e8e"
+WIDTH = "container"
+
+
+def _change_scale(t: Thresholds) -> alt.Scale:
+    c, h = t.weekly_change_caution_pct, t.weekly_change_high_pct
+    return alt.Scale(domain=[f"≤{c:g} %", f">{c:g}–{h:g} %", f">{h:g} %", NO_COMPARISON],
+                     range=[GREEN, AMBER, RED, GREY])
+
+
+def weekly_load_chart(weekly: pd.DataFrame, runs: pd.DataFrame, units: Units,
+                      thresholds: Thresholds) -> alt.LayerChart:
+    """Weekly running distance coloured by change band, the week's worst pain on the same
+    time axis, and a marker over weeks holding a single-run spike above the middle band."""
+    data = pd.DataFrame({
+        "week_start": weekly["week_start"],
+        "distance": weekly["distance_m"] / units.distance_m,
+        "band": weekly["change_band"].astype("object").fillna(NO_COMPARISON),
+        "change_pct": weekly["change_pct"].round(0),
+        "runs": weekly["runs"],
+        "partial": weekly["partial"].map({True: "yes (week not over)", False: "no"}),
+        "pain_max": weekly["pain_max"],
+        "pain_days": weekly["pain_days"],
+    })
+    base = alt.Chart(data).encode(x=alt.X("week_start:T", title="Week (Monday)"))
+    bars = base.mark_bar().encode(
+        y=alt.Y("distance:Q", title=f"Running distance ({units.distance}/week)"),
+        color=alt.Color("band:N", scale=_change_scale(thresholds),
+                        legend=alt.Legend(title="Change vs week before", orient="top")),
+        opacity=alt.condition(alt.datum.partial == "no", alt.value(1.0), alt.value(0.45)),
+        tooltip=[alt.Tooltip("week_start:T", title="Week of"),
+                 alt.Tooltip("distance:Q", title=f"Distance ({units.distance})", format=".1f"),
+                 alt.Tooltip("change_pct:Q", title="Change (%)"),
+                 alt.Tooltip("band:N", title="Band"), alt.Tooltip("runs:Q", title="Runs"),
+                 alt.Tooltip("partial:N", title="Partial week")])
+    spikes = _spike_weeks(runs, data, units, thresholds)
+    markers = alt.Chart(spikes).mark_point(shape="triangle-down", filled=True, size=90,
+                                           color=RED, yOffset=-8).encode(
+        x="week_start:T", y="distance:Q",
+        tooltip=[alt.Tooltip("local_date:T", title="Run on"),
+                 alt.Tooltip("run_distance:Q", title=f"Run ({units.distance})", format=".1f"),
+                 alt.Tooltip("spike_ratio:Q", title="× longest run of previous 30 days",
+                             format=".2f")])
+    pain = base.mark_line(color=PAIN, point=alt.OverlayMarkDef(color=PAIN)).encode(
+        y=alt.Y("pain_max:Q", title="Worst knee pain that week (0–10)",
+                scale=alt.Scale(domain=[0, 10])),
+        tooltip=[alt.Tooltip("week_start:T", title="Week of"),
+                 alt.Tooltip("pain_max:Q", title="Worst pain (0–10)"),
+                 alt.Tooltip("pain_days:Q", title="Days with an entry")])
+    return (alt.layer(alt.layer(bars, markers), pain).resolve_scale(y="independent")
+            .properties(width=WIDTH, height=300))
+
+
+def _spike_weeks(runs: pd.DataFrame, weekly: pd.DataFrame, units: Units,
+                 t: Thresholds) -> pd.DataFrame:
+    """The biggest spike above `spike_medium` of each week, placed on top of that week's bar."""
+    big = runs.loc[runs["spike_ratio"] > t.spike_medium,
+                   ["local_date", "distance_m", "spike_ratio"]]
+    big = big.assign(week_start=big["local_date"]
+                     - pd.to_timedelta(big["local_date"].dt.dayofweek, unit="D"),
+                     run_distance=big["distance_m"] / units.distance_m)
+    big = big.sort_values("spike_ratio").groupby("week_start").tail(1)
+    return big.merge(weekly[["week_start", "distance"]], on="week_start")
+
+
+def descent_chart(weekly: pd.DataFrame, units: Units) -> alt.LayerChart:
+    """Weekly descent (bars) and descent per distance unit (line), on the same time axis."""
+    per = f"{units.height}/{units.distance}"
+    data = pd.DataFrame({
+        "week_start": weekly["week_start"],
+        "descent": weekly["elevation_loss_m"] / units.height_m,
+        "per_distance": weekly["descent_per_km"] * (units.distance_m / 1000) / units.height_m,
+        "steep": weekly["downhill_10pct_m"] / units.distance_m,
+    })
+    base = alt.Chart(data).encode(x=alt.X("week_start:T", title="Week (Monday)"))
+    tooltip = [alt.Tooltip("week_start:T", title="Week of"),
+               alt.Tooltip("descent:Q", title=f"Descent ({units.height})", format=".0f"),
+               alt.Tooltip("per_distance:Q", title=f"Descent per {units.distance} ({per})",
+                           format=".1f"),
+               alt.Tooltip("steep:Q", title=f"Run at ≤ −10 % ({units.distance})", format=".2f")]
+    bars = base.mark_bar(color=BLUE).encode(
+        y=alt.Y("descent:Q", title=f"Descent ({units.height}/week)"), tooltip=tooltip)
+    line = base.mark_line(color=AMBER, point=True).encode(
+        y=alt.Y("per_distance:Q", title=f"Descent per {units.distance} ({per})"),
+        tooltip=tooltip)
+    return alt.layer(bars, line).resolve_scale(y="independent").properties(width=WIDTH,
+                                                                           height=220)
+
+
+def cadence_chart(runs: pd.DataFrame, thresholds: Thresholds) -> alt.LayerChart:
+    """Each run's cadence against the runner's own baseline at that speed, in %."""
+    data = runs.loc[runs["cadence_dev_pct"].notna(),
+                    ["local_date", "cadence_dev_pct", "cadence_spm", "cadence_baseline_spm",
+                     "speed_mps"]].copy()
+    limit = -thresholds.cadence_drop_pct
+    data["below"] = np.where(data["cadence_dev_pct"] < limit, f"more than {-limit:g} % below",
+                             "within")
+    data["trend"] = data["cadence_dev_pct"].rolling(8, min_periods=3).median()
+    base = alt.Chart(data).encode(x=alt.X("local_date:T", title="Run date"))
+    points = base.mark_circle(size=40).encode(
+        y=alt.Y("cadence_dev_pct:Q", title="Cadence vs own baseline at that speed (%)"),
+        color=alt.Color("below:N", scale=alt.Scale(domain=[f"more than {-limit:g} % below",
+                                                           "within"], range=[RED, BLUE]),
+                        legend=alt.Legend(title=None, orient="top")),
+        tooltip=[alt.Tooltip("local_date:T", title="Run on"),
+                 alt.Tooltip("cadence_spm:Q", title="Cadence (steps/min)", format=".0f"),
+                 alt.Tooltip("cadence_baseline_spm:Q", title="Expected at that speed",
+                             format=".0f"),
+                 alt.Tooltip("cadence_dev_pct:Q", title="Difference (%)", format="+.1f"),
+                 alt.Tooltip("speed_mps:Q", title="Speed (m/s)", format=".2f")])
+    trend = base.mark_line(color=GREY).encode(y="trend:Q")
+    rules = alt.Chart(pd.DataFrame({"y": [0.0, limit]})).mark_rule(
+        strokeDash=[4, 4], color=GREY).encode(y="y:Q")
+    return alt.layer(rules, trend, points).properties(width=WIDTH, height=220)
+
+
+def acwr_chart(acwr: pd.DataFrame, show_zones: bool = False) -> alt.LayerChart:
+    """Uncoupled and EWMA acute:chronic ratios as trend lines; team-sport zones only on request."""
+    long = acwr.reset_index().melt(id_vars="date", value_vars=["acwr_uncoupled", "acwr_ewma"],
+                                   var_name="variant", value_name="ratio").dropna()
+    long["variant"] = long["variant"].map({"acwr_uncoupled": "rolling, uncoupled",
+                                           "acwr_ewma": "EWMA"})
+    lines = alt.Chart(long).mark_line().encode(
+        x=alt.X("date:T", title="Day"),
+        y=alt.Y("ratio:Q", title="Acute:chronic distance ratio"),
+        color=alt.Color("variant:N", scale=alt.Scale(range=[BLUE, AMBER]),
+                        legend=alt.Legend(title=None, orient="top")),
+        tooltip=[alt.Tooltip("date:T", title="Day"), alt.Tooltip("variant:N", title="Variant"),
+                 alt.Tooltip("ratio:Q", title="Ratio", format=".2f")])
+    if not show_zones:
+        return alt.layer(lines).properties(width=WIDTH, height=220)
+    zones = pd.DataFrame({"low": [0.8, 1.5], "high": [1.3, 3.0],
+                          "zone": ["0.8–1.3 'sweet spot' (team sports)",
+                                   "≥1.5 'danger' (team sports)"]})
+    shading = alt.Chart(zones).mark_rect(opacity=0.12).encode(
+        y="low:Q", y2="high:Q",
+        color=alt.Color("zone:N", scale=alt.Scale(range=[GREEN, RED]),
+                        legend=alt.Legend(title="Zones (see caveat)", orient="top")))
+    return alt.layer(shading, lines).resolve_scale(color="independent").properties(
+        width=WIDTH, height=220)
+
+
+def pain_calendar(daily: pd.DataFrame) -> alt.Chart:
+    """Days by week and weekday coloured by the day's worst pain; grey = no entry."""
+    data = pd.DataFrame({"date": daily.index, "pain_max": daily["pain_max"].to_numpy()})
+    data["week"] = data["date"] - pd.to_timedelta(data["date"].dt.dayofweek, unit="D")
+    data["weekday"] = data["date"].dt.strftime("%a")
+    data["entry"] = np.where(data["pain_max"].notna(), "", "no entry")
+    return alt.Chart(data).mark_rect(stroke="white", strokeWidth=1).encode(
+        x=alt.X("week:T", title=None, axis=alt.Axis(format="%b %Y")),
+        y=alt.Y("weekday:O", title=None, sort=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]),
+        color=alt.condition("isValid(datum.pain_max)",
+                            alt.Color("pain_max:Q", title="Worst pain (0–10)",
+                                      scale=alt.Scale(domain=[0, 10], scheme="orangered")),
+                            alt.value("#eeeeee")),
+        tooltip=[alt.Tooltip("date:T", title="Day"),
+                 alt.Tooltip("pain_max:Q", title="Worst pain (0–10)"),
+                 alt.Tooltip("entry:N", title=" ")],
+    ).properties(width=WIDTH, height=170)
+
+
+def route_chart(samples: pd.DataFrame, max_points: int = 1500) -> alt.LayerChart:
+    """The route on a Mercator projection with its start and finish (no map tiles needed)."""
+    fix = samples.dropna(subset=["lat", "lon"])
+    step = max(1, len(fix) // max_points)
+    path = fix.iloc[::step][["lat", "lon", "distance_m"]].reset_index(drop=True)
+    path["order"] = path.index
+    line = alt.Chart(path).mark_line(color=BLUE, strokeWidth=3).encode(
+        longitude="lon:Q", latitude="lat:Q", order="order:Q")
+    ends = pd.DataFrame({"lat": [fix["lat"].iloc[0], fix["lat"].iloc[-1]],
+                         "lon": [fix["lon"].iloc[0], fix["lon"].iloc[-1]],
+                         "where": ["start", "finish"]}) if len(fix) else pd.DataFrame(
+        columns=["lat", "lon", "where"])
+    points = alt.Chart(ends).mark_circle(size=120).encode(
+        longitude="lon:Q", latitude="lat:Q",
+        color=alt.Color("where:N", scale=alt.Scale(domain=["start", "finish"],
+                                                   range=[GREEN, RED]),
+                        legend=alt.Legend(title=None, orient="top")),
+        tooltip=[alt.Tooltip("where:N", title=" ")])
+    return alt.layer(line, points).project(type="mercator").properties(width=WIDTH, height=320)
+
+
+def elevation_profile(samples: pd.DataFrame, units: Units,
+                      settings: track.TrackSettings = track.DEFAULT_SETTINGS) -> alt.LayerChart:
+    """Elevation against distance, with stretches at −5 % and −10 % or steeper filled in."""
+    grid = track.elevation_on_grid(samples["distance_m"].to_numpy(float),
+                                   samples["elevation_m"].to_numpy(float), settings)
+    distance = np.arange(len(grid)) * settings.grid_m
+    grade = np.r_[np.diff(grid) / settings.grid_m, 0.0]
+    data = pd.DataFrame({"distance": distance / units.distance_m,
+                         "elevation": grid / units.height_m, "grade": grade * 100})
+    data["steep"] = data["elevation"].where(grade <= -0.05)
+    data["very_steep"] = data["elevation"].where(grade <= -0.10)
+    base = alt.Chart(data).encode(x=alt.X("distance:Q", title=f"Distance ({units.distance})"))
+    tooltip = [alt.Tooltip("distance:Q", title=f"At ({units.distance})", format=".2f"),
+               alt.Tooltip("elevation:Q", title=f"Elevation ({units.height})", format=".0f"),
+               alt.Tooltip("grade:Q", title="Grade (%)", format="+.1f")]
+    profile = base.mark_area(color="#d9dde3", line={"color": "#6b7280"}).encode(
+        y=alt.Y("elevation:Q", title=f"Elevation ({units.height})",
+                scale=alt.Scale(zero=False)), tooltip=tooltip)
+    steep = base.mark_area(color=AMBER, opacity=0.8).encode(y="steep:Q", tooltip=tooltip)
+    very = base.mark_area(color=RED, opacity=0.9).encode(y="very_steep:Q", tooltip=tooltip)
+    return alt.layer(profile, steep, very).properties(width=WIDTH, height=220)

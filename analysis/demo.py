@@ -1,0 +1,270 @@
+"""The bundled demo: a small squad with a knee-pain story, written as real export files.
+
+`python -m analysis.demo` regenerates data/demo/ deterministically. Alex's year and a half
+arrives as a Strava bulk export (FIT files); the squad as a GPX folder, TCX files and a
+Garmin Connect CSV; each athlete's pain diary as a CSV. Loading the demo goes through the
+same readers and store as any user's import.
+
+Alex's story: steady flat running, then a trail block with volume jumps and long descents,
+a patellofemoral flare (pain on stairs and downhill, worse the next morning), a cut-back,
+and a gradual flat return with a slightly quicker step rate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import io
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.ingest import FileResult, ReadOptions, read_sources
+from analysis.pain import parse_pain_csv
+from analysis.store import Store
+from analysis.synth import fit_bytes, gpx_bytes, strava_csv_bytes, synth_run, tcx_bytes
+
+DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
+END = pd.Timestamp("2026-11-15")  # the last Sunday of the demo
+STEP_S = 10.0  # sampling of the demo's files (keeps the bundle small)
+HOME = {"Alex": (52.09, 5.12), "Bea": (51.92, 4.48), "Chris": (50.85, 4.35),
+        "Dana": (52.37, 4.89)}
+DEMO_TZ = "Europe/Amsterdam"
+# Athlete name in the store -> the demo folder holding their files.
+SQUAD = {"Alex (demo)": "alex", "Bea (demo)": "bea", "Chris (demo)": "chris",
+         "Dana (demo)": "dana"}
+
+
+@dataclass(frozen=True)
+class Session:
+    """One planned run: day, distance, hilliness and pace."""
+
+    day: pd.Timestamp
+    km: float
+    hill_m: float
+    speed_mps: float
+    name: str
+
+
+def _alex_plan(rng: np.random.Generator) -> list[Session]:
+    """78 weeks: base, a trail block with jumps, the flare and cut-back, a flat return."""
+    start = END - pd.Timedelta(weeks=78) + pd.Timedelta(days=1)
+    sessions = []
+    for week in range(78):
+        monday = start + pd.Timedelta(weeks=week)
+        if week < 44:  # base: ~28 km over four flat runs
+            volume, hills, days = 26 + 4 * np.sin(week / 5), 8.0, (1, 3, 4, 6)
+        elif week < 52:  # trail block: two big jumps, hilly long runs
+            volume = [30, 40, 42, 55, 56, 58, 50, 46][week - 44]
+            hills, days = 45.0, (1, 3, 5, 6)
+        elif week < 56:  # flare: mostly stopped
+            volume, hills, days = [8, 0, 5, 0][week - 52], 5.0, (2, 5)
+        else:  # return: +8 %/week from walk-run, flat first, hills last
+            volume = min(12 * 1.08 ** (week - 56), 30.0)
+            hills, days = (5.0 if week < 72 else 15.0), (1, 3, 5) if week < 64 else (1, 3, 4, 6)
+        if volume <= 0:
+            continue
+        shares = np.array([0.22, 0.2, 0.18, 0.4][: len(days)])
+        shares = shares / shares.sum()
+        for day, share in zip(days, shares, strict=True):
+            long_run = share == shares.max()
+            km = max(2.0, volume * share * rng.uniform(0.9, 1.1))
+            sessions.append(Session(monday + pd.Timedelta(days=day), round(km, 1),
+                                    hills * (1.6 if long_run else 1.0),
+                                    rng.uniform(2.8, 3.1) * (0.93 if long_run else 1.0),
+                                    "Long run" if long_run else "Easy run"))
+    return sessions
+
+
+def _alex_pain(rng: np.random.Generator, sessions: list[Session]) -> pd.DataFrame:
+    """About five diary entries a week; pain follows the descents with a lag of days."""
+    days = pd.date_range(END - pd.Timedelta(weeks=78) + pd.Timedelta(days=1), END)
+    descent = pd.Series(0.0, index=days)
+    for s in sessions:
+        descent[s.day] += s.hill_m * s.km / 2.0
+    load = descent.rolling(10, min_periods=1).mean()
+    level = np.clip((load - 60) / 25, 0, 6)
+    flare = (days >= END - pd.Timedelta(weeks=27)) & (days < END - pd.Timedelta(weeks=22))
+    level = np.where(flare, level + 2.5, level)
+    rows = []
+    for day, base in zip(days, level, strict=True):
+        if rng.random() > 0.72:
+            continue  # no entry today: missing, not pain-free
+        score = int(np.clip(round(base + rng.normal(0, 0.6)), 0, 10))
+        ran = any(s.day == day for s in sessions)
+        timing = "after_run" if ran else "next_morning"
+        provokers = "stairs,downhill" if score >= 3 else ("stairs" if score == 2 else "")
+        rows.append({"date": day.date().isoformat(), "pain": score, "side": "left",
+                     "timing": timing, "provokers": provokers,
+                     "note": "sore going down stairs" if score >= 4 else ""})
+    return pd.DataFrame(rows)
+
+
+def _runs(rng: np.random.Generator, sessions: list[Session], athlete: str
+          ) -> list[tuple[Session, object]]:
+    lat, lon = HOME[athlete]
+    out = []
+    for s in sessions:
+        start = s.day + pd.Timedelta(hours=float(rng.choice([6.5, 7.0, 18.0, 18.5])))
+        run = synth_run(rng, start.tz_localize("Europe/Amsterdam").tz_convert("UTC"),
+                        duration_s=s.km * 1000 / s.speed_mps, step_s=STEP_S,
+                        speed_mps=s.speed_mps, hill_m=s.hill_m, lat0=lat, lon0=lon,
+                        cadence_spm=166 + (4 if s.day > END - pd.Timedelta(weeks=20) else 0),
+                        name=s.name)
+        out.append((s, run))
+    return out
+
+
+def _strava_export(runs: list[tuple[Session, object]]) -> bytes:
+    """A Strava bulk export zip: activities.csv plus one .fit.gz per run."""
+    buffer = io.BytesIO()
+    rows = []
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for number, (session, run) in enumerate(runs, start=1000):
+            member = f"activities/{number}.fit.gz"
+            archive.writestr(member, gzip.compress(fit_bytes(run), mtime=0))
+            rows.append({"activity_id": number, "start": run.start, "name": session.name,
+                         "type": "Run", "distance_m": run.distance[-1],
+                         "elapsed_s": run.t[-1], "moving_s": run.t[-1], "filename": member})
+        archive.writestr("activities.csv", strava_csv_bytes(rows))
+    return buffer.getvalue()
+
+
+def _simple_plan(rng: np.random.Generator, weeks: int, volume: list[float], hills: float,
+                 days: tuple[int, ...] = (1, 3, 6)) -> list[Session]:
+    start = END - pd.Timedelta(weeks=weeks) + pd.Timedelta(days=1)
+    sessions = []
+    for week in range(weeks):
+        for day in days:
+            km = volume[week] / len(days) * rng.uniform(0.85, 1.15)
+            sessions.append(Session(start + pd.Timedelta(weeks=week, days=day), round(km, 1),
+                                    hills, rng.uniform(2.7, 3.2), "Run"))
+    return sessions
+
+
+def _simple_pain(rng: np.random.Generator, weeks: int, levels: list[float]) -> pd.DataFrame:
+    start = END - pd.Timedelta(weeks=weeks) + pd.Timedelta(days=1)
+    rows = []
+    for day in pd.date_range(start, END):
+        if rng.random() < 0.6:
+            week = (day - start).days // 7
+            score = int(np.clip(round(levels[week] + rng.normal(0, 0.5)), 0, 10))
+            rows.append({"date": day.date().isoformat(), "pain": score, "side": "right",
+                         "timing": "daily_worst", "provokers": "stairs" if score >= 3 else "",
+                         "note": ""})
+    return pd.DataFrame(rows)
+
+
+def _garmin_csv(runs: list[tuple[Session, object]]) -> bytes:
+    """Garmin Connect's activity list in a European locale (decimal commas)."""
+    header = ("Activity Type,Date,Favorite,Title,Distance,Time,Avg HR,Max HR,Avg Run Cadence,"
+              "Total Ascent,Total Descent,Avg Stride Length,Steps,Moving Time,Elapsed Time\n")
+    lines = []
+    for _, run in runs:
+        local = run.start.tz_convert("Europe/Amsterdam")
+        km = run.distance[-1] / 1000
+        minutes = run.t[-1] / 60
+        cadence = float(np.mean(run.cadence_spm))
+        steps = int(cadence * minutes)
+        hms = f"{int(minutes // 60):02d}:{int(minutes % 60):02d}:{int(run.t[-1] % 60):02d}"
+        climb = float(np.clip(np.diff(run.elevation), 0, None).sum())
+        distance = f"{km:.2f}".replace(".", ",")
+        stride = f"{run.distance[-1] / steps:.2f}".replace(".", ",")
+        thousands = f"{steps:,}".replace(",", ".")
+        lines.append(f'Running,{local:%Y-%m-%d %H:%M:%S},false,"{run.name}","{distance}",'
+                     f"{hms},{int(np.mean(run.heart_rate))},{int(np.max(run.heart_rate))},"
+                     f'{cadence:.0f},{climb:.0f},{climb:.0f},"{stride}","{thousands}",'
+                     f"{hms},{hms}\n")
+    return (header + "".join(lines)).encode()
+
+
+def write_demo(directory: Path = DEMO_DIR, seed: int = 2026) -> list[Path]:
+    """Generate every demo file into `directory`; returns the paths written."""
+    rng = np.random.default_rng(seed)
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+
+    def save(name: str, data: bytes) -> None:
+        path = directory / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        written.append(path)
+
+    alex = _runs(rng, _alex_plan(rng), "Alex")
+    save("alex/strava_export.zip", _strava_export(alex))
+    save("alex/pain.csv", _alex_pain(rng, [s for s, _ in alex]).to_csv(index=False).encode())
+
+    bea = _runs(rng, _simple_plan(rng, 16, [30.0] * 16, 10.0), "Bea")
+    save("bea/Activities.csv", _garmin_csv(bea))
+    save("bea/pain.csv", _simple_pain(rng, 16, [0.3] * 16).to_csv(index=False).encode())
+
+    chris_volume = [20.0] * 12 + [34.0, 36.0, 52.0, 55.0]
+    chris = _runs(rng, _simple_plan(rng, 16, chris_volume, 25.0), "Chris")
+    for number, (_, run) in enumerate(chris):
+        save(f"chris/run_{number:03d}.gpx.gz", gzip.compress(gpx_bytes(run), mtime=0))
+    save("chris/pain.csv", _simple_pain(rng, 16, [0.5] * 13 + [2.0, 3.0, 3.5])
+         .to_csv(index=False).encode())
+
+    dana = _runs(rng, _simple_plan(rng, 12, [22.0] * 12, 15.0), "Dana")
+    for number, (_, run) in enumerate(dana):
+        save(f"dana/run_{number:03d}.tcx.gz", gzip.compress(tcx_bytes(run), mtime=0))
+    save("dana/pain.csv", _simple_pain(rng, 12, [1.0] * 5 + [3.4] * 7)
+         .to_csv(index=False).encode())
+    return written
+
+
+def demo_shift(today: pd.Timestamp | None = None) -> pd.Timedelta:
+    """Whole weeks to move the demo so that it ends within the last seven days (weekdays and
+    every interval stay as generated)."""
+    today = (today or pd.Timestamp.now(tz=DEMO_TZ).tz_localize(None)).normalize()
+    return pd.Timedelta(weeks=max(0, (today - END).days // 7))
+
+
+def _shifted(result: FileResult, shift: pd.Timedelta) -> FileResult:
+    for activity in result.activities:
+        summary = activity.summary
+        summary["start_time"] += shift
+        summary["local_date"] += shift
+        if activity.samples is not None:
+            activity.samples["time"] += shift
+    return result
+
+
+def load_demo(store: Store, directory: Path = DEMO_DIR, today: pd.Timestamp | None = None,
+              progress: Callable[[int, int, str], None] | None = None) -> dict[str, int]:
+    """Import the demo squad into `store` through the normal readers; returns, per athlete,
+    the number of activities stored. Loading twice adds nothing."""
+    shift = demo_shift(today)
+    stored = {}
+    for number, (name, folder) in enumerate(SQUAD.items(), start=1):
+        athlete = store.update_athlete(store.athlete(name).id, tz=DEMO_TZ)
+        files = sorted(p for p in (directory / folder).iterdir() if p.name != "pain.csv")
+        results = [_shifted(r, shift) for r in
+                   read_sources(files, ReadOptions(athlete_tz=DEMO_TZ, workers=1))]
+        report = store.import_results(athlete.id, results)
+        diary = parse_pain_csv((directory / folder / "pain.csv").read_bytes())
+        entries = [replace(entry, date=entry.date + shift.to_pytimedelta())
+                   for entry in diary.entries]
+        store.add_pain(athlete.id, entries, skip_duplicates=True)
+        stored[name] = report.imported
+        if progress:
+            progress(number, len(SQUAD), name)
+    return stored
+
+
+def main() -> None:
+    """Command line: regenerate the bundled demo files."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=DEMO_DIR)
+    args = parser.parse_args()
+    paths = write_demo(args.out)
+    size = sum(p.stat().st_size for p in paths)
+    print(f"wrote {len(paths)} files, {size / 1e6:.1f} MB, to {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+"""Display units: kilometres and metres, or miles and feet — chosen once, used everywhere."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MILE_M = 1609.344
+FOOT_M = 0.3048
+
+
+@dataclass(frozen=True)
+class Units:
+    """How distances and heights are shown: labels and metres per displayed unit."""
+
+    key: str  # "km" or "mi"
+    distance: str
+    distance_m: float
+    height: str
+    height_m: float
+
+    def dist(self, metres: float) -> float:
+        """Metres in display distance units."""
+        return metres / self.distance_m
+
+    def height_of(self, metres: float) -> float:
+        """Metres in display height units."""
+        return metres / self.height_m
+
+    def format_dist(self, metres: float | None, digits: int = 1) -> str:
+        """'12.3 km' (or '–' when unknown)."""
+        if metres is None or metres != metres:
+            return "–"
+        return f"{self.dist(metres):.{digits}f} {self.distance}"
+
+    def format_height(self, metres: float | None) -> str:
+        """'345 m' (or '–' when unknown)."""
+        if metres is None or metres != metres:
+            return "–"
+        return f"{self.height_of(metres):.0f} {self.height}"
+
+
+METRIC = Units("km", "km", 1000.0, "m", 1.0)
+IMPERIAL = Units("mi", "mi", MILE_M, "ft", FOOT_M)
+
+
+def units_for(key: str | None) -> Units:
+    """METRIC for 'km' (the default), IMPERIAL for 'mi'."""
+    return IMPERIAL if key == "mi" else METRIC

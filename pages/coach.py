@@ -1,0 +1,62 @@
+"""Coach: the squad ranked by pain and load spikes; open anyone's overview or report."""
+
+import pandas as pd
+import streamlit as st
+
+from analysis.athlete_report import athlete_report_html
+from analysis.roster import roster, roster_row
+from pages import ui
+
+st.title("Coach: squad roster")
+st.caption("Ranked by triage score = mean pain of the last 7 days + its rise over the week "
+           "before + 2 per high flag + 1 per caution flag now. It orders attention; it is "
+           "not a diagnosis.")
+ui.disclaimer()
+
+units = ui.units()
+people = ui.athletes()
+rows, reports = [], {}
+for _, person in people.iterrows():
+    athlete = ui.store().athlete(person["name"], create=False)
+    if person["activities"] == 0 and person["pain_entries"] == 0:
+        continue
+    tables = ui.tables(athlete)
+    rows.append(roster_row(athlete.id, athlete.name, tables))
+    reports[athlete.name] = (athlete, tables)
+if not rows:
+    st.info("No athletes with data yet.")
+    st.stop()
+
+ranked = roster(rows)
+shown = pd.DataFrame({
+    "athlete": ranked["name"],
+    "triage": ranked["triage"],
+    f"last week ({units.distance})": (ranked["last_week_m"] / units.distance_m).round(1),
+    "change (%)": ranked["last_week_change_pct"].round(0),
+    f"this week ({units.distance})": (ranked["this_week_m"] / units.distance_m).round(1),
+    "latest pain": ranked["latest_pain"],
+    "pain trend (7 d)": ranked["pain_trend"].round(1),
+    "high flags": ranked["high_flags"],
+    "caution flags": ranked["caution_flags"],
+    "open flags": ranked["flags"],
+})
+picked = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun",
+                      selection_mode="single-row", key="roster",
+                      column_config={"triage": st.column_config.ProgressColumn(
+                          "triage", min_value=0.0, format="%.1f",
+                          max_value=float(max(ranked["triage"].max(), 1.0)))})
+if picked and picked.selection.rows:
+    name = ranked["name"].iloc[picked.selection.rows[0]]
+    athlete, tables = reports[name]
+
+    def open_overview(selected: str = name) -> None:
+        st.session_state["athlete"] = selected
+        st.session_state["go_to"] = "overview"
+
+    left, right = st.columns(2)
+    left.button(f"Open {name}'s overview", type="primary", on_click=open_overview)
+    right.download_button(f"Download {name}'s one-page report (HTML)",
+                          athlete_report_html(name, tables, ui.units_for(athlete.units)),
+                          file_name=f"kneeload-report-{name}.html", mime="text/html")
+else:
+    st.caption("Choose an athlete to open their overview or download a report to share.")

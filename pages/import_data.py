@@ -1,0 +1,68 @@
+"""Import: upload exports or read a local export folder/zip; a result line per file."""
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from analysis.ingest import ReadOptions, read_sources
+from pages import ui
+
+st.title("Import runs")
+st.write("Whole Strava bulk exports (.zip), GPX, TCX and FIT files (also .gz), Strava's "
+         "`activities.csv` and Garmin Connect's activity CSV. Importing something twice "
+         "never doubles it; the same run as a file and as a CSV row is stored once.")
+
+names = ui.athletes()["name"].tolist()
+current = ui.athlete()
+target = st.selectbox("Import for", [*names, "➕ new runner…"],
+                      index=names.index(current.name) if current else len(names))
+if target == "➕ new runner…":
+    target = st.text_input("Name of the new runner", placeholder="e.g. Sam").strip()
+units = st.radio("Garmin Connect CSV units", ["auto", "metric", "imperial"], horizontal=True,
+                 help="Garmin writes the CSV in your account's units. 'auto' works it out "
+                      "from steps × stride length; when that is impossible you will be asked.")
+
+uploads = st.file_uploader("Files", accept_multiple_files=True,
+                           type=["zip", "gpx", "tcx", "fit", "gz", "csv"])
+with st.expander("Export too large to upload? Read it from this computer"):
+    local = st.text_input("Path to a Strava export folder or .zip", key="local_path")
+
+
+def run_import(sources: list) -> None:
+    """Read, store and report; the table stays on the page until the next import."""
+    athlete = ui.store().athlete(target)
+    bar = st.progress(0.0, text="Reading…")
+
+    def progress(done: int, total: int, name: str) -> None:
+        bar.progress(done / max(total, 1), text=f"{done} of {total}: {name[-60:]}")
+
+    options = ReadOptions(athlete_tz=athlete.tz, garmin_units=units)
+    report = ui.store().import_results(athlete.id, list(read_sources(sources, options,
+                                                                     progress)))
+    bar.empty()
+    st.session_state["import_report"] = (athlete.name, report.imported, report.duplicate,
+                                         report.failed, pd.DataFrame(
+        [{"file": f.file, "result": f.status, "details": f.message} for f in report.files]))
+    st.session_state["athlete"] = athlete.name
+
+
+ready = bool(target) and (uploads or local)
+if st.button("Import", type="primary", disabled=not ready):
+    if local and not Path(local).expanduser().exists():
+        st.error(f"Nothing found at {local}. Check the path (a folder or a .zip).")
+    else:
+        sources = [(f.name, f) for f in uploads or []]  # file objects: no second copy
+        if local:
+            sources.append(str(Path(local).expanduser()))
+        run_import(sources)
+
+if "import_report" in st.session_state:
+    who, imported, duplicate, failed, files = st.session_state["import_report"]
+    st.subheader(f"Last import for {who}")
+    a, b, c = st.columns(3)
+    a.metric("Imported", imported)
+    b.metric("Already stored", duplicate)
+    c.metric("Could not be read", failed)
+    st.dataframe(files, hide_index=True, width="stretch",
+                 column_config={"details": st.column_config.TextColumn(width="large")})
