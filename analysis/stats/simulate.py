@@ -161,3 +161,29 @@ def tidy_rows(athletes: list[SimulatedAthlete]) -> pd.DataFrame:
     return out[["athlete_id", "date", "distance_m", "elevation_loss_m", "avg_cadence_spm",
                 "moving_time_s", "pain"]].sort_values(["athlete_id", "date"], kind="stable",
                                      ignore_index=True)
+
+
+PLANTED_EXPOSURE = "spike_ratio"
+UNRELATED_EXPOSURES = ("descent_per_km", "cadence_dev_pct")  # drawn independently of the jumps
+
+
+def grid_outcome(table: pd.DataFrame, effect: PlantedEffect | None,
+                 alpha: float = 0.05) -> dict[str, int | bool]:
+    """How an n-of-1 association grid (analysis.stats.nof1) fared on a simulated athlete.
+
+    tests / p_below / q_below: cells, cells with p < alpha and with q < alpha;
+    unrelated_q_below: discoveries on exposures that cannot carry the effect; found (with an
+    effect): the planted exposure at the planted lag has q < alpha, a positive estimate and
+    the largest estimate of that exposure's lags.
+    """
+    planted = table[table["exposure"] == PLANTED_EXPOSURE].set_index("lag_days")
+    found = False
+    if effect is not None and effect.lag_days in planted.index:
+        cell = planted.loc[effect.lag_days]
+        found = bool(cell["q_value"] < alpha and cell["estimate"] > 0
+                     and planted["estimate"].idxmax() == effect.lag_days)
+    return {"tests": len(table), "p_below": int((table["p_value"] < alpha).sum()),
+            "q_below": int((table["q_value"] < alpha).sum()),
+            "unrelated_q_below": int(((table["q_value"] < alpha)
+                                      & table["exposure"].isin(UNRELATED_EXPOSURES)).sum()),
+            "found": found}

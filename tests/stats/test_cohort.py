@@ -1,0 +1,191 @@
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+
+from analysis.stats.cohort import (
+    analyze_cohort,
+    athlete_panel,
+    cohort_panel,
+    flare_risk,
+    group_slopes,
+    mixed_model,
+    tidy_tables,
+    time_to_flare,
+    within_between,
+)
+from analysis.stats.events import flare_table
+from analysis.stats.exposures import exposure_grid
+from analysis.stats.nof1 import EXPOSURES, newey_west_maxlags
+from analysis.stats.simulate import simulate_athlete, tidy_rows
+
+
+def test_tidy_rows_become_runs_and_diary_entries():
+    rows = pd.DataFrame({
+        "athlete_id": ["a", "a", "a", "b"],
+        "date": ["2024-01-01", "2024-01-01", "2024-01-02", "2024-01-05"],
+        "distance_m": [5000, 3000, None, 8000],
+        "elevation_loss_m": [40, None, None, 10],
+        "pain": [2, None, 4, None],
+    })
+    tables = tidy_tables(rows)
+    assert list(tables) == ["a", "b"]
+    runs_a, pain_a = tables["a"]
+    assert list(runs_a["distance_m"]) == [5000, 3000]  # two runs on Jan 1
+    assert list(runs_a["sport"]) == ["run", "run"]
+    assert list(runs_a["local_date"].dt.strftime("%Y-%m-%d")) == ["2024-01-01"] * 2
+    assert runs_a["elevation_loss_m"].isna().tolist() == [False, True]
+    assert list(pain_a["score"]) == [2, 4]
+    runs_b, pain_b = tables["b"]
+    assert len(runs_b) == 1 and pain_b.empty
+
+
+def test_tidy_rows_name_missing_columns():
+    with pytest.raises(ValueError, match="lacks column\\(s\\): pain"):
+        tidy_tables(pd.DataFrame({"athlete_id": [], "date": [], "distance_m": []}))
+
+
+def test_simulated_csv_round_trip_keeps_the_exposures():
+    athlete = simulate_athlete(3, days=150)
+    (acts, pain), = tidy_tables(tidy_rows([athlete])).values()
+    direct = exposure_grid(athlete.activities, athlete.pain).weekly
+    via_csv = exposure_grid(acts, pain).weekly
+    pd.testing.assert_frame_equal(direct, via_csv, check_exact=False, rtol=1e-9)
+
+
+def test_within_between_hand_computed():
+    # athlete a: 1, 3 (mean 2); b: 5, 9 (mean 7); within -1, 1, -2, 2 (SD sqrt(10/3));
+    # between: means 2 and 7 around 4.5 → ∓2.5, SD of the means 5/sqrt(2)
+    panel = pd.DataFrame({"athlete_id": ["a", "a", "b", "b"], "x": [1.0, 3, 5, 9]})
+    split = within_between(panel, "x", np.ones(4, dtype=bool))
+    assert split.sd_within == pytest.approx(np.sqrt(10 / 3))
+    assert split.sd_between == pytest.approx(5 / np.sqrt(2))
+    np.testing.assert_allclose(split.within * split.sd_within, [-1, 1, -2, 2])
+    np.testing.assert_allclose(split.between * split.sd_between, [-2.5, -2.5, 2.5, 2.5])
+    assert within_between(panel.assign(x=[1.0, 1, 1, 1]), "x", np.ones(4, dtype=bool)) is None
+
+
+def test_group_slopes_match_statsmodels_hac():
+    rng = np.random.default_rng(0)
+    groups = np.repeat(["a", "b", "c"], [40, 130, 25])
+    x = rng.normal(size=195)
+    y = 0.5 * x + np.cumsum(rng.normal(size=195)) * 0.3
+    slopes = group_slopes(groups, x, y).set_index("group")
+    for name in "abc":
+        mask = groups == name
+        fit = sm.OLS(y[mask], sm.add_constant(x[mask])).fit(
+            cov_type="HAC", cov_kwds={"maxlags": newey_west_maxlags(int(mask.sum())),
+                                      "use_correction": True})
+        assert slopes.loc[name, "slope"] == pytest.approx(fit.params[1], rel=1e-10)
+        assert slopes.loc[name, "se"] == pytest.approx(fit.bse[1], rel=1e-10)
+
+
+def _synthetic_panel(n_athletes: int = 40, weeks: int = 60, seed: int = 0) -> pd.DataFrame:
+    """pain = 2 + athlete effect + 0.5·(x − athlete mean) + 0.2·athlete mean + noise;
+    flares more likely with high x."""
+    rng = np.random.default_rng(seed)
+    athlete = np.repeat(np.arange(n_athletes), weeks)
+    level = rng.normal(0, 1, n_athletes)[athlete]
+    mean_x = rng.normal(0, 1, n_athletes)[athlete]
+    deviation = rng.normal(0, 1, len(athlete))
+    x = mean_x + deviation
+    risk = 1 / (1 + np.exp(-(-2 + 0.8 * deviation)))
+    start = np.tile(np.arange(weeks) * 7, n_athletes)
+    return pd.DataFrame({
+        "athlete_id": athlete.astype(str), "start": start, "stop": start + 7,
+        "pain": 2 + level + 0.5 * deviation + 0.2 * mean_x + rng.normal(0, 0.5, len(x)),
+        "flare": rng.random(len(x)) < risk, "at_risk": True, "spike_ratio": x})
+
+
+def test_mixed_model_recovers_within_and_between_effects():
+    panel = _synthetic_panel()
+    rows, reason = mixed_model(panel, "spike_ratio")
+    assert reason is None
+    within, between = rows
+    # per 1 SD: 0.5 × SD of the deviations (≈ 1) within
+    assert within["estimate"] / within["per_sd"] == pytest.approx(0.5, abs=0.03)
+    assert within["ci_low"] < within["estimate"] < within["ci_high"]
+    assert within["p_value"] < 1e-10 and within["nonlinearity_p"] > 0.001
+    # between: 0.2 per unit of the athlete mean, estimated from 40 athletes only
+    assert between["ci_low"] < 0.2 * between["per_sd"] < between["ci_high"]
+    assert (within["n_obs"], within["n_athletes"]) == (2400, 40)
+
+
+def test_flare_models_find_the_within_effect_and_give_ratios_and_differences():
+    panel = _synthetic_panel()
+    cox, reason = time_to_flare(panel, "spike_ratio")
+    assert reason is None
+    assert cox[0]["component"] == "within" and cox[0]["estimate"] > 1.5
+    assert cox[0]["ci_low"] > 1
+    assert cox[1]["ci_low"] < 1 < cox[1]["ci_high"]  # no between effect was planted
+    risk, reason = flare_risk(panel, "spike_ratio")
+    within = risk[0]
+    assert within["odds_ratio"] > 1.5 and within["or_ci_low"] > 1
+    assert within["risk_difference"] > 0.05 and within["rd_ci_low"] > 0
+    assert within["baseline_risk"] == pytest.approx(panel["flare"].mean())
+
+
+def test_flare_models_refuse_with_too_few_events():
+    panel = _synthetic_panel().assign(flare=False)
+    panel.loc[:8, "flare"] = True
+    rows, reason = time_to_flare(panel, "spike_ratio")
+    assert rows == []
+    assert reason == ("time to flare, spike_ratio: 9 flares in weeks at risk, needs 10 "
+                      "(5 per parameter)")
+    assert flare_risk(panel, "spike_ratio")[1].startswith("flare risk, spike_ratio: 9 flares")
+
+
+def test_athlete_panel_lags_exposures_and_marks_the_risk_set():
+    athlete = simulate_athlete(1, days=400)
+    panel = athlete_panel(athlete.activities, athlete.pain)
+    grid = exposure_grid(athlete.activities, athlete.pain)
+    weeks = grid.weekly
+    # exposures are the previous week's
+    np.testing.assert_allclose(panel["spike_ratio"].iloc[1:],
+                               weeks["spike_ratio"].iloc[:-1])
+    assert np.isnan(panel["spike_ratio"].iloc[0])
+    np.testing.assert_allclose(panel["pain"], weeks["pain_mean_daily_max"])
+    flares = flare_table(grid.daily)
+    onset_weeks = set(flares["onset"] - pd.to_timedelta(flares["onset"].dt.day_of_week,
+                                                         unit="D"))
+    assert set(panel.loc[panel["flare"], "week_start"]) == onset_weeks & set(
+        panel["week_start"])  # an onset in the week in progress has no panel row
+    flare_rows = panel[panel["flare"]]
+    offset = [(flares["onset"][(flares["onset"] >= w) & (flares["onset"] < w + pd.Timedelta(
+        days=7))].min() - w).days for w in flare_rows["week_start"]]
+    np.testing.assert_array_equal(flare_rows["stop"] - flare_rows["start"],
+                                  np.array(offset) + 1)
+    # a Monday inside an episode (after an onset, before its recovery) is not at risk
+    for flare in flares.itertuples():
+        inside = (panel["week_start"] > flare.onset) & (
+            panel["week_start"] < (flare.recovered if pd.notna(flare.recovered)
+                                   else pd.Timestamp.max))
+        assert not panel.loc[inside, "at_risk"].any()
+    assert panel["at_risk"].sum() > len(panel) / 3
+
+
+def test_cohort_refuses_with_too_few_athletes():
+    athletes = [simulate_athlete(s, days=120) for s in range(3)]
+    panel = cohort_panel([(a.name, a.activities, a.pain) for a in athletes], workers=1)
+    report = analyze_cohort(panel, workers=1)
+    assert not report.enough_data
+    assert report.message == ("Not enough data: 3 of 3 athletes have ≥ 8 weeks with ≥ 4 "
+                              "diary entries; the cohort analysis needs 5.")
+    assert report.mixed.empty and report.forest.empty
+
+
+def test_cohort_report_on_simulated_athletes():
+    athletes = [simulate_athlete(s, days=300) for s in range(8)]
+    panel = cohort_panel([(a.name, a.activities, a.pain) for a in athletes], workers=1)
+    assert list(panel.columns[:7]) == ["athlete_id", "week_start", "start", "stop", "pain",
+                                       "flare", "at_risk"]
+    report = analyze_cohort(panel, workers=1)
+    assert report.enough_data and report.n_athletes == 8
+    assert report.message.startswith("Exploratory: associations across runners")
+    assert set(report.mixed["exposure"]) == set(EXPOSURES)
+    assert set(report.mixed["component"]) == {"within", "between"}
+    assert (report.mixed["label"] == "exploratory").all()
+    assert (report.mixed["q_value"] >= report.mixed["p_value"] - 1e-12).all()
+    assert set(report.forest["athlete_id"]) <= {a.name for a in athletes}
+    assert (report.forest["ci_low"] < report.forest["ci_high"]).all()
+    assert {"odds_ratio", "risk_difference", "rd_q_value"} <= set(report.risk.columns)
