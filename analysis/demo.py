@@ -243,8 +243,9 @@ def load_demo(store: Store, directory: Path = DEMO_DIR, today: pd.Timestamp | No
     for number, (name, folder) in enumerate(SQUAD.items(), start=1):
         athlete = store.update_athlete(store.athlete(name).id, tz=DEMO_TZ)
         files = sorted(p for p in (directory / folder).iterdir() if p.name != "pain.csv")
-        results = [_shifted(r, shift) for r in
-                   read_sources(files, ReadOptions(athlete_tz=DEMO_TZ, workers=1))]
+        options = ReadOptions(athlete_tz=DEMO_TZ,
+                              known_sha256=store.imported_hashes(athlete.id))
+        results = [_shifted(r, shift) for r in read_sources(files, options)]
         report = store.import_results(athlete.id, results)
         diary = parse_pain_csv((directory / folder / "pain.csv").read_bytes())
         entries = [replace(entry, date=entry.date + shift.to_pytimedelta())

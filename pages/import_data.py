@@ -37,7 +37,8 @@ def run_import(sources: list) -> None:
     def progress(done: int, total: int, name: str) -> None:
         bar.progress(done / max(total, 1), text=f"{done} of {total}: {name[-60:]}")
 
-    options = ReadOptions(athlete_tz=athlete.tz, garmin_units=units)
+    options = ReadOptions(athlete_tz=athlete.tz, garmin_units=units,
+                          known_sha256=ui.store().imported_hashes(athlete.id))
     report = ui.store().import_results(athlete.id, list(read_sources(sources, options,
                                                                      progress)))
     bar.empty()

@@ -54,7 +54,7 @@ def write_csv(frame: pd.DataFrame, stream: TextIO | None = None) -> None:
     """`frame` as CSV on `stream` (default stdout): ISO times, YYYY-MM-DD days, lists ';'."""
     shown = for_output(frame)
     for name in shown.columns:
-        if shown[name].map(lambda v: isinstance(v, list | tuple)).any():
+        if any(isinstance(v, list | tuple) for v in shown[name]):
             shown[name] = shown[name].map(lambda v: ";".join(map(str, v))
                                           if isinstance(v, list | tuple) else v)
     shown.to_csv(stream or sys.stdout, index=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from analysis.cli.output import progress_bar, records, write_csv, write_json
@@ -102,10 +103,11 @@ def run_ingest(args: argparse.Namespace) -> int:
         if athlete is None:
             return 2
         args.tz = args.tz or athlete.tz
+        options = replace(read_options(args), known_sha256=store.imported_hashes(athlete.id))
         update, close = progress_bar("importing")
         try:
             report = store.import_results(
-                athlete.id, read_sources(args.paths, read_options(args), progress=update))
+                athlete.id, read_sources(args.paths, options, progress=update))
         finally:
             close()
     if args.json:

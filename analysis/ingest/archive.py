@@ -268,6 +268,8 @@ def join_row(result: FileResult, row: StravaRow) -> FileResult:
     still yields the row's own summary values, marked origin 'csv' with the reason.
     """
     row_summary = row.activity.summary
+    if result.skipped:  # imported before, row and all
+        return result
     if result.error or not result.activities:
         fallback = dict(row_summary)
         fallback["warnings"] = (f"file {result.file} could not be used ({result.error}); "

@@ -40,6 +40,9 @@ def read_bytes(name: str, data: bytes, options: ReadOptions) -> FileResult:
     """Everything in one file: track files give activities with samples, CSV lists give
     summary-only activities. Failures come back as a result with an error, never raised."""
     result = FileResult(file=name, sha256=hashlib.sha256(data).hexdigest())
+    if result.sha256 in options.known_sha256:
+        result.skipped = True
+        return result
     try:
         kind, content = unpack(name, data, options)
         if kind in ("gpx", "tcx", "fit"):

@@ -67,6 +67,7 @@ class FileResult:
     activities: list[ParsedActivity] = field(default_factory=list)
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    skipped: bool = False  # content already imported (ReadOptions.known_sha256): not parsed
 
     @property
     def status(self) -> str:
@@ -83,3 +84,4 @@ class ReadOptions:
     track: TrackSettings = DEFAULT_SETTINGS
     limits: Limits = DEFAULT_LIMITS
     workers: int | None = None  # processes for parsing; None = one per core
+    known_sha256: frozenset[str] = frozenset()  # contents imported before: hashed, not parsed

@@ -92,7 +92,7 @@ def summarise(raw: RawTrack, activity_id: str, options: ReadOptions) -> ParsedAc
         "warnings": "; ".join(notes),
     }
     samples = pd.DataFrame({
-        "time": pd.to_datetime(t, unit="s", utc=True),
+        "time": pd.to_datetime(t, unit="s", utc=True).astype("datetime64[ns, UTC]"),
         "lat": raw.lat.astype(float),
         "lon": raw.lon.astype(float),
         "elevation_m": elevation,

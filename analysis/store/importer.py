@@ -18,7 +18,13 @@ from sqlalchemy import Connection, and_, delete, insert, or_, select, update
 from analysis.ingest import FileResult
 from analysis.schema import ACTIVITY_COLUMNS
 from analysis.store.codec import FORMAT, encode_samples
-from analysis.store.matching import START_TOLERANCE, richness, similar_distance, sport_family
+from analysis.store.matching import (
+    NAMED_ORIGINS,
+    START_TOLERANCE,
+    richness,
+    similar_distance,
+    sport_family,
+)
 from analysis.store.models import activities, import_log, samples
 
 
@@ -66,7 +72,8 @@ class ImportReport:
 
 @dataclass(frozen=True)
 class Stored:
-    """What storing one activity did: kind is 'new', 'same' or 'replaced'."""
+    """What storing one activity did: kind is 'new', 'same', 'named' (the stored record took
+    this one's activities.csv name and type) or 'replaced'."""
 
     kind: str
     activity_id: str
@@ -134,6 +141,7 @@ def _store_activity(conn: Connection, athlete_id: int, row: dict[str, Any],
     candidates = conn.execute(
         select(activities.c.id, activities.c.activity_id, activities.c.origin,
                activities.c.source_format, activities.c.start_time, activities.c.distance_m,
+               activities.c.name, activities.c.sport, activities.c.sport_raw,
                samples.c.activity_pk.is_not(None).label("has_samples"))
         .select_from(activities.outerjoin(samples, samples.c.activity_pk == activities.c.id))
         .where(activities.c.athlete_id == athlete_id,
@@ -152,7 +160,16 @@ def _store_activity(conn: Connection, athlete_id: int, row: dict[str, Any],
         return Stored("new", row["activity_id"])
     old = richness(bool(match.has_samples), match.origin, match.source_format)
     if richness(has_samples, row["origin"], row["source_format"]) <= old:
+        if row["origin"] in NAMED_ORIGINS and match.origin not in NAMED_ORIGINS:
+            conn.execute(update(activities).where(activities.c.id == match.id).values(
+                name=row["name"], sport=row["sport"], sport_raw=row["sport_raw"],
+                sport_family=row["sport_family"], origin="file+csv"))
+            return Stored("named", match.activity_id)
         return Stored("same", match.activity_id)
+    if match.origin in NAMED_ORIGINS and row["origin"] not in NAMED_ORIGINS:
+        row.update(name=match.name, sport=match.sport, sport_raw=match.sport_raw,
+                   sport_family=sport_family(match.sport),
+                   origin="file+csv" if has_samples else row["origin"])
     conn.execute(update(activities).where(activities.c.id == match.id)
                  .values({k: v for k, v in row.items() if k != "activity_id"}))
     conn.execute(delete(samples).where(samples.c.activity_pk == match.id))
@@ -190,6 +207,8 @@ def _outcome(result: FileResult, stored: list[Stored]) -> FileOutcome:
         status = "duplicate"
         parts = ([f"already stored as {stored[0].activity_id}"] if len(stored) == 1
                  else [f"all {len(stored)} activities already stored"])
+    if any(s.kind == "named" for s in stored):
+        parts.append("the stored record took its name and type from activities.csv")
     if replaced and len(stored) == 1:
         parts = [f"replaced the stored {replaced[0].replaced} record of "
                  f"{replaced[0].activity_id} with this richer one"]

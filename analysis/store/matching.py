@@ -3,7 +3,9 @@
 Rule: same athlete, same sport family (runs; walks and hikes; rides; everything else),
 start times at most 120 s apart, and distances within 5 % of the larger one (or either
 distance missing). Of two records of one outing the richer is kept: one with samples beats
-one without; then origin file+csv > file > csv; then FIT > TCX > GPX.
+one without; then FIT > TCX > GPX; then origin file+csv > file > csv. Whichever streams are
+kept, the name and type of a record joined to its Strava activities.csv row win (the
+issue's rule: the file's streams and the row's name and type).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from analysis.schema import RUN_SPORTS
 START_TOLERANCE = dt.timedelta(seconds=120)
 DISTANCE_TOLERANCE = 0.05
 ORIGIN_RANK = {"csv": 0, "file": 1, "file+csv": 2}
+NAMED_ORIGINS = frozenset({"csv", "file+csv"})  # name and type come from activities.csv
 FORMAT_RANK = {"gpx": 1, "tcx": 2, "fit": 3}
 
 
@@ -37,6 +40,6 @@ def similar_distance(a: float | None, b: float | None) -> bool:
 
 def richness(has_samples: bool, origin: str | None, source_format: str | None
              ) -> tuple[int, int, int]:
-    """Sort key of a record: higher is richer (samples, then origin, then file format)."""
-    return (int(has_samples), ORIGIN_RANK.get(origin or "", -1),
-            FORMAT_RANK.get(source_format or "", 0))
+    """Sort key of a record: higher is richer (samples, then file format, then origin)."""
+    return (int(has_samples), FORMAT_RANK.get(source_format or "", 0),
+            ORIGIN_RANK.get(origin or "", -1))

@@ -259,6 +259,15 @@ class Store:
                 progress(done, total, result.file)
         return report
 
+    def imported_hashes(self, athlete_id: int) -> frozenset[str]:
+        """Content hashes of the athlete's files already stored (for ReadOptions.known_sha256,
+        so a repeated import hashes those files instead of parsing them)."""
+        with self._read() as conn:
+            found = conn.execute(select(import_log.c.sha256).where(
+                import_log.c.athlete_id == athlete_id, import_log.c.sha256.is_not(None),
+                import_log.c.status.in_(("imported", "duplicate")))).scalars()
+            return frozenset(found)
+
     def import_log(self, athlete_id: int) -> pd.DataFrame:
         """Every file ever imported for the athlete: file, sha256, status, message,
         new_activities, imported_at."""

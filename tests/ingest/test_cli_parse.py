@@ -46,3 +46,11 @@ def test_bad_usage_exits_2(argv):
     with pytest.raises(SystemExit) as exit_info:
         main(argv)
     assert exit_info.value.code == 2
+
+
+def test_nothing_readable_prints_just_the_header(tmp_path, capsys):
+    (tmp_path / "empty.gpx").write_bytes(b"")
+    assert main(["parse", str(tmp_path)]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == ",".join(ACTIVITY_COLUMN_NAMES)
+    assert err.strip() == f"{tmp_path.name}/empty.gpx: the file is empty"

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.ingest import FileResult, ParsedActivity, activity_table, read_sources
+from analysis.ingest import FileResult, ParsedActivity, ReadOptions, activity_table, read_sources
 from analysis.pain import PainEntry
 from analysis.schema import conform_activities
 from analysis.store import Store
@@ -72,6 +72,22 @@ def test_the_same_export_twice_adds_nothing(store: Store):
     assert len(store.import_log(athlete.id)) == 6
 
 
+def test_files_imported_before_are_hashed_not_parsed(store: Store):
+    athlete = store.athlete()
+    export = strava_zip({1: RUN1, 2: RUN2})
+    store.import_results(athlete.id, read_sources([("export.zip", export)]))
+    known = store.imported_hashes(athlete.id)
+    assert len(known) == 2  # the two GPX files (the listing itself stores nothing new)
+    results = list(read_sources([("export.zip", export)], ReadOptions(known_sha256=known)))
+    parsed = {r.file: (r.skipped, len(r.activities)) for r in results}
+    assert parsed == {"export.zip:activities.csv": (False, 0),
+                      "export.zip:activities/1.gpx": (True, 0),
+                      "export.zip:activities/2.gpx": (True, 0)}
+    report = store.import_results(athlete.id, results)
+    assert (report.imported, report.duplicate, report.failed) == (0, 2, 0)
+    assert len(store.activities(athlete.id)) == 2
+
+
 def test_a_newer_overlapping_export_adds_only_what_is_new(store: Store):
     athlete = store.athlete()
     store.import_results(athlete.id, read_sources([("2023.zip", strava_zip({101: RUN1,
@@ -129,6 +145,23 @@ def test_a_csv_row_and_its_file_are_one_activity_and_pain_links_survive(store: S
     assert len(store.samples("strava-555", athlete.id)) == 601  # 600 s at 1 s, both ends
     assert list(store.pain(athlete.id).activity_id) == ["strava-555"]
     assert list(store.pain(athlete.id).entry_id) == [entry_id]
+
+
+@pytest.mark.parametrize("export_first", [True, False])
+def test_device_fit_streams_keep_the_strava_name_and_type(store: Store, export_first: bool):
+    # The Strava export carries the run as GPX joined to its CSV row ("Run 1"); the watch's
+    # FIT is richer. Either order: the FIT's streams, the row's name and type, one record.
+    athlete = store.athlete()
+    sources = [("export.zip", strava_zip({1: RUN1})), ("watch.fit", fit_bytes(RUN1))]
+    for source in sources if export_first else sources[::-1]:
+        store.import_results(athlete.id, read_sources([source]))
+    stored = store.activities(athlete.id)
+    assert len(stored) == 1
+    assert (stored.source_format[0], stored.origin[0], stored.name[0]) == (
+        "fit", "file+csv", "Run 1")
+    assert stored.activity_id[0] == ("strava-1" if export_first else
+                                     activity_table(read_sources([sources[1]]))
+                                     .activity_id[0])
 
 
 def test_a_csv_row_after_its_file_is_a_duplicate(store: Store):
@@ -252,7 +285,7 @@ def test_real_strava_export_and_device_fit_of_one_run_are_stored_once(store: Sto
         store.import_results(athlete.id, read_sources([path]))
     stored = store.activities(athlete.id)
     assert len(stored) == 1
-    # The export's record wins either way (file+csv beats file); the id is the first seen.
+    # Both are FITs: the export's (joined to its row) wins; the id is the first seen.
     assert stored.activity_id[0] == ("strava-12070555079" if export_first
                                      else "c72e4a98d852f67e")
     assert (stored.origin[0], stored.name[0], stored.n_samples[0]) == (
