@@ -70,6 +70,7 @@ MANUFACTURERS = {
     123: "Polar", 255: "development", 260: "Zwift", 265: "Strava", 267: "Bryton",
     289: "Hammerhead", 294: "COROS",
 }
+_TEXT_FIELDS = {"product_name", "name"}  # the wanted fields the FIT profile types as strings
 FILE_TYPES = {1: "device", 2: "settings", 4: "activity", 5: "workout", 6: "course",
               9: "weight", 15: "monitoring", 32: "segment"}
 TRANSITION = 3
@@ -226,8 +227,9 @@ def _decode(buf: bytes, scan: _Scan, global_num: int) -> dict[str, np.ndarray]:
             fname, scale, shift = wanted[num]
             kind, invalid = _BASE[base]
             if kind == "S1":
-                columns[fname] = np.array([bytes(row).split(b"\0")[0].decode("utf-8", "replace")
-                                           for row in block[:, offset:offset + size]])
+                if fname in _TEXT_FIELDS:  # a string anywhere else is a damaged definition
+                    texts = [bytes(row).split(b"\0")[0] for row in block[:, offset:offset + size]]
+                    columns[fname] = np.array([t.decode("utf-8", "replace") for t in texts])
                 continue
             dtype = np.dtype(kind).newbyteorder(">" if definition.big_endian else "<")
             if size < dtype.itemsize:

@@ -169,6 +169,11 @@ FIT_CUT_DEFINITION = (b"\x0e\x20\x54\x08\x09\x00\x00\x00.FIT\x00\x00"
                       b"\x40\x00\x00\x14\x00\x05\xfd\x04\x86")
 FIT_CUT_DEVELOPER = (b"\x0e\x20\x54\x08\x09\x00\x00\x00.FIT\x00\x00"
                      b"\x60\x00\x00\x14\x00\x01\xfd\x04\x86")
+# A record definition typing position_long (field 1) as a string, and one such record:
+# once raised ValueError converting the text to a number.
+FIT_TEXT_POSITION = (b"\x0e\x20\x54\x08\x15\x00\x00\x00.FIT\x00\x00"
+                     b"\x40\x00\x00\x14\x00\x02\xfd\x04\x86\x01\x04\x07"
+                     b"\x00\x00\xca\x9a\x3babc\x00\x00\x00")
 # A header line with a stray carriage return once raised csv.Error.
 CSV_STRAY_CR = b"Activity Type,Date\rTitle,Distance\n1,2\n"
 # A UTF-16 file cut in the middle of a character once raised UnicodeDecodeError.
@@ -182,6 +187,7 @@ GARMIN_SHORT_ROW = garmin_csv() + b"Running,2024-05-09 07:00:00\n"
 @given(st.binary(max_size=4096))
 @example(FIT_CUT_DEFINITION)
 @example(FIT_CUT_DEVELOPER)
+@example(FIT_TEXT_POSITION)
 @example(CSV_STRAY_CR)
 @example(UTF16_CUT)
 @example(GARMIN_SHORT_ROW)
