@@ -7,14 +7,14 @@ from pages import ui
 st.set_page_config(page_title="kneeload", page_icon="🦵", layout="wide")
 
 ui.PAGES.update({
-    "start": st.Page("pages/start.py", title="Start", icon="🏁"),
-    "overview": st.Page("pages/overview.py", title="Overview", icon="📈"),
-    "diary": st.Page("pages/diary.py", title="Pain diary", icon="📝"),
-    "risk": st.Page("pages/risk.py", title="Knee risk", icon="⚠️"),
-    "coach": st.Page("pages/coach.py", title="Coach", icon="👥"),
-    "research": st.Page("pages/research.py", title="Research", icon="🔬"),
-    "import": st.Page("pages/import_data.py", title="Import", icon="📥"),
-    "settings": st.Page("pages/settings.py", title="Settings", icon="⚙️"),
+    "start": st.Page("pages/start.py", title="Start", icon=":material/flag:"),
+    "overview": st.Page("pages/overview.py", title="Overview", icon=":material/monitoring:"),
+    "diary": st.Page("pages/diary.py", title="Pain diary", icon=":material/edit_note:"),
+    "risk": st.Page("pages/risk.py", title="Knee risk", icon=":material/warning:"),
+    "coach": st.Page("pages/coach.py", title="Coach", icon=":material/groups:"),
+    "research": st.Page("pages/research.py", title="Research", icon=":material/science:"),
+    "import": st.Page("pages/import_data.py", title="Import", icon=":material/upload_file:"),
+    "settings": st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
 })
 pages = ui.PAGES
 empty = ui.athletes()["activities"].sum() == 0

@@ -14,7 +14,7 @@ import pandas as pd
 from analysis.load import LoadTables
 from analysis.risk import current_from
 from analysis.thresholds import DISCLAIMER
-from analysis.units import Units
+from analysis.units import Units, format_value
 
 _CSS = """body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1f2933;
 max-width:820px;margin:24px auto;padding:0 16px;font-size:14px;line-height:1.45}
@@ -77,8 +77,8 @@ def athlete_report_html(name: str, tables: LoadTables, units: Units) -> str:
     flags = current_from(tables)
     rows = "".join(
         f'<tr><td class="{f.level}">{escape(f.level)}</td><td>{escape(f.rule)}</td>'
-        f'<td class="num">{_num(f.value, "{:.2f}")} {escape(f.unit)}</td>'
-        f'<td class="num">{_num(f.threshold, "{:g}")}</td>'
+        f'<td class="num">{escape(format_value(f.value, f.unit, units))}</td>'
+        f'<td class="num">{escape(format_value(f.threshold, f.unit, units))}</td>'
         f"<td>{escape(f.strength)} {escape(f.evidence)}</td></tr>" for f in flags)
     flag_table = (f"<table><tr><th>level</th><th>rule</th><th>measured</th><th>threshold</th>"
                   f"<th>evidence</th></tr>{rows}</table>" if flags

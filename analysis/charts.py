@@ -72,7 +72,7 @@ def _spike_weeks(runs: pd.DataFrame, weekly: pd.DataFrame, units: Units,
     big = runs.loc[runs["spike_ratio"] > t.spike_medium,
                    ["local_date", "distance_m", "spike_ratio"]]
     big = big.assign(week_start=big["local_date"]
-                     - pd.to_timedelta(big["local_date"].dt.dayofweek, unit="D"),
+                     - pd.to_timedelta(big["local_date"].dt.day_of_week, unit="D"),
                      run_distance=big["distance_m"] / units.distance_m)
     big = big.sort_values("spike_ratio").groupby("week_start").tail(1)
     return big.merge(weekly[["week_start", "distance"]], on="week_start")
@@ -130,21 +130,26 @@ def cadence_chart(runs: pd.DataFrame, thresholds: Thresholds) -> alt.LayerChart:
 
 
 def acwr_chart(acwr: pd.DataFrame, show_zones: bool = False) -> alt.LayerChart:
-    """Uncoupled and EWMA acute:chronic ratios as trend lines; team-sport zones only on request."""
+    """Uncoupled and EWMA acute:chronic ratios as trend lines; team-sport zones only on request.
+
+    The axis ends at the 99th percentile (between 2 and 3) so that the ratio's wild values
+    after a break do not flatten everything else; tooltips keep the true values."""
     long = acwr.reset_index().melt(id_vars="date", value_vars=["acwr_uncoupled", "acwr_ewma"],
                                    var_name="variant", value_name="ratio").dropna()
     long["variant"] = long["variant"].map({"acwr_uncoupled": "rolling, uncoupled",
                                            "acwr_ewma": "EWMA"})
-    lines = alt.Chart(long).mark_line().encode(
+    top = max(2.0, min(float(long["ratio"].quantile(0.99)) if len(long) else 2.0, 3.0))
+    lines = alt.Chart(long).mark_line(clip=True).encode(
         x=alt.X("date:T", title="Day"),
-        y=alt.Y("ratio:Q", title="Acute:chronic distance ratio"),
+        y=alt.Y("ratio:Q", title="Acute:chronic distance ratio",
+                scale=alt.Scale(domain=[0, top], clamp=True)),
         color=alt.Color("variant:N", scale=alt.Scale(range=[BLUE, AMBER]),
                         legend=alt.Legend(title=None, orient="top")),
         tooltip=[alt.Tooltip("date:T", title="Day"), alt.Tooltip("variant:N", title="Variant"),
                  alt.Tooltip("ratio:Q", title="Ratio", format=".2f")])
     if not show_zones:
         return alt.layer(lines).properties(width=WIDTH, height=220)
-    zones = pd.DataFrame({"low": [0.8, 1.5], "high": [1.3, 3.0],
+    zones = pd.DataFrame({"low": [0.8, 1.5], "high": [1.3, top],
                           "zone": ["0.8–1.3 'sweet spot' (team sports)",
                                    "≥1.5 'danger' (team sports)"]})
     shading = alt.Chart(zones).mark_rect(opacity=0.12).encode(
@@ -156,13 +161,17 @@ def acwr_chart(acwr: pd.DataFrame, show_zones: bool = False) -> alt.LayerChart:
 
 
 def pain_calendar(daily: pd.DataFrame) -> alt.Chart:
-    """Days by week and weekday coloured by the day's worst pain; grey = no entry."""
+    """Days by week (columns) and weekday (rows) coloured by the day's worst pain; light
+    grey = no entry (unknown, not pain-free)."""
     data = pd.DataFrame({"date": daily.index, "pain_max": daily["pain_max"].to_numpy()})
-    data["week"] = data["date"] - pd.to_timedelta(data["date"].dt.dayofweek, unit="D")
+    data["week"] = (data["date"] - pd.to_timedelta(data["date"].dt.day_of_week, unit="D")
+                    ).dt.strftime("%Y-%m-%d")
     data["weekday"] = data["date"].dt.strftime("%a")
-    data["entry"] = np.where(data["pain_max"].notna(), "", "no entry")
+    data["entry"] = np.where(data["pain_max"].notna(), "logged", "no entry")
     return alt.Chart(data).mark_rect(stroke="white", strokeWidth=1).encode(
-        x=alt.X("week:T", title=None, axis=alt.Axis(format="%b %Y")),
+        x=alt.X("week:O", title=None, axis=alt.Axis(
+            labelExpr="slice(datum.value, 8) <= '07' ? timeFormat(toDate(datum.value), "
+                      "'%b %Y') : ''", labelAngle=0, ticks=False)),
         y=alt.Y("weekday:O", title=None, sort=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]),
         color=alt.condition("isValid(datum.pain_max)",
                             alt.Color("pain_max:Q", title="Worst pain (0–10)",
@@ -170,7 +179,7 @@ def pain_calendar(daily: pd.DataFrame) -> alt.Chart:
                             alt.value("#eeeeee")),
         tooltip=[alt.Tooltip("date:T", title="Day"),
                  alt.Tooltip("pain_max:Q", title="Worst pain (0–10)"),
-                 alt.Tooltip("entry:N", title=" ")],
+                 alt.Tooltip("entry:N", title="Diary")],
     ).properties(width=WIDTH, height=170)
 
 
@@ -204,8 +213,8 @@ def elevation_profile(samples: pd.DataFrame, units: Units,
     grade = np.r_[np.diff(grid) / settings.grid_m, 0.0]
     data = pd.DataFrame({"distance": distance / units.distance_m,
                          "elevation": grid / units.height_m, "grade": grade * 100})
-    data["steep"] = data["elevation"].where(grade <= -0.05)
-    data["very_steep"] = data["elevation"].where(grade <= -0.10)
+    data["steep"] = data["elevation"].where(grade <= -0.05 + track.GRADE_TOLERANCE)
+    data["very_steep"] = data["elevation"].where(grade <= -0.10 + track.GRADE_TOLERANCE)
     base = alt.Chart(data).encode(x=alt.X("distance:Q", title=f"Distance ({units.distance})"))
     tooltip = [alt.Tooltip("distance:Q", title=f"At ({units.distance})", format=".2f"),
                alt.Tooltip("elevation:Q", title=f"Elevation ({units.height})", format=".0f"),

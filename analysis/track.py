@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 EARTH_RADIUS_M = 6_371_008.8  # IUGG mean radius
+# Grades within this of a threshold count as reaching it (floating-point noise on a grid).
+GRADE_TOLERANCE = 1e-9
 # Below these medians a cadence field counts strides (one foot) per minute, not steps.
 PER_LEG_BELOW_SPM = {"run": 120.0, "walk": 80.0}
 
@@ -208,7 +210,7 @@ def downhill_distance(grid_ele: np.ndarray, grid_m: float, grade: float) -> floa
     if len(grid_ele) < 2:
         return 0.0
     grades = np.diff(grid_ele) / grid_m
-    return float(np.count_nonzero(grades <= grade) * grid_m)
+    return float(np.count_nonzero(grades <= grade + GRADE_TOLERANCE) * grid_m)
 
 
 def cadence_factor(cadence: np.ndarray, moving: np.ndarray, sport: str) -> float | None:

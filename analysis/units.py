@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 MILE_M = 1609.344
@@ -46,3 +47,18 @@ IMPERIAL = Units("mi", "mi", MILE_M, "ft", FOOT_M)
 def units_for(key: str | None) -> Units:
     """METRIC for 'km' (the default), IMPERIAL for 'mi'."""
     return IMPERIAL if key == "mi" else METRIC
+
+
+def format_value(value: float | None, unit: str, units: Units) -> str:
+    """A flag's value or threshold with its unit, for people ('+34.0 %', '1.52 ×', '3/10')."""
+    if value is None or math.isnan(value):
+        return "–"
+    if unit == "%":
+        return f"{value:+.1f} %"
+    if unit == "×":
+        return f"{value:.2f} ×"
+    if unit == "/10":
+        return f"{value:g}/10"
+    if unit == "m":
+        return units.format_dist(value)
+    return f"{value:g} {unit}"

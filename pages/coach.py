@@ -7,6 +7,8 @@ from analysis.athlete_report import athlete_report_html
 from analysis.roster import roster, roster_row
 from pages import ui
 
+ui.require_app()
+
 st.title("Coach: squad roster")
 st.caption("Ranked by triage score = mean pain of the last 7 days + its rise over the week "
            "before + 2 per high flag + 1 per caution flag now. It orders attention; it is "
@@ -50,7 +52,7 @@ if picked and picked.selection.rows:
     athlete, tables = reports[name]
 
     def open_overview(selected: str = name) -> None:
-        st.session_state["athlete"] = selected
+        st.session_state["selected_athlete"] = selected
         st.session_state["go_to"] = "overview"
 
     left, right = st.columns(2)

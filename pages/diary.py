@@ -9,8 +9,11 @@ from analysis.pain import PainError, parse_entry, parse_pain_csv
 from analysis.schema import PAIN_PROVOKERS, PAIN_SIDES, PAIN_TIMINGS
 from pages import ui
 
+ui.require_app()
+
 TIMING_WORDS = {"during_run": "during a run", "after_run": "after a run",
                 "next_morning": "next morning", "daily_worst": "worst of the day"}
+TIMING_CODES = {words: code for code, words in TIMING_WORDS.items()}
 
 current = ui.athlete()
 st.title(f"Pain diary: {current.name}" if current else "Pain diary")
@@ -49,7 +52,7 @@ else:
         "date": pain["date"].dt.date,
         "score": pain["score"].astype("int64"),
         "side": pain["side"].astype("object"),
-        "timing": pain["timing"].astype("object"),
+        "timing": pain["timing"].astype("object").map(TIMING_WORDS),
         "provokers": pain["provokers"].fillna("").astype("object"),
         "note": pain["note"].fillna("").astype("object"),
     }).sort_values(["date", "entry_id"], ascending=False).reset_index(drop=True)
@@ -62,7 +65,8 @@ else:
             "score": st.column_config.NumberColumn("pain", min_value=0, max_value=10, step=1,
                                                    required=True),
             "side": st.column_config.SelectboxColumn("side", options=list(PAIN_SIDES)),
-            "timing": st.column_config.SelectboxColumn("when", options=list(PAIN_TIMINGS)),
+            "timing": st.column_config.SelectboxColumn("when",
+                                                       options=list(TIMING_WORDS.values())),
             "provokers": st.column_config.TextColumn(
                 "worse with", help="comma-separated: " + ", ".join(PAIN_PROVOKERS)),
         })
@@ -74,8 +78,8 @@ else:
             ui.store().delete_pain(current.id, int(entry_id))
             changes += 1
         for number, row in edited.iterrows():
-            values = [row["date"], row["score"], row["side"], row["timing"], row["provokers"],
-                      None, row["note"]]
+            values = [row["date"], row["score"], row["side"], TIMING_CODES.get(row["timing"]),
+                      row["provokers"], None, row["note"]]
             try:
                 entry = parse_entry(*values)
             except PainError as exc:

@@ -8,6 +8,8 @@ import streamlit as st
 from analysis.ingest import ReadOptions, read_sources
 from pages import ui
 
+ui.require_app()
+
 st.title("Import runs")
 st.write("Whole Strava bulk exports (.zip), GPX, TCX and FIT files (also .gz), Strava's "
          "`activities.csv` and Garmin Connect's activity CSV. Importing something twice "
@@ -45,7 +47,7 @@ def run_import(sources: list) -> None:
     st.session_state["import_report"] = (athlete.name, report.imported, report.duplicate,
                                          report.failed, pd.DataFrame(
         [{"file": f.file, "result": f.status, "details": f.message} for f in report.files]))
-    st.session_state["athlete"] = athlete.name
+    st.session_state["selected_athlete"] = athlete.name
 
 
 ready = bool(target) and (uploads or local)

@@ -9,6 +9,8 @@ from analysis.risk import current_from
 from analysis.thresholds import EVIDENCE
 from pages import ui
 
+ui.require_app()
+
 current = ui.athlete()
 st.title(f"{current.name}: overview" if current else "Overview")
 ui.disclaimer()

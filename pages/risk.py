@@ -6,9 +6,14 @@ import streamlit as st
 
 from analysis.plan import return_to_run_plan
 from analysis.risk import current_from
+from analysis.units import format_value
 from pages import ui
 
-LEVEL_STYLE = {"high": ("🔴", st.error), "caution": ("🟠", st.warning), "info": ("🔵", st.info)}
+ui.require_app()
+
+LEVEL_STYLE = {"high": (":material/error:", st.error),
+               "caution": (":material/warning:", st.warning),
+               "info": (":material/info:", st.info)}
 
 current = ui.athlete()
 st.title(f"Knee risk: {current.name}" if current else "Knee risk")
@@ -25,10 +30,12 @@ if not flags:
                "or pain-rule breach.")
 for flag in flags:
     icon, box = LEVEL_STYLE[flag.level]
-    measured = "" if pd.isna(flag.value) else (
-        f" **Measured:** {flag.value:.3g} {flag.unit} (threshold {flag.threshold:g}).")
-    box(f"{icon} **{flag.rule}** — {flag.date:%a %d %b}.{measured}\n\n"
-        f"*Evidence {flag.strength}:* {flag.evidence}")
+    measured = format_value(flag.value, flag.unit, units)
+    threshold = format_value(flag.threshold, flag.unit, units)
+    numbers = "" if measured == "–" else (f"  \n**Measured:** {measured} · **threshold:** "
+                                          f"{threshold}")
+    box(f"**{flag.rule}** ({flag.date:%a %d %b}){numbers}  \n"
+        f"*Evidence {flag.strength}:* {flag.evidence}", icon=icon)
 
 st.subheader("Return to running: a proposal")
 plan = return_to_run_plan(*ui.frames(current), tables.thresholds, tables.today,
@@ -38,7 +45,15 @@ for note in plan.notes:
     st.info(note)
 st.markdown(f"**The gate:** {plan.rule}  \n**Progression:** {plan.progression}  \n"
             f"**Evidence:** {plan.evidence}")
-st.dataframe(plan.weeks.drop(columns=["week_start"], errors="ignore"), hide_index=True,
-             width="stretch")
+weeks = plan.weeks
+st.dataframe(pd.DataFrame({
+    "week": weeks["week"], "from": weeks["week_start"].dt.date, "status": weeks["status"],
+    "running (min/week)": weeks["run_min"].round(0),
+    "change (%)": weeks["change_pct"].round(0), "sessions": weeks["phase"],
+    "terrain": weeks["terrain"], "held back": weeks["held"], "why": weeks["reason"],
+}), hide_index=True, width="stretch")
 with st.expander("Sessions, day by day"):
-    st.dataframe(plan.sessions, hide_index=True, width="stretch")
+    sessions = plan.sessions
+    st.dataframe(pd.DataFrame({
+        "week": sessions["week"], "day": sessions["date"].dt.strftime("%a %d %b"),
+        "session": sessions["description"]}), hide_index=True, width="stretch")

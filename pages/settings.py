@@ -8,20 +8,38 @@ import streamlit as st
 from analysis.thresholds import SETTINGS_KEY, Thresholds
 from pages import ui
 
+ui.require_app()
+
 GROUPS = {
-    "Weekly change (%)": ("weekly_change_caution_pct", "weekly_change_high_pct"),
-    "Single-run spike (× longest run of the window)": ("spike_small", "spike_medium",
-                                                        "spike_large", "spike_window_days"),
-    "Descent spike": ("descent_spike_ratio", "descent_spike_min_m"),
-    "Cadence": ("cadence_drop_pct", "cadence_baseline_days", "cadence_min_runs"),
-    "Pain rules (0–10)": ("pain_rule_max", "pain_stop_above", "persistent_pain_score",
-                          "persistent_pain_days", "persistent_pain_gap_days"),
-    "Flares (for the statistics)": ("flare_score", "flare_quiet_days"),
-    "Acute:chronic ratio": ("acute_days", "chronic_days", "acwr_min_days",
-                            "acwr_uncoupled_min_days"),
-    "Return-to-run plan": ("plan_increase_pct", "plan_start_run_min", "plan_start_fraction",
-                           "plan_target_run_min", "plan_session_min",
-                           "plan_sessions_per_week", "plan_terrain_weeks"),
+    "Flags now": {"current_days": "a flag counts as current for (days)"},
+    "Weekly change": {"weekly_change_caution_pct": "caution above (%)",
+                      "weekly_change_high_pct": "high above (%)"},
+    "Single-run spike (run ÷ longest run of the window)": {
+        "spike_small": "small band above (×)", "spike_medium": "medium band above (×)",
+        "spike_large": "large band above (×)", "spike_window_days": "window (days)"},
+    "Descent spike": {"descent_spike_ratio": "flag above (×)",
+                      "descent_spike_min_m": "only from (m of descent)"},
+    "Cadence": {"cadence_drop_pct": "flag a drop of more than (%)",
+                "cadence_baseline_days": "baseline over (days)",
+                "cadence_min_runs": "baseline needs (runs)"},
+    "Pain rules (0–10)": {"pain_rule_max": "during a run, at most",
+                          "pain_stop_above": "stop running above",
+                          "persistent_pain_score": "persistent pain from",
+                          "persistent_pain_days": "persistent after (days)",
+                          "persistent_pain_gap_days": "a gap ends it after (days)"},
+    "Flares (for the statistics)": {"flare_score": "flare at pain of at least",
+                                    "flare_quiet_days": "after days below it"},
+    "Acute:chronic ratio": {"acute_days": "acute window (days)",
+                            "chronic_days": "chronic window (days)",
+                            "acwr_min_days": "history needed (days)",
+                            "acwr_uncoupled_min_days": "uncoupled needs (days)"},
+    "Return-to-run plan": {"plan_increase_pct": "weekly increase (%)",
+                           "plan_start_run_min": "start at least (min/week)",
+                           "plan_start_fraction": "start at share of recent volume",
+                           "plan_target_run_min": "target at least (min/week)",
+                           "plan_session_min": "walk–run until a session is (min)",
+                           "plan_sessions_per_week": "sessions per week",
+                           "plan_terrain_weeks": "weeks per terrain step"},
 }
 
 current = ui.athlete()
@@ -46,7 +64,7 @@ with st.form("athlete"):
         except ValueError as exc:
             st.error(str(exc))
         else:
-            st.session_state["athlete"] = updated.name
+            st.session_state["selected_athlete"] = updated.name
             st.rerun()
 
 st.subheader("Flag thresholds")
@@ -57,14 +75,14 @@ chosen = Thresholds.from_settings(current.settings).to_dict()
 types = {f.name: f.type for f in fields(Thresholds)}
 with st.form("thresholds"):
     values = {}
-    for group, names in GROUPS.items():
+    for group, labels in GROUPS.items():
         st.markdown(f"**{group}**")
         columns = st.columns(4)
-        for i, key in enumerate(names):
+        for i, (key, label) in enumerate(labels.items()):
             whole = "int" in str(types[key])
             values[key] = columns[i % 4].number_input(
-                key.replace("_", " "), value=chosen[key], step=1 if whole else 0.1,
-                help=f"default {defaults[key]:g}", format="%d" if whole else "%.2f")
+                label, value=chosen[key], step=1 if whole else 0.1,
+                help=f"default {defaults[key]:g} (`{key}`)", format="%d" if whole else "%.2f")
     save, reset = st.columns([1, 5])
     if save.form_submit_button("Save thresholds", type="primary"):
         overrides = {k: v for k, v in values.items() if v != defaults[k]}
@@ -91,5 +109,5 @@ with right:
     sure = st.checkbox(f"Yes, delete {current.name} and all their runs and pain entries")
     if st.button("Delete athlete", disabled=not sure):
         ui.store().delete_athlete(current.id)
-        st.session_state.pop("athlete", None)
+        st.session_state.pop("selected_athlete", None)
         st.rerun()

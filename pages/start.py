@@ -5,6 +5,8 @@ import streamlit as st
 from analysis.demo import SQUAD, load_demo
 from pages import ui
 
+ui.require_app()
+
 st.title("kneeload")
 st.markdown("##### Running load and knee pain, side by side")
 st.write(
@@ -25,7 +27,7 @@ with left, st.container(border=True):
         bar = st.progress(0.0, text="Reading the demo files…")
         counts = load_demo(ui.store(), progress=lambda done, total, name: bar.progress(
             done / total, text=f"Imported {name}"))
-        st.session_state["athlete"] = next(iter(SQUAD))
+        st.session_state["selected_athlete"] = next(iter(SQUAD))
         st.session_state["go_to"] = "overview"
         st.toast(f"Loaded {sum(counts.values())} activities for {len(counts)} runners.")
         st.rerun()
@@ -35,5 +37,5 @@ with right, st.container(border=True):
     st.subheader("Use your own data")
     st.write("Upload files or point kneeload at a Strava export on this computer. "
              "Importing the same export again never doubles anything.")
-    st.page_link(ui.PAGES["import"], label="Import runs", icon="📥")
-    st.page_link(ui.PAGES["diary"], label="Start a pain diary", icon="📝")
+    st.page_link(ui.PAGES["import"], label="Import runs", icon=":material/upload_file:")
+    st.page_link(ui.PAGES["diary"], label="Start a pain diary", icon=":material/edit_note:")

@@ -23,6 +23,21 @@ UNIT_WORDS = {"km": "km / m", "mi": "miles / ft"}
 PAGES: dict[str, st.Page] = {}  # filled by app.py so pages can link to each other
 
 
+def require_app() -> None:
+    """Hand over to app.py when a page runs on its own.
+
+    On a fresh server whose first request is a deep link (/diary), Streamlit runs that
+    page script alone, the legacy route for apps with a pages/ folder; app.py (and with it
+    the navigation and sidebar) never runs. Switch that legacy route off and rerun, so
+    app.py's st.navigation serves the requested page.
+    """
+    if not PAGES:
+        from streamlit.runtime.pages_manager import PagesManager
+
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def database_url() -> str | None:
     """The database the dashboard uses: $KNEELOAD_DB, else the default SQLite file."""
     return os.environ.get("KNEELOAD_DB") or None
@@ -46,15 +61,15 @@ def athletes() -> pd.DataFrame:
 def athlete() -> Athlete | None:
     """The athlete picked in the sidebar (None when the store is empty).
 
-    The choice lives in st.session_state["athlete"], which is plain state (not a widget's
+    The choice lives in st.session_state["selected_athlete"], which is plain state (not a widget's
     key), so any page may set it — e.g. the coach page opening someone's overview.
     """
     names = athletes()["name"].tolist()
     if not names:
         return None
-    if st.session_state.get("athlete") not in names:
-        st.session_state["athlete"] = names[0]
-    return store().athlete(st.session_state["athlete"], create=False)
+    if st.session_state.get("selected_athlete") not in names:
+        st.session_state["selected_athlete"] = names[0]
+    return store().athlete(st.session_state["selected_athlete"], create=False)
 
 
 def units() -> Units:
@@ -107,8 +122,9 @@ def samples(current: Athlete, activity_id: str) -> pd.DataFrame:
 
 
 def disclaimer() -> None:
-    """The one-line not-medical-advice notice shown on every page that shows risk."""
-    st.caption(f"⚕️ {DISCLAIMER}")
+    """The one-line not-medical-advice notice shown on every page that shows risk (the
+    sidebar carries the whole text)."""
+    st.caption(DISCLAIMER.split(". ")[0] + ".")
 
 
 def sidebar() -> None:
@@ -122,7 +138,7 @@ def sidebar() -> None:
             picked = st.selectbox("Athlete", names, index=names.index(current.name),
                                   key=f"athlete-picker-{current.name}")
             if picked != current.name:
-                st.session_state["athlete"] = picked
+                st.session_state["selected_athlete"] = picked
                 st.rerun()
         if current is not None:
             choice = st.segmented_control("Units", ["km", "mi"], default=current.units,
@@ -140,7 +156,7 @@ def no_data(current: Athlete | None) -> bool:
         return False
     st.info("No runs yet. Import your exports, or load the demo squad from the start page.")
     if "import" in PAGES:
-        st.page_link(PAGES["import"], label="Import runs", icon="📥")
+        st.page_link(PAGES["import"], label="Import runs", icon=":material/upload_file:")
     return True
 
 

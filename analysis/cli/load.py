@@ -9,7 +9,6 @@ stored overrides (settings["thresholds"]) on top of the DOMAIN.md defaults.
 from __future__ import annotations
 
 import argparse
-import math
 from collections.abc import Callable
 from dataclasses import fields
 
@@ -23,7 +22,7 @@ from analysis.plan import ReturnToRunPlan, return_to_run_plan
 from analysis.risk import current_from
 from analysis.store import Athlete, Store
 from analysis.thresholds import DISCLAIMER, EVIDENCE, Thresholds
-from analysis.units import Units, units_for
+from analysis.units import Units, format_value, units_for
 
 FLAG_FIELDS = [field.name for field in fields(Flag)]
 
@@ -103,21 +102,6 @@ def run_weekly(args: argparse.Namespace) -> int:
             write_csv(tables.weekly)
 
     return _with_data(args, show)
-
-
-def format_value(value: float, unit: str, units: Units) -> str:
-    """A flag's value or threshold with its unit, for people."""
-    if value is None or math.isnan(value):
-        return "–"
-    if unit == "%":
-        return f"{value:+.1f} %"
-    if unit == "×":
-        return f"{value:.2f} ×"
-    if unit == "/10":
-        return f"{value:g}/10"
-    if unit == "m":
-        return units.format_dist(value)
-    return f"{value:g} {unit}"
 
 
 def flag_text(flag: Flag, units: Units) -> str:

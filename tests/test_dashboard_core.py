@@ -1,0 +1,137 @@
+"""The dashboard's pure pieces: chart builders, the coach's roster, the one-page report."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import charts
+from analysis.athlete_report import athlete_report_html
+from analysis.load import acwr_table, load_tables
+from analysis.roster import roster, roster_row
+from analysis.thresholds import Thresholds
+from analysis.units import IMPERIAL, METRIC, format_value
+from tests.load.fixtures import activities, pain, run
+
+T = Thresholds()
+TODAY = "2024-03-20"  # a Wednesday
+
+# Two 10 km runs a week for three weeks, then a 15 km run (1.5× the longest of the 30 days
+# before: a spike in the 1.3–2.0 band) on Monday 18 March.
+RUNS = activities(*(run(day, 10.0, descent_m=50.0, elevation_loss_m=50.0)
+                    for day in ("2024-02-26", "2024-02-28", "2024-03-04", "2024-03-06",
+                                "2024-03-11", "2024-03-13")),
+                  run("2024-03-18", 15.0, elevation_loss_m=150.0))
+PAIN = pain(("2024-03-10", 1, "daily_worst"), ("2024-03-15", 3, "daily_worst"),
+            ("2024-03-18", 4, "daily_worst"))
+
+
+@pytest.fixture(scope="module")
+def tables():
+    return load_tables(RUNS, PAIN, T, TODAY)
+
+
+def layers(spec: dict) -> list[dict]:
+    """Every leaf layer of a (possibly nested) layered chart spec."""
+    if "layer" not in spec:
+        return [spec]
+    return [leaf for layer in spec["layer"] for leaf in layers(layer)]
+
+
+def test_weekly_chart_layers_units_and_spike_marker(tables):
+    spec = charts.weekly_load_chart(tables.weekly, tables.runs, IMPERIAL, T).to_dict()
+    bars, markers, pain_line = layers(spec)
+    assert [bars["mark"]["type"], markers["mark"]["type"], pain_line["mark"]["type"]] == [
+        "bar", "point", "line"]
+    assert spec["resolve"] == {"scale": {"y": "independent"}}
+    assert bars["encoding"]["color"]["scale"]["domain"] == ["≤10 %", ">10–30 %", ">30 %",
+                                                            "no comparison"]
+    assert "mi/week" in bars["encoding"]["y"]["title"]
+    data = spec["datasets"]
+    rows = next(v for v in data.values() if len(v) == len(tables.weekly))
+    # Week of 26 Feb: 20 km = 12.427 miles.
+    assert rows[0]["distance"] == pytest.approx(20_000 / 1609.344)
+    spikes = next(v for v in data.values() if v and "spike_ratio" in v[0])
+    assert [(s["week_start"][:10], s["spike_ratio"]) for s in spikes] == [("2024-03-18", 1.5)]
+    for layer in (bars, markers, pain_line):
+        assert layer["encoding"]["tooltip"], "every layer has a tooltip"
+
+
+def test_descent_chart_converts_per_distance(tables):
+    spec = charts.descent_chart(tables.weekly, IMPERIAL).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    # Week of 26 Feb: 100 m over 20 km = 5 m/km = 5 × 1.609344 / 0.3048 = 26.4 ft/mi.
+    assert rows[0]["descent"] == pytest.approx(100 / 0.3048)
+    assert rows[0]["per_distance"] == pytest.approx(5 * 1.609344 / 0.3048)
+    assert "ft/mi" in layers(spec)[1]["encoding"]["y"]["title"]
+
+
+def test_acwr_zones_only_on_request(tables):
+    daily = acwr_table(tables.daily)
+    assert len(layers(charts.acwr_chart(daily).to_dict())) == 1
+    with_zones = layers(charts.acwr_chart(daily, show_zones=True).to_dict())
+    assert [layer["mark"]["type"] for layer in with_zones] == ["rect", "line"]
+
+
+def test_pain_calendar_keeps_missing_days_missing(tables):
+    spec = charts.pain_calendar(tables.daily).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert len(rows) == len(tables.daily)
+    by_day = {r["date"][:10]: (r["pain_max"], r["entry"]) for r in rows}
+    assert by_day["2024-03-15"] == (3.0, "logged")
+    assert by_day["2024-03-14"] == (None, "no entry")
+    assert spec["encoding"]["color"]["condition"]["test"] == "isValid(datum.pain_max)"
+
+
+def test_elevation_profile_marks_steep_descent():
+    # 1 km flat, then 200 m down at −10 %, sampled every 10 m.
+    distance = np.arange(0, 1201, 10.0)
+    elevation = np.where(distance <= 1000, 100.0, 100 - (distance - 1000) * 0.10)
+    samples = pd.DataFrame({"distance_m": distance, "elevation_m": elevation})
+    spec = charts.elevation_profile(samples, METRIC).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    steep = [r["distance"] for r in rows if r["very_steep"] is not None]
+    # Smoothed over 50 m (5 cells), the −10 % stretch runs from 1.02 to 1.17 km.
+    assert steep == pytest.approx([1.02 + 0.01 * i for i in range(16)])
+    assert [layer["mark"]["type"] for layer in layers(spec)] == ["area", "area", "area"]
+
+
+def test_route_chart_projects_and_marks_the_ends():
+    samples = pd.DataFrame({"lat": [52.0, 52.001, 52.002], "lon": [4.0, 4.001, 4.0],
+                            "distance_m": [0.0, 130.0, 260.0]})
+    spec = charts.route_chart(samples).to_dict()
+    assert spec["projection"] == {"type": "mercator"}
+    ends = [r["where"] for v in spec["datasets"].values() for r in v if "where" in r]
+    assert ends == ["start", "finish"]
+
+
+def test_roster_row_and_ranking(tables):
+    row = roster_row(1, "Sam", tables)
+    # Last 7 days (14–20 Mar): entries 3 and 4 -> 3.5; the 7 before (7–13 Mar): 1 -> +2.5.
+    assert (row["pain_7d"], row["pain_trend"]) == (3.5, 2.5)
+    # Current flags: the 1.5× spike of 18 March and its descent, 150 m against at most 50 m
+    # in the 30 days before (3×): two cautions, nothing high.
+    assert (row["high_flags"], row["caution_flags"]) == (0, 2)
+    assert row["flags"] == "spike_medium, descent_spike, week_partial"
+    # Triage = 3.5 + 2.5 + 2 × 0 + 1 × 2 = 8.
+    assert row["triage"] == 8.0
+    assert row["last_week_m"] == 20_000.0 and row["this_week_m"] == 15_000.0
+    calm = roster_row(2, "Ada", load_tables(RUNS.iloc[:6], pain(), T, TODAY))
+    ranked = roster([calm, row])
+    assert ranked["name"].tolist() == ["Sam", "Ada"]
+
+
+def test_report_is_escaped_and_complete(tables):
+    html = athlete_report_html("<b>Sam</b>", tables, METRIC)
+    assert "&lt;b&gt;Sam&lt;/b&gt;" in html and "<b>Sam</b>" not in html
+    assert "not medical advice" in html
+    assert "1.50 ×" in html  # the spike flag's measured value
+    # Flags: header + spike, descent spike, week in progress; weeks: header + 3 complete.
+    assert html.count("<tr>") == 1 + 3 + 1 + 3
+    assert "<script" not in html and "http" not in html  # self-contained
+
+
+@pytest.mark.parametrize(("value", "unit", "text"), [
+    (34.04, "%", "+34.0 %"), (1.5, "×", "1.50 ×"), (3.0, "/10", "3/10"),
+    (12_345.0, "m", "12.3 km"), (40.0, "days", "40 days"), (float("nan"), "%", "–")])
+def test_format_value(value, unit, text):
+    assert format_value(value, unit, METRIC) == text
