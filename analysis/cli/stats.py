@@ -35,7 +35,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         + DISCLAIMER)
     analyze.add_argument("--format", choices=("text", "json"), default="text")
     analyze.add_argument("--seed", type=int, default=0,
-                         help="seed of the bootstrap and permutations (default 0)")
+                         help="seed of the bootstrap and the random onsets (default 0)")
     add_athlete_option(analyze)
     add_db_option(analyze)
     analyze.set_defaults(handler=run_analyze)

@@ -248,16 +248,19 @@ def _quiet() -> Iterator[None]:
         yield
 
 
-def _mixed_fit(y: np.ndarray, design: np.ndarray, groups: np.ndarray) -> Any:
-    """ML fit of a random-intercept model, started from OLS and a moment estimate of the
-    intercept variance (about half the optimiser's work of a cold start)."""
+def _mixed_fit(y: np.ndarray, design: np.ndarray, groups: np.ndarray,
+               ratio: float | None = None) -> Any:
+    """ML fit of a random-intercept model, started from OLS and `ratio` (intercept variance
+    ÷ residual variance; by default a moment estimate): about half the optimiser's work of
+    a cold start."""
     beta = np.linalg.lstsq(design, y, rcond=None)[0]
-    resid = pd.Series(y - design @ beta)
-    by_athlete = resid.groupby(groups)
-    noise = float((resid - by_athlete.transform("mean")).var())
-    spread = float(by_athlete.mean().var()) - noise / float(by_athlete.size().mean())
-    start = MixedLMParams.from_components(beta, cov_re=np.array([[max(spread, 1e-3 * noise)
-                                                                     / noise]]))
+    if ratio is None:
+        resid = pd.Series(y - design @ beta)
+        by_athlete = resid.groupby(groups)
+        noise = float((resid - by_athlete.transform("mean")).var())
+        spread = float(by_athlete.mean().var()) - noise / float(by_athlete.size().mean())
+        ratio = max(spread, 1e-3 * noise) / noise
+    start = MixedLMParams.from_components(beta, cov_re=np.array([[ratio]]))
     return MixedLM(y, design, groups=groups).fit(reml=False, start_params=start)
 
 
@@ -282,7 +285,8 @@ def mixed_model(panel: pd.DataFrame, exposure: str) -> tuple[list[dict], str | N
         split.between])
     with _quiet():
         fit = _mixed_fit(y, linear, split.groups)
-        curved = _mixed_fit(y, spline, split.groups)
+        ratio = float(np.asarray(fit.cov_re)[0, 0]) / fit.scale
+        curved = _mixed_fit(y, spline, split.groups, ratio)
     if not (fit.converged and np.isfinite(fit.llf) and np.isfinite(fit.bse_fe[1:3]).all()):
         return [], f"mixed model, {exposure}: the fit did not converge"
     ratio = 2 * (curved.llf - fit.llf)

@@ -72,8 +72,9 @@ def analyze_grid(grid: ExposureGrid, thresholds: Thresholds = Thresholds(), *,
                                                      seed=seed)
         skipped += [f"event study, {reason}" for reason in event_skipped]
         parts.append(f"Event study over {_flare_words(len(flares), t)}: each exposure's "
-                     "28 days before onset against its mean outside those windows, "
-                     f"permutation test of {n_perm} sets of random onsets.")
+                     "28 days before onset against its mean outside those windows; "
+                     "permutation test with random onsets made by moving all onsets "
+                     f"together by a random number of days (up to {n_perm} shifts).")
     if skipped:
         parts.append("Not computed: " + "; ".join(skipped) + ".")
     if table.empty:

@@ -6,7 +6,6 @@ from analysis.load import flare_onsets
 from analysis.stats.events import (
     event_study,
     flare_table,
-    onset_eligible,
     onset_mask,
     window_means,
 )
@@ -52,18 +51,12 @@ def test_the_threshold_is_a_setting():
     assert len(flare_table(daily, Thresholds(flare_score=3))) == 1
 
 
-def _athlete():
-    athlete = simulate_athlete(1, days=730)
-    return athlete.activities, athlete.pain
-
-
-def test_onsets_are_eligible_days_with_high_pain():
-    grid = exposure_grid(*_athlete())
-    t = Thresholds()
-    high = (grid.daily["pain_max"] >= t.flare_score).to_numpy()
-    mask = onset_mask(grid.daily, t)
+def test_with_every_day_recorded_the_onsets_are_analysis_loads():
+    athlete = simulate_athlete(1, days=730, diary_rate=1.0)
+    daily = exposure_grid(athlete.activities, athlete.pain).daily
+    mask = onset_mask(daily, Thresholds())
     assert mask.sum() > 5
-    np.testing.assert_array_equal(mask, high & onset_eligible(grid.daily, t))
+    np.testing.assert_array_equal(mask, flare_onsets(daily, Thresholds()).to_numpy())
 
 
 def test_window_means_hand_fixture():
@@ -87,8 +80,10 @@ def test_event_study_hand_fixture():
     assert row["n_flares"] == 2
     assert (row["pre_flare_mean"], row["baseline_mean"], row["difference"]) == (20, 10, 10)
     assert row["difference_sd"] == pytest.approx(10 / np.std(x, ddof=1))
-    # no random pair of eligible onsets reaches 20 unless it is exactly {60, 100}
-    assert row["p_value"] < 0.01
+    # random onsets: both onsets moved by s = 1..101 days round the 102 days with history
+    # (days 28-129); only s = 0 puts both windows on the 20s, so none of the 101 shifts is
+    # as extreme (and nothing can be as low: the minimum is 10): p = 1 / 102
+    assert row["p_value"] == 1 / 102
     assert row["label"] == "exploratory"
     assert list(profile["day"]) == list(range(-28, 0))
     assert (profile["difference"] == 10).all()
