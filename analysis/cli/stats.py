@@ -106,9 +106,11 @@ def report_text(name: str, report: AthleteReport) -> str:
             lag=[f"{w} wk" if pd.notna(w) else f"{d} d" for d, w in
                  zip(report.associations["lag_days"], report.associations["lag_weeks"],
                      strict=True)])
-        lines += ["", "Associations (pain points per 1 SD of the exposure, 95 % CI):",
+        lines += ["", "Associations (pain points per 1 SD of the exposure, 95 % CI; "
+                  "per_sd = the SD in the exposure's units):",
                   shown[["exposure", "lag", "estimate", "ci_low", "ci_high", "p_value",
-                         "q_value", "n"]].to_string(index=False, float_format="{:.3f}".format)]
+                         "q_value", "per_sd", "n"]].to_string(index=False,
+                                                             float_format="{:.3f}".format)]
     if not report.flares.empty:
         lines += ["", "Flares:", _days_as_text(report.flares).to_string(index=False)]
     if not report.event_study.empty:
@@ -180,7 +182,7 @@ def run_cohort(args: argparse.Namespace) -> int:
         panel = cohort_panel(athletes, Thresholds(), workers=args.workers, progress=update)
     finally:
         close()
-    report = analyze_cohort(panel, workers=args.workers)
+    report = analyze_cohort(panel, n_athletes=len(athletes), workers=args.workers)
     if args.format == "json":
         write_json(cohort_json(report))
     else:

@@ -27,6 +27,7 @@ Benjamini–Hochberg q-values across exposures in each model; everything is expl
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import warnings
 from collections.abc import Callable, Iterable, Iterator
@@ -145,7 +146,8 @@ def athlete_panel(activities: pd.DataFrame, pain: pd.DataFrame,
     recovered = pd.DatetimeIndex(flares["recovered"]).fillna(pd.Timestamp.max)
     # In an episode when the Monday falls between an earlier onset and its recovery.
     last = np.searchsorted(onsets, weeks, side="left") - 1
-    in_episode = (last >= 0) & (recovered[np.maximum(last, 0)] > weeks)
+    in_episode = (last >= 0) & (recovered[np.maximum(last, 0)] > weeks) if len(onsets) else (
+        np.zeros(len(weeks), dtype=bool))
     first_onset = pd.Series(onsets, index=monday(onsets)).groupby(level=0).min()
     onset_day = (first_onset.reindex(weeks) - weeks).dt.days.to_numpy()
     start = (weeks - weeks[0]).days.to_numpy()
@@ -159,6 +161,14 @@ def athlete_panel(activities: pd.DataFrame, pain: pd.DataFrame,
         "at_risk": ~in_episode & (weekly["pain_days"].to_numpy() >= MIN_ENTRIES_PER_WEEK),
         **{name: previous[name].to_numpy() for name in EXPOSURES},
     })
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes forked from a server that has imported this module once (no fork of
+    a process that may be running threads, no re-import per worker)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return ProcessPoolExecutor(workers, mp_context=context)
 
 
 def _panel_task(item: tuple[str, pd.DataFrame, pd.DataFrame, Thresholds]) -> pd.DataFrame:
@@ -175,7 +185,7 @@ def cohort_panel(athletes: Iterable[tuple[str, pd.DataFrame, pd.DataFrame]],
     workers = min(workers or os.cpu_count() or 1, len(items))
     parts = []
     if workers > 1:
-        with ProcessPoolExecutor(workers) as pool:
+        with _pool(workers) as pool:
             for i, part in enumerate(pool.map(_panel_task, items, chunksize=8)):
                 parts.append(part)
                 if progress:
@@ -420,13 +430,15 @@ def _exposure_models(task: tuple[pd.DataFrame, str]
     return (*(rows for rows, _ in results), forest(panel, exposure), reasons)
 
 
-def analyze_cohort(panel: pd.DataFrame, *, workers: int | None = None) -> CohortReport:
+def analyze_cohort(panel: pd.DataFrame, *, n_athletes: int | None = None,
+                   workers: int | None = None) -> CohortReport:
     """Every cohort model for every exposure, from `cohort_panel` output; exposures are
-    fitted in `workers` processes (default: one per core)."""
+    fitted in `workers` processes (default: one per core). `n_athletes`: how many athletes
+    were read (those without a complete week have no panel rows)."""
     usable = panel[np.isfinite(panel["pain"].to_numpy(dtype=float))]
     weeks_per_athlete = usable.groupby("athlete_id").size()
     included = weeks_per_athlete.index[weeks_per_athlete >= MIN_DIARY_WEEKS]
-    n_all = panel["athlete_id"].nunique()
+    n_all = n_athletes if n_athletes is not None else panel["athlete_id"].nunique()
     panel = panel[panel["athlete_id"].isin(included)].reset_index(drop=True)
     n_flares = int(panel["flare"].sum())
     empty = pd.DataFrame()
@@ -439,7 +451,7 @@ def analyze_cohort(panel: pd.DataFrame, *, workers: int | None = None) -> Cohort
     tasks = [(panel, exposure) for exposure in EXPOSURES]
     workers = min(workers or os.cpu_count() or 1, len(tasks))
     if workers > 1:
-        with ProcessPoolExecutor(workers) as pool:
+        with _pool(workers) as pool:
             results = list(pool.map(_exposure_models, tasks))
     else:
         results = [_exposure_models(task) for task in tasks]

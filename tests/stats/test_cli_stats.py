@@ -15,7 +15,7 @@ from analysis.stats.simulate import PlantedEffect, SimulatedAthlete, simulate_at
 from analysis.store import Store
 
 ASSOCIATION_KEYS = {"exposure", "lag_days", "estimate", "ci_low", "ci_high", "p_value",
-                    "q_value", "n", "label"}
+                    "q_value", "per_sd", "n", "label"}
 
 
 def put(db: str, name: str, athlete: SimulatedAthlete) -> None:
@@ -94,7 +94,7 @@ def test_analyze_text_and_choosing_an_athlete(db, capsys):
     assert main(["analyze", "--db", db, "--athlete", "ann"]) == 0
     text = capsys.readouterr().out
     assert text.startswith("Load and knee pain for ann.")
-    assert "Associations (pain points per 1 SD of the exposure, 95 % CI):" in text
+    assert "Associations (pain points per 1 SD of the exposure, 95 % CI;" in text
     assert "spike_ratio" in text and "Exploratory" in text
 
 

@@ -189,3 +189,13 @@ def test_cohort_report_on_simulated_athletes():
     assert set(report.forest["athlete_id"]) <= {a.name for a in athletes}
     assert (report.forest["ci_low"] < report.forest["ci_high"]).all()
     assert {"odds_ratio", "risk_difference", "rd_q_value"} <= set(report.risk.columns)
+
+
+def test_an_athlete_without_flares_is_always_at_risk_when_the_diary_allows():
+    athlete = simulate_athlete(4, days=300)
+    athlete.pain = athlete.pain.assign(score=athlete.pain["score"].clip(upper=2))
+    panel = athlete_panel(athlete.activities, athlete.pain)
+    assert not panel["flare"].any()
+    np.testing.assert_array_equal(panel["at_risk"], panel["week_start"].map(
+        exposure_grid(athlete.activities, athlete.pain).weekly["pain_days"]) >= 4)
+    assert (panel["stop"] - panel["start"] == 7).all()

@@ -125,6 +125,7 @@ def test_estimate_is_pain_per_sd_of_the_exposure():
     weekly = pd.DataFrame({"pain_mean_daily_max": np.full(58, np.nan)})
     row = associations(daily, weekly, n_boot=200).table.iloc[0]
     assert row["exposure"] == "descent_m" and row["lag_days"] == 0
-    assert row["estimate"] == pytest.approx(0.5 * np.std(x, ddof=1), rel=1e-3)
+    assert row["per_sd"] == pytest.approx(np.std(x, ddof=1))
+    assert row["estimate"] == pytest.approx(0.5 * row["per_sd"], rel=1e-3)
     assert row["ci_low"] < row["estimate"] < row["ci_high"]
     assert row["q_value"] < 1e-10
