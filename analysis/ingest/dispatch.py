@@ -46,7 +46,8 @@ def read_bytes(name: str, data: bytes, options: ReadOptions) -> FileResult:
     try:
         kind, content = unpack(name, data, options)
         if kind in ("gpx", "tcx", "fit"):
-            content_id = hashlib.sha256(content).hexdigest()[:16]
+            digest = result.sha256 if content is data else hashlib.sha256(content).hexdigest()
+            content_id = digest[:16]  # of the decompressed content: .gpx and .gpx.gz agree
             for raw in TRACK_READERS[kind](name, content):
                 result.activities.append(summarise(raw, content_id + raw.id_suffix, options))
         elif kind == "csv":

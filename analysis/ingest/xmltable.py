@@ -51,10 +51,10 @@ def run_table(name: str, root: etree._Element, stylesheet: etree.XSLT, columns: 
                             na_values=[""])
     except (ValueError, pd.errors.ParserError):
         table = _read_coercing(name, out, names, text_columns)
-    if not (table["_end"] == 1).all():
+    if not (table.pop("_end") == 1).all():  # pop: no copy of the frame, as drop makes
         raise IngestError(name, "track point values contain commas or line breaks; "
                                 "the file is malformed")
-    return table.drop(columns="_end")
+    return table
 
 
 def _read_coercing(name: str, out: bytes, names: list[str], text_columns: tuple[str, ...]
