@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
 import tempfile
 import time
@@ -103,13 +102,6 @@ def one_athlete(repeat: int) -> None:
           f"max {max(times):.2f} s (target < 2 s)")
 
 
-def cpu_seconds() -> float:
-    """CPU time of this process and its finished children (the worker processes)."""
-    own, children = (resource.getrusage(who) for who in (resource.RUSAGE_SELF,
-                                                          resource.RUSAGE_CHILDREN))
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
 def cohort(n: int, workers: int | None) -> None:
     start = time.perf_counter()
     athletes = [simulate_athlete(30_000 + s, days=730,
@@ -119,7 +111,7 @@ def cohort(n: int, workers: int | None) -> None:
         tidy_rows(athletes).to_csv(path, index=False)
         print(f"Cohort: {n} athletes × 2 years simulated and written in "
               f"{time.perf_counter() - start:.0f} s; now timed:")
-        start, cpu = time.perf_counter(), cpu_seconds()
+        start = time.perf_counter()
         tables = tidy_tables(pd.read_csv(path))
         read = time.perf_counter()
     panel = cohort_panel([(name, acts, pain) for name, (acts, pain) in tables.items()],
@@ -129,9 +121,8 @@ def cohort(n: int, workers: int | None) -> None:
     done = time.perf_counter()
     print(f"  read CSV into tables {read - start:.1f} s, exposures and panel "
           f"{built - read:.1f} s, models {done - built:.1f} s: total {done - start:.1f} s "
-          f"(target < 30 s), {cpu_seconds() - cpu:.1f} CPU-seconds over all processes; "
-          f"{report.n_weeks} athlete-weeks, {report.n_flares} flares, {os.cpu_count()} "
-          f"cores, load average {os.getloadavg()[0]:.1f}")
+          f"(target < 30 s); {report.n_weeks} athlete-weeks, {report.n_flares} flares, "
+          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
 
 
 def main() -> None:
