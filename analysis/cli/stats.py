@@ -195,8 +195,10 @@ def run_export_research(args: argparse.Namespace) -> int:
     athletes = stored_athletes(args.db)
     tables = research_tables(athletes, salt=salt, shift_dates=args.shift_dates)
     written = write_research_export(tables, args.outdir, shifted=args.shift_dates)
-    print(f"Wrote {len(written)} files to {args.outdir}: {len(athletes)} athletes, "
-          f"{len(tables['daily'])} person-days, {len(tables['episodes_injurytools'])} pain "
-          f"episodes. Pseudonyms and date shifts come from a salt that is not stored"
+    n_athletes, n_episodes = len(athletes), len(tables["episodes_injurytools"])
+    print(f"Wrote {len(written)} files to {args.outdir}: {n_athletes} "
+          f"athlete{'s' if n_athletes != 1 else ''}, {len(tables['daily'])} person-days, "
+          f"{n_episodes} pain episode{'s' if n_episodes != 1 else ''}. Pseudonyms and date "
+          f"shifts come from a salt that is not stored"
           f"{'' if args.salt else ' (random: this export cannot be linked to another)'}.")
     return 0

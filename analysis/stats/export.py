@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.load import monday
-from analysis.schema import PAIN_COLUMNS, Column
+from analysis.schema import ACTIVITY_COLUMNS, PAIN_COLUMNS, Column
 from analysis.stats.events import flare_table, onset_mask
 from analysis.stats.exposures import exposure_grid
 from analysis.stats.nof1 import EXPOSURES, WEEKLY_OUTCOME
@@ -36,6 +36,7 @@ from analysis.thresholds import Thresholds
 MAX_SHIFT_WEEKS = 260
 
 _PAIN_SCORE = next(c.description for c in PAIN_COLUMNS if c.name == "score")
+_LOSS = next(c.description for c in ACTIVITY_COLUMNS if c.name == "elevation_loss_m")
 _PERSON = Column("person_id", "string", "Pseudonym of the athlete: 'P' + the first 12 hex "
                  "digits of HMAC-SHA256(salt, athlete name); the salt is not in the export.")
 _EXPOSURE_TEXT = {
@@ -43,8 +44,8 @@ _EXPOSURE_TEXT = {
                          "before, % (analysis.load.rolling_change_pct on its Sunday).",
     "spike_ratio": "Largest spike ratio of the day's runs: run distance ÷ the longest run "
                    "of the previous 30 days (Frandsen et al. 2025); empty without a run.",
-    "descent_m": "Descent of the day's runs, metres (smoothed, 3 m hysteresis); empty "
-                 "without a run or without elevation data.",
+    "descent_m": "Descent of the day's runs; empty without a run or without elevation "
+                 "data. Per run: " + _LOSS,
     "descent_per_km": "Descent of the day's runs ÷ their distance, metres per km.",
     "cadence_dev_pct": "Cadence vs the runner's own cadence-on-speed baseline of the "
                        "previous 90 days, % (mean over the day's runs).",

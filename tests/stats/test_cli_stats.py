@@ -133,7 +133,7 @@ def test_export_research(db, tmp_path, capsys):
     assert main(["export-research", str(out), "--db", db, "--shift-dates",
                  "--salt", "s3cret"]) == 0
     said = capsys.readouterr().out
-    assert said.startswith(f"Wrote 13 files to {out}: 1 athletes")
+    assert said.startswith(f"Wrote 13 files to {out}: 1 athlete, 200 person-days")
     daily = pd.read_csv(out / "daily.csv")
     assert set(daily["person_id"]) == {pseudonym("Ann Example", b"s3cret")}
     text = "".join(p.read_text(errors="ignore") for p in out.glob("*.csv"))
