@@ -145,9 +145,10 @@ def athlete_panel(activities: pd.DataFrame, pain: pd.DataFrame,
     onsets = pd.DatetimeIndex(flares["onset"])
     recovered = pd.DatetimeIndex(flares["recovered"]).fillna(pd.Timestamp.max)
     # In an episode when the Monday falls between an earlier onset and its recovery.
-    last = np.searchsorted(onsets, weeks, side="left") - 1
-    in_episode = (last >= 0) & (recovered[np.maximum(last, 0)] > weeks) if len(onsets) else (
-        np.zeros(len(weeks), dtype=bool))
+    in_episode = np.zeros(len(weeks), dtype=bool)
+    if len(onsets):
+        last = np.searchsorted(onsets, weeks, side="left") - 1
+        in_episode = (last >= 0) & (recovered[np.maximum(last, 0)] > weeks)
     first_onset = pd.Series(onsets, index=monday(onsets)).groupby(level=0).min()
     onset_day = (first_onset.reindex(weeks) - weeks).dt.days.to_numpy()
     start = (weeks - weeks[0]).days.to_numpy()
