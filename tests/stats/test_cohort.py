@@ -10,6 +10,7 @@ from analysis.stats.cohort import (
     flare_risk,
     group_slopes,
     mixed_model,
+    restricted_cubic_spline,
     tidy_tables,
     time_to_flare,
     within_between,
@@ -199,3 +200,16 @@ def test_an_athlete_without_flares_is_always_at_risk_when_the_diary_allows():
     np.testing.assert_array_equal(panel["at_risk"], panel["week_start"].map(
         exposure_grid(athlete.activities, athlete.pain).weekly["pain_days"]) >= 4)
     assert (panel["stop"] - panel["start"] == 7).all()
+
+
+def test_restricted_cubic_spline_is_linear_beyond_the_outer_knots():
+    knots = np.array([0.0, 1.0, 2.0, 3.0])
+    x = np.linspace(-2, 6, 81)
+    basis = restricted_cubic_spline(x, knots)
+    assert basis.shape == (81, 2)  # 4 knots: 2 non-linear columns
+    # zero up to the first knot; straight lines (zero second differences) past the last
+    assert np.all(basis[x <= 0] == 0)
+    beyond = basis[x >= 3]
+    np.testing.assert_allclose(np.diff(beyond, n=2, axis=0), 0, atol=1e-9)
+    # hand value of the first column at x = 2.5: ((2.5-0)^3 - (2.5-2)^3·(3-0)/(3-2)) / 3²
+    assert basis[x == 2.5][0, 0] == pytest.approx((2.5**3 - 0.5**3 * 3) / 9)
