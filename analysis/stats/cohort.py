@@ -32,6 +32,7 @@ import os
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -176,26 +177,43 @@ def _panel_task(item: tuple[str, pd.DataFrame, pd.DataFrame, Thresholds]) -> pd.
     return athlete_panel(activities, pain, thresholds).assign(athlete_id=athlete)
 
 
+def parallel_map(function: Callable[[Any], Any], items: list[Any], workers: int | None,
+                 progress: Callable[[int, int, str], None] | None = None,
+                 label: Callable[[Any], str] = str) -> list[Any]:
+    """`function` over `items` in `workers` processes (default: one per core), in order.
+
+    Falls back to this process when the pool breaks — as it does when the calling script
+    has no `if __name__ == "__main__":` guard, which forkserver workers need.
+    """
+    workers = min(workers or os.cpu_count() or 1, len(items))
+    if workers > 1:
+        try:
+            results = []
+            with _pool(workers) as pool:
+                chunk = max(1, len(items) // (8 * workers))
+                for i, result in enumerate(pool.map(function, items, chunksize=chunk)):
+                    results.append(result)
+                    if progress:
+                        progress(i + 1, len(items), label(items[i]))
+            return results
+        except BrokenProcessPool:
+            pass
+    results = []
+    for i, item in enumerate(items):
+        results.append(function(item))
+        if progress:
+            progress(i + 1, len(items), label(item))
+    return results
+
+
 def cohort_panel(athletes: Iterable[tuple[str, pd.DataFrame, pd.DataFrame]],
                  thresholds: Thresholds = Thresholds(), *, workers: int | None = None,
                  progress: Callable[[int, int, str], None] | None = None) -> pd.DataFrame:
     """All athletes' panels stacked (athlete_id first); built in `workers` processes
     (default: one per core) since every athlete's load tables are independent."""
     items = [(name, acts, pain, thresholds) for name, acts, pain in athletes]
-    workers = min(workers or os.cpu_count() or 1, len(items))
-    parts = []
-    if workers > 1:
-        with _pool(workers) as pool:
-            for i, part in enumerate(pool.map(_panel_task, items, chunksize=8)):
-                parts.append(part)
-                if progress:
-                    progress(i + 1, len(items), items[i][0])
-    else:
-        for i, item in enumerate(items):
-            parts.append(_panel_task(item))
-            if progress:
-                progress(i + 1, len(items), item[0])
-    parts = [p for p in parts if not p.empty]
+    parts = [part for part in parallel_map(_panel_task, items, workers, progress,
+                                           label=lambda item: item[0]) if not part.empty]
     if not parts:
         return pd.DataFrame(columns=["athlete_id", "week_start", "start", "stop", "pain",
                                      "flare", "at_risk", *EXPOSURES])
@@ -465,13 +483,8 @@ def analyze_cohort(panel: pd.DataFrame, *, n_athletes: int | None = None,
         return CohortReport(False, f"Not enough data: {who}; the cohort analysis needs "
                             f"{MIN_ATHLETES}.", len(included), len(panel), n_flares, empty,
                             empty, empty, empty)
-    tasks = [(panel, exposure) for exposure in EXPOSURES]
-    workers = min(workers or os.cpu_count() or 1, len(tasks))
-    if workers > 1:
-        with _pool(workers) as pool:
-            results = list(pool.map(_exposure_models, tasks))
-    else:
-        results = [_exposure_models(task) for task in tasks]
+    results = parallel_map(_exposure_models, [(panel, exposure) for exposure in EXPOSURES],
+                           workers)
     mixed_rows = [row for result in results for row in result[0]]
     cox_rows = [row for result in results for row in result[1]]
     risk_rows = [row for result in results for row in result[2]]

@@ -10,6 +10,7 @@ from analysis.stats.cohort import (
     flare_risk,
     group_slopes,
     mixed_model,
+    parallel_map,
     restricted_cubic_spline,
     tidy_tables,
     time_to_flare,
@@ -213,3 +214,11 @@ def test_restricted_cubic_spline_is_linear_beyond_the_outer_knots():
     np.testing.assert_allclose(np.diff(beyond, n=2, axis=0), 0, atol=1e-9)
     # hand value of the first column at x = 2.5: ((2.5-0)^3 - (2.5-2)^3·(3-0)/(3-2)) / 3²
     assert basis[x == 2.5][0, 0] == pytest.approx((2.5**3 - 0.5**3 * 3) / 9)
+
+
+def test_parallel_map_keeps_order_across_processes():
+    seen = []
+    assert parallel_map(abs, [-3, 1, -2, 5, -4], 2,
+                        progress=lambda done, total, name: seen.append((done, total, name))
+                        ) == [3, 1, 2, 5, 4]
+    assert seen == [(1, 5, "-3"), (2, 5, "1"), (3, 5, "-2"), (4, 5, "5"), (5, 5, "-4")]
