@@ -7,6 +7,7 @@ import codecs
 import csv
 import io
 import re
+import warnings
 from typing import Any
 
 import numpy as np
@@ -36,8 +37,9 @@ def decode_text(name: str, data: bytes) -> tuple[str, list[str]]:
     return data.decode("cp1252", errors="replace"), ["not UTF-8; read as Windows-1252"]
 
 
-def read_table(name: str, text: str) -> tuple[list[str], pd.DataFrame]:
-    """Header names as written (repeats kept) and all rows as strings, columns numbered."""
+def read_table(name: str, text: str) -> tuple[list[str], pd.DataFrame, list[str]]:
+    """Header names as written (repeats kept), all rows as strings with columns numbered,
+    and a note for each line that could not be split (those lines are skipped)."""
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     try:  # a stray carriage return (or an old Mac's CR-only line ends) makes csv refuse
@@ -46,13 +48,20 @@ def read_table(name: str, text: str) -> tuple[list[str], pd.DataFrame]:
         raise IngestError(name, f"CSV header line could not be read ({exc})") from None
     if not headers:
         raise IngestError(name, "empty CSV file")
-    try:
-        rows = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, skiprows=1,
-                           names=range(len(headers)), dtype="string", keep_default_na=False,
-                           index_col=False, on_bad_lines="warn", engine="python")
-    except (ValueError, pd.errors.ParserError, csv.Error) as exc:
-        raise IngestError(name, f"CSV could not be read ({exc})") from None
-    return headers, rows
+    # pandas reports a skipped line only as a ParserWarning: caught here, it becomes a
+    # note of this file's result instead of stray text on stderr.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", pd.errors.ParserWarning)
+        try:
+            rows = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, skiprows=1,
+                               names=range(len(headers)), dtype="string",
+                               keep_default_na=False, index_col=False, on_bad_lines="warn",
+                               engine="python")
+        except (ValueError, pd.errors.ParserError, csv.Error) as exc:
+            raise IngestError(name, f"CSV could not be read ({exc})") from None
+    skipped = [str(w.message).strip() for w in caught
+               if issubclass(w.category, pd.errors.ParserWarning)]
+    return headers, rows, skipped
 
 
 def numbers(values: pd.Series, decimal: str = "auto") -> pd.Series:
@@ -110,15 +119,24 @@ DATE_FORMATS = ("%b %d, %Y, %I:%M:%S %p", "%d.%m.%Y, %H:%M:%S", "%d. %b %Y, %H:%
 
 def dates(name: str, values: pd.Series) -> pd.Series:
     """Naive timestamps from Strava/Garmin date strings (English or German), one format
-    for the whole column; an error names a value no known format reads."""
+    for the whole column: the one that reads most values, if it reads more than half
+    (the others become NaT, and callers skip and name those rows); otherwise an error
+    names a value it cannot read."""
     text = values.astype("string").str.strip()
     text = text.str.replace(_MONTH_RE, lambda m: _MONTHS_DE[m.group(0)], regex=True)
     present = text.notna() & (text != "")
+    readable = text.mask(text.str.lower().isin(["now", "today"]))  # pandas: the time now
+    best = pd.Series(pd.NaT, index=text.index)
     for fmt in DATE_FORMATS:
-        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+        parsed = pd.to_datetime(readable, format=fmt, errors="coerce")
         if parsed[present].notna().all():
             return parsed
-    example = text[present].iloc[0] if present.any() else ""
+        if parsed.notna().sum() > best.notna().sum():
+            best = parsed
+    if 2 * best.notna().sum() > present.sum():  # a damaged row must not refuse the list
+        return best
+    unread = text[present & best.isna()]
+    example = unread.iloc[0] if len(unread) else ""
     raise IngestError(name, f"dates such as {example!r} are in a format kneeload does not "
                             "know")
 

@@ -72,7 +72,7 @@ def read_path(path: str, name: str, options: ReadOptions) -> FileResult:
 def csv_kind(name: str, data: bytes) -> str:
     """'strava' or 'garmin' for an activity-list CSV, from its headers."""
     text, _ = decode_text(name, data[:65536])
-    headers, _ = read_table(name, text.split("\n", 1)[0] + "\n")
+    headers, _, _ = read_table(name, text.split("\n", 1)[0] + "\n")
     if H.locate(headers, H.STRAVA, H.STRAVA_REQUIRED):
         return "strava"
     if H.locate(headers, H.GARMIN, H.GARMIN_REQUIRED):

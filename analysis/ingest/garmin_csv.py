@@ -38,7 +38,8 @@ def read_garmin_csv(name: str, data: bytes, options: ReadOptions
                     ) -> tuple[list[ParsedActivity], list[str]]:
     """Every activity row of a Garmin Connect CSV, and notes about the file."""
     text, notes = decode_text(name, data)
-    headers, rows = read_table(name, text)
+    headers, rows, skipped = read_table(name, text)
+    notes.extend(skipped)
     found = H.locate(headers, H.GARMIN, H.GARMIN_REQUIRED)
     if found is None:
         unknown = H.unknown_headers(headers, H.GARMIN)

@@ -31,7 +31,8 @@ def read_strava_csv(name: str, data: bytes, options: ReadOptions
                     ) -> tuple[list[StravaRow], list[str]]:
     """Every row of a Strava activities.csv, and notes about the file as a whole."""
     text, notes = decode_text(name, data)
-    headers, rows = read_table(name, text)
+    headers, rows, skipped = read_table(name, text)
+    notes.extend(skipped)
     found = H.locate(headers, H.STRAVA, H.STRAVA_REQUIRED)
     if found is None:
         unknown = H.unknown_headers(headers, H.STRAVA)

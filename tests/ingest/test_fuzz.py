@@ -36,8 +36,6 @@ def fuzz(examples: int) -> settings:
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
-# Lines a CSV parser cannot split are skipped with pandas' ParserWarning (csvtext.read_table).
-pytestmark = pytest.mark.filterwarnings("ignore::pandas.errors.ParserWarning")
 OPTIONS = ReadOptions(workers=1)
 READERS = {
     "gpx": read_gpx,

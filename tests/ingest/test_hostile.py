@@ -17,6 +17,7 @@ import tempfile
 import threading
 import tracemalloc
 import uuid
+import warnings
 import zipfile
 import zlib
 from pathlib import Path
@@ -515,6 +516,34 @@ def test_utf16_csv_cut_mid_character(good):
     assert [a.summary["distance_m"] for a in result.activities] == [5000.0, 5001.0]
 
 
+def test_csv_lines_that_cannot_be_split_are_skipped_and_said(good):
+    rows = strava_csv_bytes(german_rows(3)).split(b"\n")
+    rows[2] += b",extra"  # line 3: one field too many
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing may go to stderr on its own
+        result = read_mix(("activities.csv", b"\n".join(rows)), good)["activities.csv"]
+    assert result.error is None
+    assert [a.summary["distance_m"] for a in result.activities] == [5000.0, 5002.0]
+    assert result.warnings == ["Skipping line 3: Expected 16 fields in line 3, saw 17"]
+
+
+def test_csv_row_with_a_damaged_date_is_skipped_not_the_list(good):
+    # Three good rows and one whose date is garbage: the format that reads 3 of 4 values
+    # is used, the damaged row is skipped and named (it once refused the whole list,
+    # quoting a good date as the unknown format).
+    data = strava_csv_bytes(german_rows(3)) + b'9,"Ma 32, 2024, 25:61:00 XM",x,Run\n'
+    result = read_mix(("activities.csv", data), good)["activities.csv"]
+    assert (result.error, len(result.activities)) == (None, 3)
+    assert result.warnings == ["line 5: no activity id or date; skipped"]
+
+
+def test_csv_whose_dates_are_mostly_unreadable_names_one(good):
+    # 'today' is no date either (pandas would read it as the current time).
+    data = strava_csv_bytes(german_rows(1)) + b"8,yesterday,Run\n9,today,Run\n"
+    assert failures(read_mix(("activities.csv", data), good)) == {
+        "activities.csv": "dates such as 'yesterday' are in a format kneeload does not know"}
+
+
 def test_csv_with_carriage_returns_only(good):
     data = strava_csv_bytes(german_rows(2)).replace(b"\n", b"\r")  # old Mac line ends
     (error,) = failures(read_mix(("activities.csv", data), good)).values()
@@ -570,6 +599,7 @@ def test_cli_parse_on_a_folder_of_good_and_bad_files(run, good, inputs, sealed):
         "empty.gpx": b"", "cut.gpx.gz": gzip.compress(good)[:500],
         "junk.fit": b"not a fit file", "laughs.gpx": xml_doc(f"<!DOCTYPE gpx [{LAUGHS}]>")
         .encode(), "nested.zip": zip_of({"x.gpx": good}),
+        "list.csv": strava_csv_bytes(german_rows(2)) + b"9,extra,line\n",  # a line skipped
     }
     folder = inputs / "mixed"
     folder.mkdir()
@@ -581,10 +611,9 @@ def test_cli_parse_on_a_folder_of_good_and_bad_files(run, good, inputs, sealed):
         env={**os.environ, "TMPDIR": str(sealed.tmp), "PYTHONPATH": str(ROOT)})
     assert done.returncode == 0, done.stderr
     table = pd.read_csv(io.StringIO(done.stdout))
-    assert len(table) == 5
     assert sorted(table["source_file"]) == [f"mixed/{n}" for n in
                                             ("a.gpx", "b.fit", "c.tcx.gz", "d.gpx.gz",
-                                             "e.fit.gz")]
+                                             "e.fit.gz", "list.csv", "list.csv")]
     assert sorted(done.stderr.splitlines()) == [
         "mixed/cut.gpx.gz: gzip data ends early (truncated download?)",
         "mixed/empty.gpx: the file is empty",
