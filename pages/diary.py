@@ -27,13 +27,15 @@ today = pd.Timestamp.now(tz=current.tz or None).date()
 with st.form("quick_entry", clear_on_submit=True, border=True):
     st.subheader("How is the knee?")
     first, second = st.columns([1, 2])
-    day = first.date_input("Day", value=today, max_value=today, format="YYYY-MM-DD")
-    score = second.slider("Pain (0–10)", 0, 10, 0)
-    side = first.segmented_control("Side", PAIN_SIDES, default=None)
+    day = first.date_input("Day", value=today, max_value=today, format="YYYY-MM-DD",
+                           key="entry_day")
+    score = second.slider("Pain (0–10)", 0, 10, 0, key="entry_score")
+    side = first.segmented_control("Side", PAIN_SIDES, default=None, key="entry_side")
     timing = second.segmented_control("When", PAIN_TIMINGS, default="daily_worst",
-                                      format_func=TIMING_WORDS.get)
-    provokers = st.pills("Worse with", PAIN_PROVOKERS, selection_mode="multi")
-    note = st.text_input("Note", placeholder="optional")
+                                      format_func=TIMING_WORDS.get, key="entry_timing")
+    provokers = st.pills("Worse with", PAIN_PROVOKERS, selection_mode="multi",
+                         key="entry_provokers")
+    note = st.text_input("Note", placeholder="optional", key="entry_note")
     if st.form_submit_button("Save entry", type="primary"):
         try:
             entry = parse_entry(day, score, side, timing, provokers, None, note)

@@ -31,9 +31,9 @@ def require_app() -> None:
     the navigation and sidebar) never runs. Switch that legacy route off and rerun, so
     app.py's st.navigation serves the requested page.
     """
-    if not PAGES:
-        from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.runtime.pages_manager import PagesManager
 
+    if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
 

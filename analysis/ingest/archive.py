@@ -79,12 +79,16 @@ def plan_sources(sources: Iterable[Source], options: ReadOptions) -> Plan:
     plan = Plan()
     budget = Budget(options.limits)
     for source in sources:
-        if isinstance(source, tuple):
+        if isinstance(source, tuple):  # an upload: bytes, or a file object (not copied)
             name, data = source
-            if data.startswith(ZIP_MAGICS) or zipfile.is_zipfile(io.BytesIO(data)):
-                _plan_zip(name, io.BytesIO(data), options, plan, budget)
+            handle = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
+            head = handle.read(4)
+            handle.seek(0)
+            if head.startswith(ZIP_MAGICS) or zipfile.is_zipfile(handle):
+                handle.seek(0)
+                _plan_zip(name, handle, options, plan, budget)
             else:
-                plan.jobs.append(Job(name, load=lambda data=data: data))
+                plan.jobs.append(Job(name, load=_whole(handle)))
             continue
         path = Path(source)
         if path.is_dir():
@@ -143,7 +147,7 @@ def _plan_folder(root: Path, options: ReadOptions, plan: Plan) -> None:
     plan.jobs.extend(Job(label(p), path=str(p)) for p in candidates.values())
 
 
-def _plan_zip(name: str, file: io.BytesIO | Path, options: ReadOptions, plan: Plan,
+def _plan_zip(name: str, file: BinaryIO | Path, options: ReadOptions, plan: Plan,
               budget: Budget) -> None:
     try:
         archive = zipfile.ZipFile(file)

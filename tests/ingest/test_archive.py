@@ -136,3 +136,14 @@ def test_real_strava_export_folder_joins_csv_and_fit():
 def test_missing_path_is_reported():
     (result,) = list(read_sources(["/no/such/file.gpx"]))
     assert result.error == "no such file or folder"
+
+
+def test_uploads_as_file_objects_are_read_without_copies():
+    # The dashboard passes Streamlit's UploadedFile objects (BytesIO) straight through.
+    members = export_members()
+    gpx = gpx_bytes(synth_run(np.random.default_rng(3), START, duration_s=60))
+    results = list(read_sources([("upload.zip", io.BytesIO(zip_of(members))),
+                                 ("one.gpx", io.BytesIO(gpx))], ReadOptions(workers=1)))
+    table = activity_table(results)
+    assert len(table) == 8  # the export's seven plus the loose GPX
+    assert table["source_file"].eq("one.gpx").sum() == 1

@@ -1,0 +1,210 @@
+"""Every dashboard page rendered with AppTest on the demo squad, checked for real content."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analysis.load import load_tables
+from analysis.risk import current_from
+from analysis.roster import roster, roster_row
+from analysis.store import Store
+from analysis.synth import gpx_bytes, synth_run
+from analysis.thresholds import SETTINGS_KEY, Thresholds
+from analysis.units import METRIC
+from tests.ui.conftest import APP, app, charts, leaves
+
+ALEX = "Alex (demo)"
+
+
+def tables_of(db: str, name: str = ALEX):
+    """What the pages compute for `name` today (their own cached call, done directly)."""
+    with Store(db) as store:
+        athlete = store.athlete(name, create=False)
+        today = pd.Timestamp.now(tz=athlete.tz).strftime("%Y-%m-%d")
+        return load_tables(store.activities(athlete.id), store.pain(athlete.id),
+                           Thresholds.from_settings(athlete.settings), today, tz=athlete.tz)
+
+
+def texts(at: AppTest, kind: str) -> list[str]:
+    return [element.value for element in at.get(kind)]
+
+
+def test_an_empty_store_starts_with_the_demo_offer(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    monkeypatch.setenv("KNEELOAD_DB", url)
+    at = app()
+    assert at.title[0].value == "kneeload"
+    button = next(b for b in at.button if b.label == "Load the demo squad")
+    assert not button.disabled
+    button.click().run()
+    assert not at.exception
+    with Store(url) as store:
+        people = store.athletes().set_index("name")
+    assert people.loc[ALEX, "runs"] == 292 and len(people) == 4
+    assert at.title[0].value == f"{ALEX}: overview"  # the button opens the overview
+
+
+def test_overview_shows_the_numbers_the_core_computes(db):
+    at = app()
+    tables = tables_of(db)
+    complete = tables.weekly[~tables.weekly["partial"]]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Last full week"] == METRIC.format_dist(complete["distance_m"].iloc[-1])
+    assert metrics["Flags now"] == str(len(current_from(tables)))
+    assert at.title[0].value == f"{ALEX}: overview"
+    shown = charts(at)
+    assert len(shown) == 5  # weekly load, descent, cadence, ACWR, pain calendar
+    weekly, data = shown[0]
+    assert [leaf["mark"]["type"] for leaf in leaves(weekly)] == ["bar", "point", "line"]
+    weeks = next(frame for frame in data.values() if "band" in frame)
+    assert len(weeks) == 26  # the default six months of weeks
+    assert weeks["distance"].iloc[-2] == pytest.approx(
+        complete["distance_m"].iloc[-1] / 1000)
+    first_week = pd.Timestamp(weeks["week_start"].iloc[0]).tz_localize(None)
+    assert len(at.dataframe[0].value) == (tables.runs["local_date"] >= first_week).sum()
+
+
+def test_choosing_a_run_shows_its_route_and_profile(db):
+    at = app()
+    at.session_state["run_list"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    shown = charts(at)
+    assert len(shown) == 7
+    (route, _), (profile, _) = shown[5], shown[6]
+    assert route["projection"]["type"] == "mercator"
+    assert [leaf["mark"]["type"] for leaf in leaves(profile)] == ["area", "area", "area"]
+    assert any("descent" in m.value for m in at.markdown)
+
+
+def test_units_switch_to_miles_everywhere(db):
+    at = app()
+    at.segmented_control(key="units-1-km").set_value("mi").run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Last full week"].endswith(" mi")
+    assert "mi/week" in leaves(charts(at)[0][0])[0]["encoding"]["y"]["title"]
+    with Store(db) as store:
+        assert store.athlete(ALEX, create=False).units == "mi"
+
+
+def test_diary_quick_entry_saves_in_one_click(db):
+    at = app("pages/diary.py")
+    before = len(Store(db).pain(1))
+    at.slider(key="entry_score").set_value(6)
+    at.segmented_control(key="entry_side").set_value("left")
+    at.pills(key="entry_provokers").set_value(["stairs", "downhill"])
+    at.text_input(key="entry_note").set_value("after the hill session")
+    at.button(key="FormSubmitter:quick_entry-Save entry").click().run()
+    assert not at.exception
+    pain = Store(db).pain(1)
+    assert len(pain) == before + 1
+    entry = pain[pain["note"] == "after the hill session"].iloc[0]
+    assert (entry["score"], entry["side"], entry["provokers"]) == (6, "left", "stairs,downhill")
+
+
+def test_diary_edits_are_saved_explicitly(db):
+    at = app("pages/diary.py")
+    table = at.data_editor[0].value
+    first = int(table["entry_id"].iloc[0])
+    at.session_state["pain_editor"] = {"edited_rows": {0: {"score": 7}}, "added_rows": [],
+                                       "deleted_rows": [1]}
+    at.run()
+    save = next(b for b in at.button if b.label == "Save changes")
+    save.click().run()
+    assert not at.exception
+    pain = Store(db).pain(1).set_index("entry_id")
+    assert pain.loc[first, "score"] == 7
+    assert int(table["entry_id"].iloc[1]) not in pain.index
+
+
+def test_diary_csv_with_bad_rows_lists_them_and_stores_nothing(db):
+    at = app("pages/diary.py")
+    before = len(Store(db).pain(1))
+    bad = b"date,pain\n2026-01-02,3\n2026-01-03,eleven\n3026-01-04,2\n"
+    at.file_uploader(key="diary_upload").set_value(("diary.csv", bad, "text/csv"))
+    at.run()
+    assert not at.exception
+    problems = at.dataframe[-1].value["problem"].tolist()
+    assert [p.split(":")[0] for p in problems] == ["line 3", "line 4"]
+    assert "eleven" in problems[0] and "future" in problems[1]
+    assert len(Store(db).pain(1)) == before
+
+
+def test_risk_page_shows_each_flag_with_rule_value_and_evidence(db):
+    at = app("pages/risk.py")
+    flags = current_from(tables_of(db))
+    boxes = texts(at, "error") + texts(at, "warning") + [
+        t for t in texts(at, "info") if "Evidence" in t]
+    assert len(boxes) == len(flags) > 0
+    for flag in flags:
+        box = next(b for b in boxes if flag.rule in b)
+        assert f"*Evidence {flag.strength}:*" in box and flag.evidence in box
+    plan = at.dataframe[0].value
+    assert plan.columns[:4].tolist() == ["week", "from", "status", "running (min/week)"]
+    assert plan["week"].tolist() == list(range(1, len(plan) + 1))
+
+
+def test_coach_ranks_the_squad_and_opens_an_overview(db):
+    at = app("pages/coach.py")
+    expected = roster([roster_row(i, n, tables_of(db, n)) for i, n in enumerate(
+        [ALEX, "Bea (demo)", "Chris (demo)", "Dana (demo)"])])
+    shown = at.dataframe[0].value
+    assert shown["athlete"].tolist() == expected["name"].tolist()
+    assert shown["triage"].tolist() == expected["triage"].tolist()
+    top = expected["name"].iloc[0]
+    at.session_state["roster"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    assert at.get("download_button")[0].proto.label == f"Download {top}'s one-page report (HTML)"
+    next(b for b in at.button if b.label == f"Open {top}'s overview").click().run()
+    assert at.title[0].value == f"{top}: overview"
+
+
+def test_settings_save_and_reset_thresholds(db):
+    at = app("pages/settings.py")
+    field = next(n for n in at.number_input if n.label == "caution above (%)")
+    field.set_value(15.0)
+    at.button(key="FormSubmitter:thresholds-Save thresholds").click().run()
+    assert not at.exception
+    with Store(db) as store:
+        assert store.athlete(ALEX, create=False).settings[SETTINGS_KEY] == {
+            "weekly_change_caution_pct": 15.0}
+    at.button(key="FormSubmitter:thresholds-Reset to the defaults").click().run()
+    with Store(db) as store:
+        assert SETTINGS_KEY not in store.athlete(ALEX, create=False).settings
+
+
+def test_import_upload_then_again_is_a_duplicate(db):
+    run = synth_run(np.random.default_rng(9), "2026-01-05 07:00", duration_s=900)
+    data = gpx_bytes(run)
+    at = app("pages/import_data.py")
+    for expected in ("imported", "duplicate"):
+        at.file_uploader[0].set_value(("morning.gpx", data, "application/gpx+xml")).run()
+        next(b for b in at.button if b.label == "Import").click().run()
+        assert not at.exception
+        result = at.dataframe[0].value
+        assert result["result"].tolist() == [expected]
+    assert (Store(db).activities(1)["start_time"] == run.start).sum() == 1
+
+
+def test_import_from_a_missing_path_says_so(db):
+    at = app("pages/import_data.py")
+    at.text_input(key="local_path").set_value("/no/such/export.zip").run()
+    next(b for b in at.button if b.label == "Import").click().run()
+    assert not at.exception
+    assert texts(at, "error") == ["Nothing found at /no/such/export.zip. Check the path "
+                                  "(a folder or a .zip)."]
+
+
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/diary.py", "pages/risk.py",
+                                  "pages/coach.py", "pages/research.py",
+                                  "pages/import_data.py", "pages/settings.py",
+                                  "pages/start.py"])
+def test_every_page_renders_with_a_title_and_no_error(db, page):
+    at = AppTest.from_file(str(APP), default_timeout=120).run()
+    at.switch_page(page).run()
+    assert not at.exception
+    assert at.title and at.title[0].value
+    assert at.sidebar.caption[-1].value.startswith("Decision support")
