@@ -38,8 +38,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     update, close = progress_bar("reading")
+    results = []
     try:
-        results = list(read_sources(args.paths, read_options(args), progress=update))
+        for result in read_sources(args.paths, read_options(args), progress=update):
+            for activity in result.activities:
+                activity.samples = None  # the table needs summaries only: memory stays flat
+            results.append(result)
     finally:
         close()
     table = activity_table(results)

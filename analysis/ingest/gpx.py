@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+import pandas as pd
 from lxml import etree
 
 from analysis.ingest.errors import IngestError
+from analysis.ingest.gpxscan import scan_gpx
 from analysis.ingest.model import RawTrack
 from analysis.ingest.safexml import parse_xml
 from analysis.ingest.xmltable import concat_row, parse_times, row_xslt, run_table
@@ -22,7 +24,7 @@ def _qualifier(namespace: str | None) -> Callable[[str], str]:
 
 def _stylesheet(namespace: str | None) -> etree.XSLT:
     q = _qualifier(namespace)
-    extension = f"{q('extensions')}/*/*[local-name()='{{}}']"  # any prefix, v1 or v2
+    extension = ".//*[local-name()='{}']"  # anywhere in the point, any prefix (v1, v2, …)
     body = (f"<xsl:for-each select=\"{q('gpx')}/{q('trk')}/{q('trkseg')}\">"
             "<xsl:variable name=\"s\" select=\"position()\"/>"
             f"<xsl:for-each select=\"{q('trkpt')}\">"
@@ -33,26 +35,17 @@ def _stylesheet(namespace: str | None) -> etree.XSLT:
 
 
 def read_gpx(name: str, data: bytes) -> list[RawTrack]:
-    """One RawTrack holding every track point of the file (segments kept apart)."""
-    root = parse_xml(name, data)
-    qname = etree.QName(root)
-    if qname.localname != "gpx":
-        raise IngestError(name, f"not a GPX file (root element <{qname.localname}>)")
-    namespace = qname.namespace
-    table = run_table(name, root, _stylesheet(namespace), COLUMNS, text_columns=("time",))
+    """One RawTrack holding every track point of the file (segments kept apart).
+
+    The common layout is scanned directly (analysis.ingest.gpxscan); anything else is
+    parsed as hardened XML and flattened by XSLT. Both give the same table and metadata.
+    """
+    table, meta = scan_gpx(data) or _parse_tree(name, data)
     if table.empty:
         raise IngestError(name, "no track points (the file holds only waypoints or routes)")
     t, offset, notes = parse_times(table["time"])
     if np.isnan(t).all():
         notes.append("no timestamps in the track")
-    q = _qualifier(namespace)
-
-    def text(path: str) -> str:
-        found = root.xpath(f"string({path})", namespaces={"g": namespace} if namespace else None)
-        return str(found).strip()
-
-    name_text = (text(f"{q('trk')}/{q('name')}") or text(f"{q('metadata')}/{q('name')}")
-                 or text(q("name")))
     has_cad = bool(table["cad"].notna().any())
     return [RawTrack(
         source_file=name,
@@ -64,11 +57,33 @@ def read_gpx(name: str, data: bytes) -> list[RawTrack]:
         heart_rate=table["hr"].to_numpy(float),
         cadence=table["cad"].to_numpy(float),
         segment=table["seg"].to_numpy(float),
-        sport_raw=text(f"{q('trk')}/{q('type')}") or None,
-        name=name_text or None,
-        device=(root.get("creator") or "").strip() or None,
+        sport_raw=meta["type"],
+        name=meta["name"],
+        device=meta["creator"],
         cadence_source="gpx:TrackPointExtension/cad" if has_cad else None,
         elevation_source="gps",
         file_offset_min=offset,
         warnings=notes,
     )]
+
+
+def _parse_tree(name: str, data: bytes) -> tuple[pd.DataFrame, dict[str, str | None]]:
+    """The track table and metadata through the full (hardened) XML parser."""
+    root = parse_xml(name, data)
+    qname = etree.QName(root)
+    if qname.localname != "gpx":
+        raise IngestError(name, f"not a GPX file (root element <{qname.localname}>)")
+    namespace = qname.namespace
+    table = run_table(name, root, _stylesheet(namespace), COLUMNS, text_columns=("time",))
+    q = _qualifier(namespace)
+
+    def text(path: str) -> str | None:
+        found = root.xpath(f"string({path})", namespaces={"g": namespace} if namespace else None)
+        return str(found).strip() or None
+
+    return table, {
+        "name": (text(f"{q('trk')}/{q('name')}") or text(f"{q('metadata')}/{q('name')}")
+                 or text(q("name"))),
+        "type": text(f"{q('trk')}/{q('type')}"),
+        "creator": (root.get("creator") or "").strip() or None,
+    }

@@ -1,0 +1,127 @@
+"""The GPX fast path gives exactly what the full XML parser gives, or steps aside."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analysis.ingest.errors import IngestError
+from analysis.ingest.gpx import _parse_tree, read_gpx
+from analysis.ingest.gpxscan import scan_gpx
+from analysis.synth import gpx_bytes, synth_run
+from tests.conftest import SAMPLES, sample
+
+RUN = synth_run(np.random.default_rng(4), "2024-06-01 06:00", duration_s=300)
+
+
+def same_as_tree(data: bytes) -> tuple[pd.DataFrame, dict]:
+    """Assert the fast path read `data` and agrees with the XML parser; return its result."""
+    scanned = scan_gpx(data)
+    assert scanned is not None, "expected the fast path to read this file"
+    fast, meta = scanned
+    slow, slow_meta = _parse_tree("t.gpx", data)
+    pd.testing.assert_frame_equal(fast.drop(columns="time"), slow.drop(columns="time"),
+                                  check_dtype=False)
+    assert fast["time"].fillna("").tolist() == slow["time"].fillna("").tolist()
+    assert meta == slow_meta
+    return fast, meta
+
+
+@pytest.mark.parametrize("relative", sorted(p.relative_to(SAMPLES).as_posix() for p in
+                                            (SAMPLES / "gpx").glob("*.gpx"))
+                         if (SAMPLES / "gpx").exists() else ["gpx/missing.gpx"])
+def test_every_sample_agrees_or_falls_back(relative):
+    data = sample(relative).read_bytes()
+    if scan_gpx(data) is not None:
+        same_as_tree(data)
+    else:  # the BOM/waypoint-only and OpenTracks files: the XML parser alone decides
+        assert "<!--" in data.decode("utf-8", "replace") or b"<trkseg" not in data
+
+
+
+@pytest.mark.parametrize("options", [
+    {}, {"version": "1.0"}, {"tpx": 2}, {"cadence": "steps"}, {"cadence": "none"},
+    {"offset_min": 120}, {"segments": 3}, {"sport": None}])
+def test_generated_variants_agree(options):
+    fast, _ = same_as_tree(gpx_bytes(RUN, **options))
+    assert len(fast) == len(RUN.t)
+    assert fast["seg"].max() == options.get("segments", 1)
+
+
+def test_layouts_it_reads():
+    head = b'<?xml version="1.0"?><gpx xmlns="http://www.topografix.com/GPX/1/1" '
+    head += b'creator="A &amp; B"><metadata><name>Tom &amp; Jerry</name></metadata><trk><trkseg>'
+    body = (b"<trkpt lon='4.1' lat='52.0'><ele>1</ele><time>2024-01-01T00:00:00Z</time></trkpt>"
+            b'<trkpt lat="52.1" lon="4.2"/>'
+            b'<trkpt lat="52.2" lon="4.3"><time>2024-01-01T00:00:10Z</time><extensions>'
+            b"<x:TrackPointExtension><x:hr>140</x:hr><x:cad>85</x:cad><x:hr>1</x:hr>"
+            b"</x:TrackPointExtension></extensions></trkpt>")
+    fast, meta = scan_gpx(head + body + b"</trkseg></trk></gpx>\n")
+    assert meta == {"name": "Tom & Jerry", "type": None, "creator": "A & B"}
+    assert fast["lat"].tolist() == [52.0, 52.1, 52.2]
+    assert fast["lon"].tolist() == [4.1, 4.2, 4.3]
+    assert fast["ele"].tolist()[0] == 1.0 and np.isnan(fast["ele"].tolist()[1:]).all()
+    assert fast["hr"].tolist()[2] == 140.0  # the first hr of the point
+    assert fast["time"].isna().tolist() == [False, True, False]
+
+
+PLAIN = (b'<?xml version="1.0" encoding="UTF-8"?><gpx version="1.1" '
+         b'xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>'
+         b'<trkpt lat="52.0" lon="4.1"><ele>12.5</ele><time>2024-01-01T00:00:00Z</time></trkpt>'
+         b'<trkpt lat="52.1" lon="4.2"><ele>13.5</ele><time>2024-01-01T00:00:05Z</time></trkpt>'
+         b"</trkseg></trk></gpx>")
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    (b"<ele>12.5</ele>", b"<ele>\n  12.5\n</ele>"),    # pretty-printed values
+    (b'<trkpt lat="52.1"', b'<!-- c --><trkpt lat="52.1"'),  # a comment in the track
+    (b"<trk>", b'<!DOCTYPE gpx [<!ENTITY e "x">]><trk>'),  # a DTD (the XML path refuses)
+    (b"<ele>12.5</ele>", b"<ele>&#49;2.5</ele>"),      # a character reference in the track
+    (b"<trkpt ", b"<g:trkpt "),                         # a prefixed GPX element
+    (b'encoding="UTF-8"', b'encoding="ISO-8859-1"'),   # another encoding
+    (b"</gpx>", b""),                                   # cut off
+])
+def test_unusual_layouts_step_aside(old, new):
+    """Each change sends the file to the XML parser, which reads or refuses it properly."""
+    assert scan_gpx(PLAIN) is not None
+    assert scan_gpx(PLAIN.replace(old, new, 1)) is None
+
+
+@settings(max_examples=150, deadline=2000, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_mutations_never_raise_and_agree_when_read(data):
+    original = bytearray(gpx_bytes(RUN, segments=2))
+    for _ in range(data.draw(st.integers(1, 4))):
+        at = data.draw(st.integers(0, len(original) - 1))
+        original[at] = data.draw(st.sampled_from(b'<>/"= \n0123456789.-:abcdefghijklmnopqrst'))
+    blob = bytes(original)
+    scanned = scan_gpx(blob)  # must not raise
+    if scanned is None:
+        return
+    try:
+        slow, _ = _parse_tree("m.gpx", blob)
+    except IngestError:  # the XML parser may refuse what the scan read
+        return
+    fast, _ = scanned
+    if len(fast) == len(slow):
+        for column in ("lat", "lon", "seg"):
+            np.testing.assert_array_equal(fast[column].to_numpy(float),
+                                          slow[column].to_numpy(float))
+
+
+def test_read_gpx_uses_either_path_with_the_same_result():
+    plain = gpx_bytes(RUN)
+    commented = plain.replace(b"<trkseg>", b"<!-- via the XML parser --><trkseg>", 1)
+    (fast,), (slow,) = read_gpx("a.gpx", plain), read_gpx("b.gpx", commented)
+    np.testing.assert_array_equal(fast.t, slow.t)
+    np.testing.assert_array_equal(fast.cadence, slow.cadence)
+    assert (fast.name, fast.sport_raw, fast.device) == (slow.name, slow.sport_raw, slow.device)
+
+
+def test_cdata_and_comments_before_the_track_are_fine():
+    data = PLAIN.replace(b"<trk>", b"<!-- exported --><trk><name><![CDATA[Hill reps & more]]>"
+                         b"</name><type><![CDATA[running]]></type>", 1)
+    fast, meta = same_as_tree(data)
+    assert (meta["name"], meta["type"], len(fast)) == ("Hill reps & more", "running", 2)
