@@ -288,13 +288,18 @@ def rolling_change_pct(daily: pd.DataFrame, column: str = "distance_m",
 
 def flare_onsets(daily: pd.DataFrame, thresholds: Thresholds = Thresholds()) -> pd.Series:
     """Days whose worst pain reaches `flare_score` (4) after `flare_quiet_days` (7) days with no
-    entry at or above it, at least that many days into the pain diary (DOMAIN §3)."""
+    entry at or above it, of which at least `flare_recorded_days` (4) have an entry below it,
+    at least that many days into the pain diary (DOMAIN §3; a day without an entry is
+    unknown, so it cannot show that the knee was quiet)."""
     t = thresholds
     high = daily["pain_max"] >= t.flare_score
     recent_high = high.astype(float).shift(1).rolling(t.flare_quiet_days).max()
+    below = (daily["pain_max"] < t.flare_score).astype(float)
+    recorded = below.shift(1).rolling(t.flare_quiet_days, min_periods=1).sum()
     logged = daily["pain_entries"].to_numpy() > 0
     diary_day = np.arange(len(daily)) - (logged.argmax() if logged.any() else len(daily))
-    return (high & (recent_high == 0) & (diary_day >= t.flare_quiet_days)).rename("flare")
+    return (high & (recent_high == 0) & (recorded >= t.flare_recorded_days)
+            & (diary_day >= t.flare_quiet_days)).rename("flare")
 
 
 @dataclass(frozen=True)

@@ -51,9 +51,12 @@ class Thresholds:
     persistent_pain_score: float = 3.0
     persistent_pain_days: int = 28
     persistent_pain_gap_days: int = 7  # product choice: a longer gap ends a pain episode
-    # Flare (DOMAIN §3): pain ≥ flare_score after at least flare_quiet_days below it.
+    # Flare (DOMAIN §3): pain ≥ flare_score after at least flare_quiet_days below it, of
+    # which at least flare_recorded_days have an entry (a day without one is unknown, not
+    # quiet). One definition for the dashboard and the statistics.
     flare_score: float = 4.0
     flare_quiet_days: int = 7
+    flare_recorded_days: int = 4
     # ACWR (DOMAIN §2, Williams 2017): acute and chronic windows (also the EWMA N), and the
     # history (days since the first run, inclusive) before any value is shown.
     acute_days: int = 7
@@ -89,6 +92,8 @@ class Thresholds:
             "plan_start_run_min <= plan_target_run_min":
                 self.plan_start_run_min <= self.plan_target_run_min,
             "0 < plan_start_fraction <= 1": 0 < self.plan_start_fraction <= 1,
+            "0 <= flare_recorded_days <= flare_quiet_days":
+                0 <= self.flare_recorded_days <= self.flare_quiet_days,
         }
         positive = ("spike_window_days", "cadence_baseline_days", "persistent_pain_days",
                     "persistent_pain_gap_days", "flare_quiet_days", "current_days",

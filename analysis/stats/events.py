@@ -1,10 +1,9 @@
 """Flares (DOMAIN.md §3) and the flare event study with a permutation test of random onsets.
 
 A flare onset is a day with pain ≥ Thresholds.flare_score (default 4) after at least
-Thresholds.flare_quiet_days (default 7) days below it: analysis.load.flare_onsets. A day
-without a diary entry is missing, not pain-free, so the statistics also require that at
-least MIN_ENTRIES_PER_WEEK (4) of those quiet days were recorded below the threshold —
-otherwise nobody knows the pain was below it.
+Thresholds.flare_quiet_days (default 7) days below it, at least flare_recorded_days (4) of
+them recorded (a day without an entry is missing, not pain-free): analysis.load.flare_onsets,
+the one definition the dashboard and the statistics share.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ import pandas as pd
 
 from analysis.load import flare_onsets
 from analysis.stats.multiple import bh_qvalues
-from analysis.stats.nof1 import LABEL, MIN_ENTRIES_PER_WEEK
+from analysis.stats.nof1 import LABEL
 from analysis.thresholds import Thresholds
 
 WINDOW_DAYS = 28
@@ -26,19 +25,12 @@ EVENT_COLUMNS = ("exposure", "n_flares", "pre_flare_mean", "baseline_mean", "dif
                  "difference_sd", "p_value", "q_value", "label")
 
 
-def _recorded_quiet(daily: pd.DataFrame, t: Thresholds) -> np.ndarray:
-    """Per day: at least MIN_ENTRIES_PER_WEEK of the previous quiet days recorded below."""
-    below = (daily["pain_max"] < t.flare_score).fillna(False).astype(float)
-    recorded = below.rolling(t.flare_quiet_days, min_periods=1).sum().shift(1)
-    return (recorded >= min(MIN_ENTRIES_PER_WEEK, t.flare_quiet_days)).to_numpy()
-
-
 def onset_mask(daily: pd.DataFrame, t: Thresholds = Thresholds()) -> np.ndarray:
-    """Flare onsets per day: analysis.load.flare_onsets and recorded quiet days.
+    """Flare onsets per day (analysis.load.flare_onsets: the product's one definition).
 
     `daily` has consecutive days with pain_max (NaN = no entry) and pain_entries.
     """
-    return flare_onsets(daily, t).to_numpy(dtype=bool) & _recorded_quiet(daily, t)
+    return flare_onsets(daily, t).to_numpy(dtype=bool)
 
 
 def flare_table(daily: pd.DataFrame, t: Thresholds = Thresholds()) -> pd.DataFrame:

@@ -283,12 +283,15 @@ def test_thresholds_are_per_athlete():
     assert weeks["change_band"].iloc[5] == "≤20 %"
 
 
-def test_flare_onsets_need_a_quiet_week_and_a_week_of_diary():
+def test_flare_onsets_need_a_recorded_quiet_week_and_a_week_of_diary():
+    quiet = [(f"2024-01-{d}", 1, "daily_worst") for d in (12, 13, 14, 15)]
     diary = pain(("2024-01-01", 1, "daily_worst"), ("2024-01-03", 5, "daily_worst"),
-                 ("2024-01-10", 4, "daily_worst"), ("2024-01-19", 6, "daily_worst"))
-    daily = daily_series(activities(), diary, today="2024-01-20")
+                 ("2024-01-10", 4, "daily_worst"), *quiet, ("2024-01-19", 6, "daily_worst"),
+                 ("2024-01-30", 6, "daily_worst"))
+    daily = daily_series(activities(), diary, today="2024-01-31")
     # 01-03: only 2 days into the diary; 01-10: 01-03 (5) lies in the 7 days before;
-    # 01-19: 01-12..01-18 have nothing ≥ 4 -> a flare.
+    # 01-19: 01-12..01-18 hold nothing ≥ 4 and four entries below 4 -> a flare;
+    # 01-30: nothing ≥ 4 in 01-23..01-29, but nothing recorded either -> unknown, no flare.
     assert list(daily.index[flare_onsets(daily)].strftime("%m-%d")) == ["01-19"]
 
 
