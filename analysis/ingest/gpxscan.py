@@ -25,19 +25,41 @@ _ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"'](?!utf-?8[\"']|us-a
                        re.I)
 _ROOT = re.compile(rb"^\s*(?:<\?[^>]*>\s*)*<(?:[\w.-]+:)?gpx[\s>]")
 _END = re.compile(rb"</(?:[\w.-]+:)?gpx\s*>\s*$")
-_QUOTED = rb"\s*=\s*[\"']([^\"']*)[\"']"
-_POSITION = re.compile(rb"<trkpt\s+(?:lat" + _QUOTED + rb"\s+lon" + _QUOTED + rb"|lon" + _QUOTED
-                       + rb"\s+lat" + _QUOTED + rb")")
 _DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY|ELEMENT|ATTLIST)", re.I)
 _CREATOR = re.compile(rb"\screator\s*=\s*[\"']([^\"']*)[\"']")
 
 
-def _words(arr: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """The 8 bytes starting at each position in `at`, as little-endian integers (bytes past
-    either end read as 0)."""
-    padded = np.concatenate([np.zeros(8, np.uint8), arr, np.zeros(8, np.uint8)])
-    rows = np.lib.stride_tricks.sliding_window_view(padded, 8)[np.asarray(at) + 8]
-    return np.ascontiguousarray(rows).view("<u8").ravel()
+def _words(padded: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """The 8 bytes starting at each position in `at`, as little-endian integers; `padded` is
+    the file with 8 zero bytes on either side (positions count from the file's start)."""
+    words = np.zeros(len(at), dtype=np.uint64)
+    for k in range(8):
+        words |= padded[at + 8 + k].astype(np.uint64) << np.uint64(8 * k)
+    return words
+
+
+def _coordinates(arr: np.ndarray, padded: np.ndarray, starts: np.ndarray, ends: np.ndarray
+                 ) -> dict[bytes, tuple[np.ndarray, np.ndarray]] | None:
+    """Where lat and lon values lie in each <trkpt lat="…" lon="…"> tag [start, end), in
+    either order; None unless every tag holds exactly those two double-quoted attributes."""
+    quotes = np.flatnonzero(arr == ord('"'))
+    first = np.searchsorted(quotes, starts)
+    if len(quotes) == 0 or first.max() + 3 >= len(quotes):
+        return None
+    q = quotes[first[:, None] + np.arange(4)]
+    following = quotes[np.minimum(first + 4, len(quotes) - 1)]
+    if not (np.all(q[:, 3] < ends) & np.all((first + 4 >= len(quotes)) | (following > ends))):
+        return None
+    names = [_words(padded, q[:, i] - 4) for i in (0, 2)]  # 'lat="' / 'lon="'
+    spaced = [np.isin(arr[q[:, i] - 5], _WHITESPACE) for i in (0, 2)]
+    lat_first = _spells(names[0], 0, b'lat="') & _spells(names[1], 0, b'lon="')
+    lon_first = _spells(names[0], 0, b'lon="') & _spells(names[1], 0, b'lat="')
+    if not ((lat_first | lon_first) & spaced[0] & spaced[1]).all():
+        return None
+    return {b"lat": (np.where(lat_first, q[:, 0], q[:, 2]) + 1,
+                     np.where(lat_first, q[:, 1], q[:, 3])),
+            b"lon": (np.where(lat_first, q[:, 2], q[:, 0]) + 1,
+                     np.where(lat_first, q[:, 3], q[:, 1]))}
 
 
 def _byte(words: np.ndarray, offset: int) -> np.ndarray:
@@ -91,7 +113,8 @@ def scan_gpx(data: bytes) -> tuple[pd.DataFrame, dict[str, str | None]] | None:
     gt = np.flatnonzero(arr == ord(">"))
     if len(lt) != len(gt) or not (np.all(lt < gt) and np.all(gt[:-1] < lt[1:])):
         return None  # '<' and '>' do not alternate: leave it to the XML parser
-    after_lt = _words(arr, lt + 1)  # each tag's first 8 bytes after '<'
+    padded = np.concatenate([np.zeros(8, np.uint8), arr, np.zeros(8, np.uint8)])
+    after_lt = _words(padded, lt + 1)  # each tag's first 8 bytes after '<'
     closing = _byte(after_lt, 0) == ord("/")
     point = _spells(after_lt, 0, b"trkpt") & np.isin(_byte(after_lt, 5), _TAG_END)
     opens = np.flatnonzero(point)
@@ -105,15 +128,17 @@ def scan_gpx(data: bytes) -> tuple[pd.DataFrame, dict[str, str | None]] | None:
                           side="right").astype(float)
     if seg[0] == 0:
         return None
-    positions = _POSITION.findall(data, first_seg)
-    if len(positions) != n:
+    table: dict[str, np.ndarray | pd.Series] = {"seg": seg}
+    coordinates = _coordinates(arr, padded, lt[opens], gt[opens])
+    if coordinates is None:
         return None
-    lat = _numbers(b"\n".join(p[0] or p[3] for p in positions) + b"\n")
-    lon = _numbers(b"\n".join(p[1] or p[2] for p in positions) + b"\n")
-    if lat is None or lon is None:
-        return None
-    table: dict[str, np.ndarray | pd.Series] = {"seg": seg, "lat": lat, "lon": lon}
-    before_gt = _words(arr, gt - 8)  # each tag's last 8 bytes before '>'
+    for name, where in coordinates.items():
+        lines = _gather(arr, *where)
+        values = _numbers(lines) if lines is not None else None
+        if values is None:
+            return None
+        table[name.decode()] = values
+    before_gt = _words(padded, gt - 8)  # each tag's last 8 bytes before '>'
     opening_value = ~closing & (_byte(before_gt, 7) != ord("/"))
     for field in FIELDS:
         width = len(field)
@@ -129,8 +154,9 @@ def scan_gpx(data: bytes) -> tuple[pd.DataFrame, dict[str, str | None]] | None:
             return None
         if field == b"time":
             column = np.full(n, None, dtype=object)
-            column[owner] = lines.decode("utf-8", "replace").split("\n")[:len(tags)]
-            table["time"] = pd.Series(column, dtype="string").replace("", pd.NA)
+            column[owner] = [text or None for text in
+                             lines.decode("utf-8", "replace").split("\n")[:len(tags)]]
+            table["time"] = pd.Series(column, dtype=object)
             continue
         values = _numbers(lines)
         if values is None:

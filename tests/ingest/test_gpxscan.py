@@ -52,7 +52,7 @@ def test_generated_variants_agree(options):
 def test_layouts_it_reads():
     head = b'<?xml version="1.0"?><gpx xmlns="http://www.topografix.com/GPX/1/1" '
     head += b'creator="A &amp; B"><metadata><name>Tom &amp; Jerry</name></metadata><trk><trkseg>'
-    body = (b"<trkpt lon='4.1' lat='52.0'><ele>1</ele><time>2024-01-01T00:00:00Z</time></trkpt>"
+    body = (b'<trkpt lon="4.1" lat="52.0"><ele>1</ele><time>2024-01-01T00:00:00Z</time></trkpt>'
             b'<trkpt lat="52.1" lon="4.2"/>'
             b'<trkpt lat="52.2" lon="4.3"><time>2024-01-01T00:00:10Z</time><extensions>'
             b"<x:TrackPointExtension><x:hr>140</x:hr><x:cad>85</x:cad><x:hr>1</x:hr>"
@@ -81,6 +81,8 @@ PLAIN = (b'<?xml version="1.0" encoding="UTF-8"?><gpx version="1.1" '
     (b"<trkpt ", b"<g:trkpt "),                         # a prefixed GPX element
     (b'encoding="UTF-8"', b'encoding="ISO-8859-1"'),   # another encoding
     (b"</gpx>", b""),                                   # cut off
+    (b'lat="52.0" lon="4.1"', b"lat='52.0' lon='4.1'"),  # single-quoted attributes
+    (b'lat="52.0" lon="4.1"', b'lat="52.0" lon="4.1" x="1"'),  # another attribute
 ])
 def test_unusual_layouts_step_aside(old, new):
     """Each change sends the file to the XML parser, which reads or refuses it properly."""
