@@ -41,26 +41,26 @@ def read_gpx(name: str, data: bytes) -> list[RawTrack]:
     parsed as hardened XML and flattened by XSLT. Both give the same table and metadata.
     """
     table, meta = scan_gpx(data) or _parse_tree(name, data)
-    if table.empty:
+    if len(table["seg"]) == 0:
         raise IngestError(name, "no track points (the file holds only waypoints or routes)")
     t, offset, notes = parse_times(table["time"])
     if np.isnan(t).all():
         notes.append("no timestamps in the track")
-    has_cad = bool(table["cad"].notna().any())
+    cadence = np.asarray(table["cad"], dtype=float)
     return [RawTrack(
         source_file=name,
         source_format="gpx",
         t=t,
-        lat=table["lat"].to_numpy(float),
-        lon=table["lon"].to_numpy(float),
-        elevation=table["ele"].to_numpy(float),
-        heart_rate=table["hr"].to_numpy(float),
-        cadence=table["cad"].to_numpy(float),
-        segment=table["seg"].to_numpy(float),
+        lat=np.asarray(table["lat"], dtype=float),
+        lon=np.asarray(table["lon"], dtype=float),
+        elevation=np.asarray(table["ele"], dtype=float),
+        heart_rate=np.asarray(table["hr"], dtype=float),
+        cadence=cadence,
+        segment=np.asarray(table["seg"], dtype=float),
         sport_raw=meta["type"],
         name=meta["name"],
         device=meta["creator"],
-        cadence_source="gpx:TrackPointExtension/cad" if has_cad else None,
+        cadence_source="gpx:TrackPointExtension/cad" if np.isfinite(cadence).any() else None,
         elevation_source="gps",
         file_offset_min=offset,
         warnings=notes,

@@ -98,12 +98,12 @@ def _numbers(lines: bytes) -> np.ndarray | None:
         return None
 
 
-def scan_gpx(data: bytes) -> tuple[pd.DataFrame, dict[str, str | None]] | None:
-    """The track table (columns seg, lat, lon, ele, time, hr, cad) and metadata (name, type,
+def scan_gpx(data: bytes) -> tuple[dict[str, np.ndarray | pd.Series], dict[str, str | None]] | None:
+    """The track's columns (seg, lat, lon, ele, time, hr, cad) and metadata (name, type,
     creator), or None when the file is not in the plain layout this path reads."""
     first_seg = data.find(b"<trkseg")
     if (first_seg < 0 or data.find(b"<!", first_seg) >= 0 or data.find(b"&", first_seg) >= 0
-            or _DECLARATION.search(data, 0, first_seg) or b"\x00" in data
+            or b"\x00" in data or _DECLARATION.search(data, 0, first_seg)
             or _ENCODING.match(data[:300].lstrip(b"\xef\xbb\xbf"))
             or not _ROOT.match(data[:4096].lstrip(b"\xef\xbb\xbf"))
             or not _END.search(data[-64:])):
@@ -128,16 +128,10 @@ def scan_gpx(data: bytes) -> tuple[pd.DataFrame, dict[str, str | None]] | None:
                           side="right").astype(float)
     if seg[0] == 0:
         return None
-    table: dict[str, np.ndarray | pd.Series] = {"seg": seg}
     coordinates = _coordinates(arr, padded, lt[opens], gt[opens])
     if coordinates is None:
         return None
-    for name, where in coordinates.items():
-        lines = _gather(arr, *where)
-        values = _numbers(lines) if lines is not None else None
-        if values is None:
-            return None
-        table[name.decode()] = values
+    ranges = {name.decode(): (np.arange(n), *where) for name, where in coordinates.items()}
     before_gt = _words(padded, gt - 8)  # each tag's last 8 bytes before '>'
     opening_value = ~closing & (_byte(before_gt, 7) != ord("/"))
     for field in FIELDS:
@@ -147,24 +141,30 @@ def scan_gpx(data: bytes) -> tuple[pd.DataFrame, dict[str, str | None]] | None:
                               & ((prefix == ord("<")) | (prefix == ord(":"))))
         owner = np.searchsorted(lt[opens], lt[tags], side="right") - 1
         inside = (owner >= 0) & (lt[tags] < lt[closes[np.maximum(owner, 0)]])
-        owner, first = np.unique(owner[inside], return_index=True)  # first value per point
-        tags = tags[inside][first]
-        lines = _gather(arr, gt[tags] + 1, lt[tags + 1])
-        if lines is None:
-            return None
-        if field == b"time":
-            column = np.full(n, None, dtype=object)
-            column[owner] = [text or None for text in
-                             lines.decode("utf-8", "replace").split("\n")[:len(tags)]]
-            table["time"] = pd.Series(column, dtype=object)
-            continue
-        values = _numbers(lines)
-        if values is None:
-            return None
-        column = np.full(n, np.nan)
-        column[owner] = values
-        table[field.decode()] = column
-    return pd.DataFrame(table), _metadata(data[:first_seg])
+        owner, tags = owner[inside], tags[inside]
+        first = np.ones(len(owner), dtype=bool)  # the first value in each point
+        first[1:] = owner[1:] != owner[:-1]
+        ranges[field.decode()] = (owner[first], gt[tags[first]] + 1, lt[tags[first] + 1])
+    table: dict[str, np.ndarray | pd.Series] = {"seg": seg}
+    owner, starts, ends = ranges.pop("time")
+    lines = _gather(arr, starts, ends)
+    if lines is None:
+        return None
+    times = np.full(n, None, dtype=object)
+    times[owner] = [text or None for text in
+                    lines.decode("utf-8", "replace").split("\n")[:len(owner)]]
+    table["time"] = pd.Series(times, dtype=object)  # parse_times reads a Series
+    lines = _gather(arr, np.concatenate([r[1] for r in ranges.values()]),
+                    np.concatenate([r[2] for r in ranges.values()]))
+    values = _numbers(lines) if lines is not None else None
+    if values is None:
+        return None
+    done = 0
+    for name, (owner, _, _) in ranges.items():  # one parse for every numeric column
+        table[name] = np.full(n, np.nan)
+        table[name][owner] = values[done:done + len(owner)]
+        done += len(owner)
+    return table, _metadata(data[:first_seg])
 
 
 def _metadata(head: bytes) -> dict[str, str | None]:

@@ -19,7 +19,7 @@ def same_as_tree(data: bytes) -> tuple[pd.DataFrame, dict]:
     """Assert the fast path read `data` and agrees with the XML parser; return its result."""
     scanned = scan_gpx(data)
     assert scanned is not None, "expected the fast path to read this file"
-    fast, meta = scanned
+    fast, meta = pd.DataFrame(scanned[0]), scanned[1]
     slow, slow_meta = _parse_tree("t.gpx", data)
     pd.testing.assert_frame_equal(fast.drop(columns="time"), slow.drop(columns="time"),
                                   check_dtype=False)
@@ -57,7 +57,8 @@ def test_layouts_it_reads():
             b'<trkpt lat="52.2" lon="4.3"><time>2024-01-01T00:00:10Z</time><extensions>'
             b"<x:TrackPointExtension><x:hr>140</x:hr><x:cad>85</x:cad><x:hr>1</x:hr>"
             b"</x:TrackPointExtension></extensions></trkpt>")
-    fast, meta = scan_gpx(head + body + b"</trkseg></trk></gpx>\n")
+    columns, meta = scan_gpx(head + body + b"</trkseg></trk></gpx>\n")
+    fast = pd.DataFrame(columns)
     assert meta == {"name": "Tom & Jerry", "type": None, "creator": "A & B"}
     assert fast["lat"].tolist() == [52.0, 52.1, 52.2]
     assert fast["lon"].tolist() == [4.1, 4.2, 4.3]
@@ -106,7 +107,7 @@ def test_mutations_never_raise_and_agree_when_read(data):
         slow, _ = _parse_tree("m.gpx", blob)
     except IngestError:  # the XML parser may refuse what the scan read
         return
-    fast, _ = scanned
+    fast = pd.DataFrame(scanned[0])
     if len(fast) == len(slow):
         for column in ("lat", "lon", "seg"):
             np.testing.assert_array_equal(fast[column].to_numpy(float),
