@@ -225,3 +225,82 @@ def elevation_profile(samples: pd.DataFrame, units: Units,
     steep = base.mark_area(color=AMBER, opacity=0.8).encode(y="steep:Q", tooltip=tooltip)
     very = base.mark_area(color=RED, opacity=0.9).encode(y="very_steep:Q", tooltip=tooltip)
     return alt.layer(profile, steep, very).properties(width=WIDTH, height=220)
+
+
+EXPOSURE_WORDS = {
+    "weekly_change_pct": "weekly change (%)", "spike_ratio": "single-run spike",
+    "descent_m": "descent (m)", "descent_per_km": "descent per km",
+    "cadence_dev_pct": "cadence vs baseline (%)", "acwr_uncoupled": "ACWR, uncoupled",
+    "acwr_ewma": "ACWR, EWMA", "long_run_share": "long-run share",
+}
+
+
+def associations_chart(table: pd.DataFrame) -> alt.LayerChart:
+    """Each exposure × lag: pain points per 1 SD with its 95 % bootstrap interval; filled
+    when the Benjamini–Hochberg q-value is under 0.05."""
+    data = table.assign(
+        exposure_words=table["exposure"].map(EXPOSURE_WORDS),
+        lag=np.where(table["lag_weeks"].notna(), table["lag_weeks"].astype("string") + " wk",
+                     table["lag_days"].astype("string") + " d"),
+        finding=np.where(table["q_value"] < 0.05, "q < 0.05", "not significant"))
+    data["row"] = data["exposure_words"] + " · " + data["lag"]
+    y = alt.Y("row:N", title=None, sort=None)
+    tooltip = [alt.Tooltip("exposure_words:N", title="Exposure"), alt.Tooltip("lag:N", title="Lag"),
+               alt.Tooltip("estimate:Q", title="Pain points per 1 SD", format="+.2f"),
+               alt.Tooltip("ci_low:Q", title="95 % CI from", format="+.2f"),
+               alt.Tooltip("ci_high:Q", title="to", format="+.2f"),
+               alt.Tooltip("q_value:Q", title="q (BH)", format=".3f")]
+    bars = alt.Chart(data).mark_rule(color=GREY).encode(
+        y=y, x=alt.X("ci_low:Q", title="Change in daily pain per 1 SD of exposure (points)"),
+        x2="ci_high:Q", tooltip=tooltip)
+    points = alt.Chart(data).mark_point(size=60, filled=True).encode(
+        y=y, x="estimate:Q",
+        color=alt.Color("finding:N", scale=alt.Scale(domain=["q < 0.05", "not significant"],
+                                                     range=[RED, BLUE]),
+                        legend=alt.Legend(title=None, orient="top")),
+        tooltip=tooltip)
+    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q")
+    return alt.layer(zero, bars, points).properties(width=WIDTH, height=max(200, 18 * len(data)))
+
+
+def event_study_chart(events: pd.DataFrame) -> alt.Chart:
+    """Each exposure over the 28 days before flare onsets against the runner's baseline, in
+    standard deviations."""
+    data = events.assign(exposure_words=events["exposure"].map(EXPOSURE_WORDS),
+                         finding=np.where(events["q_value"] < 0.05, "q < 0.05",
+                                          "not significant"))
+    return alt.Chart(data).mark_bar().encode(
+        y=alt.Y("exposure_words:N", title=None, sort="-x"),
+        x=alt.X("difference_sd:Q", title="28 days before flares vs usual (SD)"),
+        color=alt.Color("finding:N", scale=alt.Scale(domain=["q < 0.05", "not significant"],
+                                                     range=[RED, BLUE]),
+                        legend=alt.Legend(title=None, orient="top")),
+        tooltip=[alt.Tooltip("exposure_words:N", title="Exposure"),
+                 alt.Tooltip("pre_flare_mean:Q", title="Before flares", format=".2f"),
+                 alt.Tooltip("baseline_mean:Q", title="Usually", format=".2f"),
+                 alt.Tooltip("difference_sd:Q", title="Difference (SD)", format="+.2f"),
+                 alt.Tooltip("n_flares:Q", title="Flares"),
+                 alt.Tooltip("p_value:Q", title="p (permutation)", format=".3f")],
+    ).properties(width=WIDTH, height=max(160, 26 * len(data)))
+
+
+def forest_chart(forest: pd.DataFrame, pooled: float | None = None) -> alt.LayerChart:
+    """Per-athlete estimates with 95 % intervals; the pooled within-athlete effect as a line."""
+    tooltip = [alt.Tooltip("athlete_id:N", title="Athlete"),
+               alt.Tooltip("estimate:Q", title="Estimate", format="+.2f"),
+               alt.Tooltip("ci_low:Q", title="95 % CI from", format="+.2f"),
+               alt.Tooltip("ci_high:Q", title="to", format="+.2f"),
+               alt.Tooltip("n:Q", title="Weeks")]
+    y = alt.Y("athlete_id:N", title=None)
+    rules = alt.Chart(forest).mark_rule(color=GREY).encode(
+        y=y, x=alt.X("ci_low:Q", title="Pain points per 1 SD of the exposure (within athlete)"),
+        x2="ci_high:Q", tooltip=tooltip)
+    points = alt.Chart(forest).mark_square(size=70, color=BLUE).encode(
+        y=y, x="estimate:Q", tooltip=tooltip)
+    lines = [alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q")]
+    if pooled is not None and pooled == pooled:
+        lines.append(alt.Chart(pd.DataFrame({"x": [pooled], "what": ["pooled (mixed model)"]}))
+                     .mark_rule(color=RED).encode(x="x:Q", tooltip=["what:N", "x:Q"]))
+    return alt.layer(*lines, rules, points).properties(width=WIDTH,
+                                                       height=max(160, 28 * forest["athlete_id"]
+                                                                  .nunique()))

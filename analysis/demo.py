@@ -1,12 +1,13 @@
 """The bundled demo: a small squad with a knee-pain story, written as real export files.
 
 `python -m analysis.demo` regenerates data/demo/ deterministically. Alex's year and a half
-arrives as a Strava bulk export (FIT files); the squad as a GPX folder, TCX files and a
-Garmin Connect CSV; each athlete's pain diary as a CSV. Loading the demo goes through the
-same readers and store as any user's import.
+arrives as a Strava bulk export (FIT files); the squad as a GPX folder, TCX files, loose FIT
+files, a Strava export of GPX files and a Garmin Connect CSV; each athlete's pain diary as a
+CSV. Loading the demo goes through the same readers and store as any user's import.
 
-Alex's story: steady flat running, then a trail block with volume jumps and long descents,
-a patellofemoral flare (pain on stairs and downhill, worse the next morning), a cut-back,
+Alex's story: steady flat running, then a trail block with volume jumps and long descents;
+a first patellofemoral flare after the first jump settles, a second, worse one follows the
+biggest descent weeks (pain on stairs and downhill, worse the next morning); then a cut-back
 and a gradual flat return with a slightly quicker step rate.
 """
 
@@ -32,11 +33,12 @@ DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
 END = pd.Timestamp("2026-11-15")  # the last Sunday of the demo
 STEP_S = 10.0  # sampling of the demo's files (keeps the bundle small)
 HOME = {"Alex": (52.09, 5.12), "Bea": (51.92, 4.48), "Chris": (50.85, 4.35),
-        "Dana": (52.37, 4.89)}
+        "Dana": (52.37, 4.89), "Eli": (51.44, 5.48), "Fay": (52.16, 4.49)}
 DEMO_TZ = "Europe/Amsterdam"
 # Athlete name in the store -> the demo folder holding their files.
 SQUAD = {"Alex (demo)": "alex", "Bea (demo)": "bea", "Chris (demo)": "chris",
-         "Dana (demo)": "dana"}
+         "Dana (demo)": "dana", "Eli (demo)": "eli", "Fay (demo)": "fay"}
+DIARY_RATE = 0.8  # share of days with a diary entry
 
 
 @dataclass(frozen=True)
@@ -80,23 +82,26 @@ def _alex_plan(rng: np.random.Generator) -> list[Session]:
     return sessions
 
 
+# Alex's underlying pain, week by week from the first of the 78 weeks (0–10).
+ALEX_PAIN = ([0.4] * 45 + [1.5, 4.6, 3.0, 1.5, 1.2, 2.4, 3.0, 5.8, 5.2, 4.4, 3.2, 2.4]
+             + [1.8] * 4 + [1.0] * 17)
+
+
 def _alex_pain(rng: np.random.Generator, sessions: list[Session]) -> pd.DataFrame:
-    """About five diary entries a week; pain follows the descents with a lag of days."""
+    """Diary entries on most days; long runs in the trail block hurt more the next morning."""
     days = pd.date_range(END - pd.Timedelta(weeks=78) + pd.Timedelta(days=1), END)
-    descent = pd.Series(0.0, index=days)
-    for s in sessions:
-        descent[s.day] += s.hill_m * s.km / 2.0
-    load = descent.rolling(10, min_periods=1).mean()
-    level = np.clip((load - 60) / 25, 0, 6)
-    flare = (days >= END - pd.Timedelta(weeks=27)) & (days < END - pd.Timedelta(weeks=22))
-    level = np.where(flare, level + 2.5, level)
+    long_runs = {s.day + pd.Timedelta(days=1) for s in sessions if s.name == "Long run"}
+    run_days = {s.day for s in sessions}
     rows = []
-    for day, base in zip(days, level, strict=True):
-        if rng.random() > 0.72:
+    for number, day in enumerate(days):
+        if rng.random() > DIARY_RATE:
             continue  # no entry today: missing, not pain-free
-        score = int(np.clip(round(base + rng.normal(0, 0.6)), 0, 10))
-        ran = any(s.day == day for s in sessions)
-        timing = "after_run" if ran else "next_morning"
+        base = ALEX_PAIN[number // 7]
+        morning = day in long_runs and base >= 1.5
+        score = int(np.clip(round(base + (1.0 if morning else 0.0) + rng.normal(0, 0.5)), 0,
+                            10))
+        timing = "next_morning" if morning else ("after_run" if day in run_days
+                                                 else "daily_worst")
         provokers = "stairs,downhill" if score >= 3 else ("stairs" if score == 2 else "")
         rows.append({"date": day.date().isoformat(), "pain": score, "side": "left",
                      "timing": timing, "provokers": provokers,
@@ -128,14 +133,15 @@ def _runs(rng: np.random.Generator, sessions: list[Session], athlete: str
     return out
 
 
-def _strava_export(runs: list[tuple[Session, object]]) -> bytes:
-    """A Strava bulk export zip: activities.csv plus one .fit.gz per run."""
+def _strava_export(runs: list[tuple[Session, object]], fit: bool = True) -> bytes:
+    """A Strava bulk export zip: activities.csv plus one .fit.gz (or .gpx) per run."""
     buffer = io.BytesIO()
     rows = []
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for number, (session, run) in enumerate(runs, start=1000):
-            member = f"activities/{number}.fit.gz"
-            archive.writestr(member, gzip.compress(fit_bytes(run), mtime=0))
+            member = f"activities/{number}.fit.gz" if fit else f"activities/{number}.gpx"
+            archive.writestr(member, gzip.compress(fit_bytes(run), mtime=0) if fit
+                             else gpx_bytes(run, cadence="steps", creator="StravaGPX"))
             rows.append({"activity_id": number, "start": run.start, "name": session.name,
                          "type": "Run", "distance_m": run.distance[-1],
                          "elapsed_s": run.t[-1], "moving_s": run.t[-1], "filename": member})
@@ -159,7 +165,7 @@ def _simple_pain(rng: np.random.Generator, weeks: int, levels: list[float]) -> p
     start = END - pd.Timedelta(weeks=weeks) + pd.Timedelta(days=1)
     rows = []
     for day in pd.date_range(start, END):
-        if rng.random() < 0.6:
+        if rng.random() < DIARY_RATE:
             week = (day - start).days // 7
             score = int(np.clip(round(levels[week] + rng.normal(0, 0.5)), 0, 10))
             rows.append({"date": day.date().isoformat(), "pain": score, "side": "right",
@@ -222,6 +228,19 @@ def write_demo(directory: Path = DEMO_DIR, seed: int = 2026) -> list[Path]:
     for number, (_, run) in enumerate(dana):
         save(f"dana/run_{number:03d}.tcx.gz", gzip.compress(tcx_bytes(run), mtime=0))
     save("dana/pain.csv", _simple_pain(rng, 12, [1.0] * 5 + [3.4] * 7)
+         .to_csv(index=False).encode())
+
+    eli = _runs(rng, _simple_plan(rng, 20, [25.0 + 0.5 * w for w in range(20)], 20.0,
+                                  days=(0, 2, 4, 6)), "Eli")
+    for _, run in eli:
+        save(f"eli/{run.start:%Y-%m-%d-%H-%M-%S}.fit.gz", gzip.compress(fit_bytes(run), mtime=0))
+    save("eli/pain.csv", _simple_pain(rng, 20, [1.5, 2.0] * 10).to_csv(index=False).encode())
+
+    fay_volume = [18.0] * 10 + [30.0, 22.0, 34.0, 24.0, 36.0, 26.0, 20.0, 20.0]
+    fay = _runs(rng, _simple_plan(rng, 18, fay_volume, 35.0), "Fay")
+    save("fay/export.zip", _strava_export(fay, fit=False))
+    save("fay/pain.csv", _simple_pain(rng, 18, [0.5] * 10 + [4.5, 1.0, 4.6, 1.0, 4.8, 1.0,
+                                                              0.5, 0.5])
          .to_csv(index=False).encode())
     return written
 

@@ -1,6 +1,87 @@
-"""Research: cohort-level load–pain results and de-identified exports."""
+"""Research: cohort-level load–pain models, a forest plot, and de-identified exports."""
 
+import secrets
+
+import pandas as pd
 import streamlit as st
 
-st.title("Research")
-st.info("Cohort statistics arrive with the statistics module.")
+from analysis import charts
+from analysis.stats.cohort import TIDY_OPTIONAL, TIDY_REQUIRED
+from analysis.stats.export import research_tables, research_zip
+from pages import ui
+
+ui.require_app()
+
+st.title("Research: load and knee pain across runners")
+st.caption("Exploratory associations across runners, not causes and not a diagnosis. "
+           "Each exposure is split into a between-runner part (a runner's mean) and a "
+           "within-runner part (the week's deviation from it).")
+
+source = st.radio("Runners", ["Everyone stored in kneeload", "A cohort CSV from elsewhere"],
+                  horizontal=True)
+if source == "Everyone stored in kneeload":
+    if ui.athletes().empty:
+        st.info("No runners stored yet.")
+        st.stop()
+    report = ui.cohort()
+else:
+    st.caption(f"Long format, one row per runner and day: {', '.join(TIDY_REQUIRED)} "
+               f"(optional: {', '.join(TIDY_OPTIONAL)}).")
+    upload = st.file_uploader("Cohort CSV", type=["csv"], key="cohort_csv")
+    if upload is None:
+        st.stop()
+    try:
+        report = ui.cohort_csv(upload.getvalue())
+    except (ValueError, KeyError, pd.errors.ParserError) as exc:
+        st.error(f"{upload.name} could not be read: {exc}")
+        st.stop()
+
+st.write(report.message.split(". ")[0] + ".")
+if not report.enough_data:
+    st.stop()
+a, b, c = st.columns(3)
+a.metric("Runners", report.n_athletes)
+b.metric("Runner-weeks", report.n_weeks)
+c.metric("Flares", report.n_flares)
+
+st.subheader("Within and between runners (mixed model)")
+words = charts.EXPOSURE_WORDS
+mixed = report.mixed
+st.dataframe(pd.DataFrame({
+    "exposure": mixed["exposure"].map(words), "part": mixed["component"],
+    "1 SD is": mixed["per_sd"].round(2), "pain points per SD": mixed["estimate"].round(2),
+    "95 % CI": mixed["ci_low"].round(2).astype(str) + " to " + mixed["ci_high"].round(2)
+    .astype(str), "q (BH)": mixed["q_value"].round(3),
+    "non-linear? p": mixed["nonlinearity_p"].round(3)}), hide_index=True, width="stretch")
+
+st.subheader("Runner by runner")
+exposure = st.selectbox("Exposure", list(words), format_func=words.get)
+forest = report.forest[report.forest["exposure"] == exposure]
+within = mixed[(mixed["exposure"] == exposure) & (mixed["component"] == "within")]
+st.altair_chart(charts.forest_chart(forest, within["estimate"].iloc[0] if len(within) else
+                                    None), width="stretch")
+
+st.subheader("Flares: time to flare and risk in a week")
+if report.time_to_flare.empty and report.risk.empty:
+    st.info("Not fitted: the flare models need at least 5 flares per parameter "
+            f"({report.n_flares} flares in weeks at risk so far).")
+else:
+    risk = report.risk
+    st.dataframe(risk, hide_index=True, width="stretch")
+    st.dataframe(report.time_to_flare, hide_index=True, width="stretch")
+with st.expander("Methods and what was not computed"):
+    st.write(report.message)
+
+st.subheader("De-identified export")
+st.write("Daily and weekly exposure and pain, pain episodes in the layout of the R package "
+         "injurytools, a daily load table for the R package ACWR, with a data dictionary; "
+         "CSV and Parquet. Names become salted pseudonyms; no GPS, notes or file names.")
+shift = st.checkbox("Shift every runner's dates by a random number of whole weeks")
+if st.button("Prepare the export"):
+    people = [(name, *ui.frames(ui.store().athlete(name, create=False)))
+              for name in ui.athletes()["name"]]
+    tables = research_tables(people, salt=secrets.token_bytes(32), shift_dates=shift)
+    st.session_state["research_zip"] = research_zip(tables, shifted=shift)
+if "research_zip" in st.session_state:
+    st.download_button("Download the research export (zip)", st.session_state["research_zip"],
+                       file_name="kneeload-research.zip", mime="application/zip")

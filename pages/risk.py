@@ -4,6 +4,7 @@ lagged associations; and the pain-gated return-to-run proposal."""
 import pandas as pd
 import streamlit as st
 
+from analysis import charts
 from analysis.plan import return_to_run_plan
 from analysis.risk import current_from
 from analysis.units import format_value
@@ -36,6 +37,36 @@ for flag in flags:
                                           f"{threshold}")
     box(f"**{flag.rule}** ({flag.date:%a %d %b}){numbers}  \n"
         f"*Evidence {flag.strength}:* {flag.evidence}", icon=icon)
+
+report = ui.nof1(current)
+st.subheader("What changed before your flares")
+st.caption(f"A flare: pain of {tables.thresholds.flare_score:g} or more after "
+           f"{tables.thresholds.flare_quiet_days} logged-quiet days. Exploratory, your own "
+           "data only.")
+if report.flares.empty:
+    st.info("No flare in the diary so far." if report.enough_data else report.message)
+else:
+    flares = report.flares
+    st.dataframe(pd.DataFrame({
+        "flare began": flares["onset"].dt.date, "worst pain": flares["peak_pain"],
+        "settled": flares["recovered"].dt.date, "days": flares["duration_days"]}),
+        hide_index=True, width="stretch")
+    if report.event_study.empty:
+        st.info("Comparing the weeks before flares needs at least 2 flares with 28 days of "
+                "history before them.")
+    else:
+        st.altair_chart(charts.event_study_chart(report.event_study), width="stretch")
+
+st.subheader("How your pain follows load")
+if report.enough_data:
+    st.caption("Each dot: how much the day's worst pain moved, on average, per 1 standard "
+               "deviation of the exposure that many days (or weeks) before, with its 95 % "
+               "interval. Filled red only where it survives the correction for 32 tests.")
+    st.altair_chart(charts.associations_chart(report.associations), width="stretch")
+else:
+    st.info(report.message)
+with st.expander("How this was computed"):
+    st.write(report.message)
 
 st.subheader("Return to running: a proposal")
 plan = return_to_run_plan(*ui.frames(current), tables.thresholds, tables.today,

@@ -6,6 +6,8 @@ athlete id and the athlete's data version (which grows with every write), never 
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import os
 
@@ -13,6 +15,8 @@ import pandas as pd
 import streamlit as st
 
 from analysis.load import LoadTables, acwr_table, load_tables
+from analysis.stats.cohort import CohortReport, analyze_cohort, cohort_panel, tidy_tables
+from analysis.stats.report import AthleteReport, analyze_athlete
 from analysis.store import Athlete, Store
 from analysis.thresholds import DISCLAIMER, Thresholds
 from analysis.units import Units, units_for
@@ -108,6 +112,49 @@ def tables(current: Athlete) -> LoadTables:
     today = pd.Timestamp.now(tz=current.tz or None).strftime("%Y-%m-%d")
     return _tables(database_url(), current.id, store().data_version(current.id),
                    json.dumps(current.settings, sort_keys=True), current.tz, today)
+
+
+@st.cache_data(max_entries=32, show_spinner="Relating load to pain…")
+def _nof1(url: str | None, athlete_id: int, version: int, settings: str, today: str
+          ) -> AthleteReport:
+    activities, pain = _frames(url, athlete_id, version)
+    return analyze_athlete(activities, pain, Thresholds.from_settings(json.loads(settings)),
+                           today)
+
+
+def nof1(current: Athlete) -> AthleteReport:
+    """The athlete's n-of-1 statistics (associations, flares, event study), cached."""
+    today = pd.Timestamp.now(tz=current.tz or None).strftime("%Y-%m-%d")
+    return _nof1(database_url(), current.id, store().data_version(current.id),
+                 json.dumps(current.settings, sort_keys=True), today)
+
+
+@st.cache_data(max_entries=8, show_spinner="Fitting the cohort models…")
+def _cohort(url: str | None, versions: tuple[tuple[int, int], ...]) -> CohortReport:
+    data = _store(url)
+    people = data.athletes()
+    athletes = [(name, *_frames(url, int(i), v)) for (i, v), name in
+                zip(versions, people["name"], strict=True)]
+    return analyze_cohort(cohort_panel(athletes), n_athletes=len(athletes))
+
+
+def cohort() -> CohortReport:
+    """Cohort models over every stored athlete, cached until any athlete's data change."""
+    people = athletes()
+    versions = tuple((int(i), store().data_version(int(i))) for i in people["id"])
+    return _cohort(database_url(), versions)
+
+
+@st.cache_data(max_entries=4, show_spinner="Fitting the cohort models…")
+def _cohort_csv(digest: str, _data: bytes) -> CohortReport:
+    people = tidy_tables(pd.read_csv(io.BytesIO(_data)))
+    panel = cohort_panel([(name, acts, pain) for name, (acts, pain) in people.items()])
+    return analyze_cohort(panel, n_athletes=len(people))
+
+
+def cohort_csv(data: bytes) -> CohortReport:
+    """Cohort models for a tidy long-format CSV, cached by its content hash."""
+    return _cohort_csv(hashlib.sha256(data).hexdigest(), data)
 
 
 def acwr(current: Athlete) -> pd.DataFrame:

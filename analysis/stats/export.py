@@ -21,6 +21,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
+import tempfile
+import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -239,3 +242,14 @@ def write_research_export(tables: dict[str, pd.DataFrame], outdir: str | Path, *
                                           "calendar dates and seasons are not"
                                     if shifted else "are the real calendar days"))
     return [*written, readme]
+
+
+def research_zip(tables: dict[str, pd.DataFrame], *, shifted: bool) -> bytes:
+    """The whole export (write_research_export) as one zip, e.g. for a download."""
+    with tempfile.TemporaryDirectory() as folder:
+        paths = write_research_export(tables, folder, shifted=shifted)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in paths:
+                archive.write(path, f"kneeload-research/{path.name}")
+    return buffer.getvalue()

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from analysis.demo import SQUAD
 from analysis.load import load_tables
 from analysis.risk import current_from
 from analysis.roster import roster, roster_row
@@ -43,7 +47,7 @@ def test_an_empty_store_starts_with_the_demo_offer(tmp_path, monkeypatch):
     assert not at.exception
     with Store(url) as store:
         people = store.athletes().set_index("name")
-    assert people.loc[ALEX, "runs"] == 292 and len(people) == 4
+    assert people.loc[ALEX, "runs"] == 292 and len(people) == len(SQUAD)
     assert at.title[0].value == f"{ALEX}: overview"  # the button opens the overview
 
 
@@ -142,15 +146,53 @@ def test_risk_page_shows_each_flag_with_rule_value_and_evidence(db):
     for flag in flags:
         box = next(b for b in boxes if flag.rule in b)
         assert f"*Evidence {flag.strength}:*" in box and flag.evidence in box
-    plan = at.dataframe[0].value
+    plan = at.dataframe[1].value  # after the table of flares
     assert plan.columns[:4].tolist() == ["week", "from", "status", "running (min/week)"]
     assert plan["week"].tolist() == list(range(1, len(plan) + 1))
 
 
+def test_risk_page_shows_flares_before_and_associations(db):
+    at = app("pages/risk.py")
+    tables = tables_of(db)
+    flares = at.dataframe[0].value
+    assert flares.columns.tolist() == ["flare began", "worst pain", "settled", "days"]
+    assert len(flares) == 2  # Alex's two flares in the trail block
+    specs = [spec for spec, _ in charts(at)]
+    marks = [[leaf["mark"] if isinstance(leaf["mark"], str) else leaf["mark"]["type"]
+              for leaf in leaves(spec)] for spec in specs]
+    assert marks == [["bar"], ["rule", "rule", "point"]]  # event study, associations
+    _, data = charts(at)[1]
+    grid = max(data.values(), key=len)
+    assert len(grid) == 32  # 8 exposures × 4 pre-specified lags
+    assert set(grid["finding"]) <= {"q < 0.05", "not significant"}
+    assert tables.thresholds.flare_score == 4
+
+
+def test_research_page_models_the_squad_and_exports_pseudonyms(db):
+    at = app("pages/research.py")
+    assert {m.label: m.value for m in at.metric}["Runners"] == str(len(SQUAD))
+    mixed = at.dataframe[0].value
+    assert set(mixed["part"]) == {"within", "between"}
+    assert len(mixed) == 16  # 8 exposures × within/between
+    forest, data = charts(at)[0]
+    assert forest["layer"][-1]["mark"]["type"] == "square"  # one estimate per runner
+    rows = next(frame for frame in data.values() if "athlete_id" in frame)
+    assert set(rows["athlete_id"]) <= set(SQUAD) and len(rows) >= 5
+    at.checkbox[0].check().run()
+    next(b for b in at.button if b.label == "Prepare the export").click().run()
+    assert not at.exception
+    blob = at.session_state["research_zip"]
+    with zipfile.ZipFile(io.BytesIO(blob)) as archive:
+        names = {n.split("/")[-1] for n in archive.namelist()}
+        assert {"daily.csv", "episodes_injurytools.csv", "acwr_load.csv",
+                "data_dictionary.csv", "README.md"} <= names
+        text = b"".join(archive.read(n) for n in archive.namelist() if n.endswith(".csv"))
+    assert b"Alex" not in text and b"demo" not in text  # names never leave as such
+
+
 def test_coach_ranks_the_squad_and_opens_an_overview(db):
     at = app("pages/coach.py")
-    expected = roster([roster_row(i, n, tables_of(db, n)) for i, n in enumerate(
-        [ALEX, "Bea (demo)", "Chris (demo)", "Dana (demo)"])])
+    expected = roster([roster_row(i, n, tables_of(db, n)) for i, n in enumerate(SQUAD)])
     shown = at.dataframe[0].value
     assert shown["athlete"].tolist() == expected["name"].tolist()
     assert shown["triage"].tolist() == expected["triage"].tolist()
