@@ -39,7 +39,8 @@ def weekly_load_chart(weekly: pd.DataFrame, runs: pd.DataFrame, units: Units,
     })
     base = alt.Chart(data).encode(x=alt.X("week_start:T", title="Week (Monday)"))
     bars = base.mark_bar().encode(
-        y=alt.Y("distance:Q", title=f"Running distance ({units.distance}/week)"),
+        y=alt.Y("distance:Q", title=f"Running distance ({units.distance}/week)",
+                axis=alt.Axis(format="~f")),
         color=alt.Color("band:N", scale=_change_scale(thresholds),
                         legend=alt.Legend(title="Change vs week before", orient="top")),
         opacity=alt.condition(alt.datum.partial == "no", alt.value(1.0), alt.value(0.45)),
@@ -244,7 +245,8 @@ def associations_chart(table: pd.DataFrame) -> alt.LayerChart:
                      table["lag_days"].astype("string") + " d"),
         finding=np.where(table["q_value"] < 0.05, "q < 0.05", "not significant"))
     data["row"] = data["exposure_words"] + " · " + data["lag"]
-    y = alt.Y("row:N", title=None, sort=None)
+    y = alt.Y("row:N", title=None, sort=None, axis=alt.Axis(labelLimit=260,
+                                                             labelOverlap=False))
     tooltip = [alt.Tooltip("exposure_words:N", title="Exposure"), alt.Tooltip("lag:N", title="Lag"),
                alt.Tooltip("estimate:Q", title="Pain points per 1 SD", format="+.2f"),
                alt.Tooltip("ci_low:Q", title="95 % CI from", format="+.2f"),
@@ -260,7 +262,7 @@ def associations_chart(table: pd.DataFrame) -> alt.LayerChart:
                         legend=alt.Legend(title=None, orient="top")),
         tooltip=tooltip)
     zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q")
-    return alt.layer(zero, bars, points).properties(width=WIDTH, height=max(200, 18 * len(data)))
+    return alt.layer(zero, bars, points).properties(width=WIDTH, height=max(200, 22 * len(data)))
 
 
 def event_study_chart(events: pd.DataFrame) -> alt.Chart:
@@ -270,7 +272,8 @@ def event_study_chart(events: pd.DataFrame) -> alt.Chart:
                          finding=np.where(events["q_value"] < 0.05, "q < 0.05",
                                           "not significant"))
     return alt.Chart(data).mark_bar().encode(
-        y=alt.Y("exposure_words:N", title=None, sort="-x"),
+        y=alt.Y("exposure_words:N", title=None, sort="-x",
+                axis=alt.Axis(labelLimit=260, labelOverlap=False)),
         x=alt.X("difference_sd:Q", title="28 days before flares vs usual (SD)"),
         color=alt.Color("finding:N", scale=alt.Scale(domain=["q < 0.05", "not significant"],
                                                      range=[RED, BLUE]),
@@ -291,7 +294,7 @@ def forest_chart(forest: pd.DataFrame, pooled: float | None = None) -> alt.Layer
                alt.Tooltip("ci_low:Q", title="95 % CI from", format="+.2f"),
                alt.Tooltip("ci_high:Q", title="to", format="+.2f"),
                alt.Tooltip("n:Q", title="Weeks")]
-    y = alt.Y("athlete_id:N", title=None)
+    y = alt.Y("athlete_id:N", title=None, axis=alt.Axis(labelLimit=260, labelOverlap=False))
     rules = alt.Chart(forest).mark_rule(color=GREY).encode(
         y=y, x=alt.X("ci_low:Q", title="Pain points per 1 SD of the exposure (within athlete)"),
         x2="ci_high:Q", tooltip=tooltip)
@@ -301,6 +304,5 @@ def forest_chart(forest: pd.DataFrame, pooled: float | None = None) -> alt.Layer
     if pooled is not None and pooled == pooled:
         lines.append(alt.Chart(pd.DataFrame({"x": [pooled], "what": ["pooled (mixed model)"]}))
                      .mark_rule(color=RED).encode(x="x:Q", tooltip=["what:N", "x:Q"]))
-    return alt.layer(*lines, rules, points).properties(width=WIDTH,
-                                                       height=max(160, 28 * forest["athlete_id"]
-                                                                  .nunique()))
+    rows = forest["athlete_id"].nunique()
+    return alt.layer(*lines, rules, points).properties(width=WIDTH, height=max(160, 40 * rows))

@@ -35,12 +35,11 @@ shown = pd.DataFrame({
     "triage": ranked["triage"],
     f"last week ({units.distance})": (ranked["last_week_m"] / units.distance_m).round(1),
     "change (%)": ranked["last_week_change_pct"].round(0),
-    f"this week ({units.distance})": (ranked["this_week_m"] / units.distance_m).round(1),
     "latest pain": ranked["latest_pain"],
     "pain trend (7 d)": ranked["pain_trend"].round(1),
-    "high flags": ranked["high_flags"],
-    "caution flags": ranked["caution_flags"],
-    "open flags": ranked["flags"],
+    "flags now": ranked["high_flags"].astype(str) + " high · "
+    + ranked["caution_flags"].astype(str) + " caution",
+    "which": ranked["flags"],
 })
 picked = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun",
                       selection_mode="single-row", key="roster",

@@ -48,6 +48,7 @@ def run_import(sources: list) -> None:
                                          report.failed, pd.DataFrame(
         [{"file": f.file, "result": f.status, "details": f.message} for f in report.files]))
     st.session_state["selected_athlete"] = athlete.name
+    st.rerun()  # the navigation and sidebar now include what was stored
 
 
 ready = bool(target) and (uploads or local)

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import charts
-from analysis.stats.cohort import TIDY_OPTIONAL, TIDY_REQUIRED
+from analysis.stats.cohort import TIDY_OPTIONAL, TIDY_REQUIRED, CohortReport
 from analysis.stats.export import research_tables, research_zip
 from pages import ui
 
@@ -17,67 +17,71 @@ st.caption("Exploratory associations across runners, not causes and not a diagno
            "Each exposure is split into a between-runner part (a runner's mean) and a "
            "within-runner part (the week's deviation from it).")
 
+
+
+def show_models(report: CohortReport) -> None:
+    """The model tables and the forest plot, or why the data are not enough."""
+    st.write(report.message.split(". ")[0] + ".")
+    if not report.enough_data:
+        return
+    a, b, c = st.columns(3)
+    a.metric("Runners", report.n_athletes)
+    b.metric("Runner-weeks", report.n_weeks)
+    c.metric("Flares", report.n_flares)
+
+    st.subheader("Within and between runners (mixed model)")
+    words = charts.EXPOSURE_WORDS
+    mixed = report.mixed
+    st.dataframe(pd.DataFrame({
+        "exposure": mixed["exposure"].map(words), "part": mixed["component"],
+        "1 SD is": mixed["per_sd"].round(2), "pain points per SD": mixed["estimate"].round(2),
+        "95 % CI": mixed["ci_low"].round(2).astype(str) + " to "
+        + mixed["ci_high"].round(2).astype(str), "q (BH)": mixed["q_value"],
+        "non-linear? p": mixed["nonlinearity_p"]}), hide_index=True, width="stretch",
+        column_config={"q (BH)": st.column_config.NumberColumn(format="%.3f"),
+                       "non-linear? p": st.column_config.NumberColumn(format="%.3f")})
+
+    st.subheader("Runner by runner")
+    exposure = st.selectbox("Exposure", list(words), format_func=words.get)
+    forest = report.forest[report.forest["exposure"] == exposure]
+    within = mixed[(mixed["exposure"] == exposure) & (mixed["component"] == "within")]
+    st.altair_chart(charts.forest_chart(forest, within["estimate"].iloc[0] if len(within)
+                                        else None), width="stretch")
+
+    st.subheader("Flares: time to flare and risk in a week")
+    if report.time_to_flare.empty and report.risk.empty:
+        st.info("Not fitted: the flare models need at least 5 flares per parameter "
+                f"({report.n_flares} flares in weeks at risk so far).")
+    else:
+        st.dataframe(report.risk, hide_index=True, width="stretch")
+        st.dataframe(report.time_to_flare, hide_index=True, width="stretch")
+    with st.expander("Methods and what was not computed"):
+        st.write(report.message)
+
+
 source = st.radio("Runners", ["Everyone stored in kneeload", "A cohort CSV from elsewhere"],
                   horizontal=True)
 if source == "Everyone stored in kneeload":
     if ui.athletes().empty:
         st.info("No runners stored yet.")
-        st.stop()
-    report = ui.cohort()
+    else:
+        show_models(ui.cohort())
 else:
     st.caption(f"Long format, one row per runner and day: {', '.join(TIDY_REQUIRED)} "
                f"(optional: {', '.join(TIDY_OPTIONAL)}).")
     upload = st.file_uploader("Cohort CSV", type=["csv"], key="cohort_csv")
-    if upload is None:
-        st.stop()
-    try:
-        report = ui.cohort_csv(upload.getvalue())
-    except (ValueError, KeyError, pd.errors.ParserError) as exc:
-        st.error(f"{upload.name} could not be read: {exc}")
-        st.stop()
+    if upload is not None:
+        try:
+            show_models(ui.cohort_csv(upload.getvalue()))
+        except (ValueError, KeyError, pd.errors.ParserError) as exc:
+            st.error(f"{upload.name} could not be read: {exc}")
 
-st.write(report.message.split(". ")[0] + ".")
-if not report.enough_data:
-    st.stop()
-a, b, c = st.columns(3)
-a.metric("Runners", report.n_athletes)
-b.metric("Runner-weeks", report.n_weeks)
-c.metric("Flares", report.n_flares)
-
-st.subheader("Within and between runners (mixed model)")
-words = charts.EXPOSURE_WORDS
-mixed = report.mixed
-st.dataframe(pd.DataFrame({
-    "exposure": mixed["exposure"].map(words), "part": mixed["component"],
-    "1 SD is": mixed["per_sd"].round(2), "pain points per SD": mixed["estimate"].round(2),
-    "95 % CI": mixed["ci_low"].round(2).astype(str) + " to " + mixed["ci_high"].round(2)
-    .astype(str), "q (BH)": mixed["q_value"].round(3),
-    "non-linear? p": mixed["nonlinearity_p"].round(3)}), hide_index=True, width="stretch")
-
-st.subheader("Runner by runner")
-exposure = st.selectbox("Exposure", list(words), format_func=words.get)
-forest = report.forest[report.forest["exposure"] == exposure]
-within = mixed[(mixed["exposure"] == exposure) & (mixed["component"] == "within")]
-st.altair_chart(charts.forest_chart(forest, within["estimate"].iloc[0] if len(within) else
-                                    None), width="stretch")
-
-st.subheader("Flares: time to flare and risk in a week")
-if report.time_to_flare.empty and report.risk.empty:
-    st.info("Not fitted: the flare models need at least 5 flares per parameter "
-            f"({report.n_flares} flares in weeks at risk so far).")
-else:
-    risk = report.risk
-    st.dataframe(risk, hide_index=True, width="stretch")
-    st.dataframe(report.time_to_flare, hide_index=True, width="stretch")
-with st.expander("Methods and what was not computed"):
-    st.write(report.message)
-
-st.subheader("De-identified export")
+st.subheader("De-identified export of everyone stored")
 st.write("Daily and weekly exposure and pain, pain episodes in the layout of the R package "
          "injurytools, a daily load table for the R package ACWR, with a data dictionary; "
          "CSV and Parquet. Names become salted pseudonyms; no GPS, notes or file names.")
 shift = st.checkbox("Shift every runner's dates by a random number of whole weeks")
-if st.button("Prepare the export"):
+if st.button("Prepare the export", disabled=ui.athletes().empty):
     people = [(name, *ui.frames(ui.store().athlete(name, create=False)))
               for name in ui.athletes()["name"]]
     tables = research_tables(people, salt=secrets.token_bytes(32), shift_dates=shift)

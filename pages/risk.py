@@ -44,7 +44,7 @@ st.caption(f"A flare: pain of {tables.thresholds.flare_score:g} or more after "
            f"{tables.thresholds.flare_quiet_days} logged-quiet days. Exploratory, your own "
            "data only.")
 if report.flares.empty:
-    st.info("No flare in the diary so far." if report.enough_data else report.message)
+    st.info("No flare in the diary so far.")
 else:
     flares = report.flares
     st.dataframe(pd.DataFrame({
