@@ -148,6 +148,18 @@ def daily_series(activities: pd.DataFrame, pain: pd.DataFrame,
                   resolve_today(today, tz))
 
 
+def daily_and_runs(activities: pd.DataFrame, pain: pd.DataFrame,
+                   thresholds: Thresholds = Thresholds(),
+                   today: date | str | pd.Timestamp | None = None, *,
+                   tz: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """daily_series and run_table in one pass over the runs (for callers needing both, such
+    as the statistics, which build them for every athlete of a cohort)."""
+    entries = _pain_entries(pain)
+    runs = run_table(activities, thresholds)
+    return (_daily(runs, entries, _first_day(activities, entries), resolve_today(today, tz)),
+            runs)
+
+
 def _previous_max(runs: pd.DataFrame, column: str, days: int) -> np.ndarray:
     """Per run: the largest positive `column` among the runs of the `days` calendar days before
     its day and the earlier runs of the same day (NaN when there is none)."""

@@ -27,7 +27,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from analysis.load import acwr_table, daily_series, monday, rolling_change_pct, run_table
+from analysis.load import acwr_table, daily_and_runs, monday, rolling_change_pct
 from analysis.stats.nof1 import (
     EXPOSURES,
     MIN_ENTRIES_PER_WEEK,
@@ -132,8 +132,7 @@ def exposure_grid(activities: pd.DataFrame, pain: pd.DataFrame,
     """Daily and weekly grids up to `today` (default: the last day with any data)."""
     if today is None:
         today = last_data_day(activities, pain) or pd.Timestamp.now().normalize()
-    daily = daily_series(activities, pain, today)
-    runs = run_table(activities, thresholds)
+    daily, runs = daily_and_runs(activities, pain, thresholds, today)
     runs = runs[runs["local_date"] <= daily.index.max()] if len(daily) else runs.iloc[:0]
     acwr = acwr_table(daily, "distance_m", thresholds)
     weekly = _weekly(daily, runs, acwr)

@@ -9,6 +9,7 @@ import pytest
 from analysis.load import (
     acwr_table,
     change_band,
+    daily_and_runs,
     daily_series,
     flare_onsets,
     resolve_today,
@@ -330,3 +331,10 @@ def test_today_is_a_calendar_day_in_the_athletes_zone():
     # so their dates always differ by exactly one day.
     ahead, behind = resolve_today(tz="Pacific/Kiritimati"), resolve_today(tz="Pacific/Honolulu")
     assert ahead - behind == pd.Timedelta(days=1) and ahead.tzinfo is None
+
+
+def test_daily_and_runs_is_daily_series_and_run_table_in_one_pass():
+    acts = activities(*SEASON)
+    daily, runs = daily_and_runs(acts, SEASON_PAIN, Thresholds(), today="2024-03-31")
+    pd.testing.assert_frame_equal(daily, daily_series(acts, SEASON_PAIN, today="2024-03-31"))
+    pd.testing.assert_frame_equal(runs, run_table(acts, Thresholds()))
