@@ -9,18 +9,17 @@ stored overrides (settings["thresholds"]) on top of the DOMAIN.md defaults.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from dataclasses import fields
 
 import pandas as pd
 
 from analysis.cli.output import records, write_csv, write_json
-from analysis.cli.store import add_athlete_option, add_db_option, find_athlete, usage_error
+from analysis.cli.store import add_athlete_option, add_db_option, with_athlete_data
 from analysis.flags import Flag
 from analysis.load import load_tables
 from analysis.plan import ReturnToRunPlan, return_to_run_plan
 from analysis.risk import current_from
-from analysis.store import Athlete, Store
+from analysis.store import Athlete
 from analysis.thresholds import DISCLAIMER, EVIDENCE, Thresholds
 from analysis.units import Units, format_value, units_for
 
@@ -73,22 +72,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     plan.set_defaults(handler=run_plan)
 
 
-def _with_data(args: argparse.Namespace,
-               show: Callable[[Athlete, pd.DataFrame, pd.DataFrame, Thresholds], None]) -> int:
-    """Load the athlete's activities, pain diary and thresholds, then `show` them."""
-    with Store(args.db) as store:
-        athlete = find_athlete(store, args.athlete, create=False)
-        if athlete is None:
-            return 2
-        activities, pain = store.activities(athlete.id), store.pain(athlete.id)
-    try:
-        thresholds = Thresholds.from_settings(athlete.settings)
-    except ValueError as exc:
-        return usage_error(f"{athlete.name}'s stored {exc}")
-    show(athlete, activities, pain, thresholds)
-    return 0
-
-
 def run_weekly(args: argparse.Namespace) -> int:
     def show(athlete: Athlete, activities: pd.DataFrame, pain: pd.DataFrame,
              thresholds: Thresholds) -> None:
@@ -101,7 +84,7 @@ def run_weekly(args: argparse.Namespace) -> int:
         else:
             write_csv(tables.weekly)
 
-    return _with_data(args, show)
+    return with_athlete_data(args, show)
 
 
 def flag_text(flag: Flag, units: Units) -> str:
@@ -132,7 +115,7 @@ def run_risk(args: argparse.Namespace) -> int:
               or f"No flags in the last {thresholds.current_days} days, the week in progress "
               "or the last complete week.")
 
-    return _with_data(args, show)
+    return with_athlete_data(args, show)
 
 
 def plan_text(plan: ReturnToRunPlan, name: str) -> str:
@@ -172,4 +155,4 @@ def run_plan(args: argparse.Namespace) -> int:
                     "evidence": plan.evidence, "disclaimer": plan.disclaimer,
                     "weeks": records(plan.weeks), "sessions": records(plan.sessions)})
 
-    return _with_data(args, show)
+    return with_athlete_data(args, show)

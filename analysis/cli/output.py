@@ -67,6 +67,14 @@ def write_json(payload: Any, stream: TextIO | None = None) -> None:
     stream.write("\n")
 
 
+def write_table(frame: pd.DataFrame, fmt: str, key: str) -> None:
+    """`frame` as CSV, or as JSON {key: [rows]} when fmt is 'json'."""
+    if fmt == "json":
+        write_json({key: records(frame)})
+    else:
+        write_csv(frame)
+
+
 def progress_bar(label: str) -> tuple[Callable[[int, int, str], None], Callable[[], None]]:
     """A progress callback drawing on stderr when it is a terminal, and a closer."""
     bar: dict[str, tqdm] = {}

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from analysis.cli.output import records, write_csv, write_json
+from analysis.cli.output import write_table
 from analysis.cli.store import add_athlete_option, add_db_option, find_athlete, usage_error
 from analysis.pain import PainError, parse_entry, parse_pain_csv
 from analysis.schema import PAIN_PROVOKERS, PAIN_SIDES, PAIN_TIMINGS
@@ -108,8 +108,5 @@ def run_export(args: argparse.Namespace) -> int:
         if athlete is None:
             return 2
         table = store.pain(athlete.id)
-    if args.format == "json":
-        write_json({"pain": records(table)})
-    else:
-        write_csv(table)
+    write_table(table, args.format, "pain")
     return 0

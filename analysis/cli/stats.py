@@ -14,11 +14,11 @@ from typing import Any
 import pandas as pd
 
 from analysis.cli.output import progress_bar, records, write_json
-from analysis.cli.store import add_athlete_option, add_db_option, find_athlete, usage_error
+from analysis.cli.store import add_athlete_option, add_db_option, usage_error, with_athlete_data
 from analysis.stats.cohort import CohortReport, analyze_cohort, cohort_panel, tidy_tables
 from analysis.stats.export import research_tables, write_research_export
 from analysis.stats.report import AthleteReport, analyze_athlete
-from analysis.store import Store
+from analysis.store import Athlete, Store
 from analysis.thresholds import DISCLAIMER, Thresholds
 
 _DAY_COLUMNS = ("onset", "last_painful_day", "recovered")
@@ -121,21 +121,15 @@ def report_text(name: str, report: AthleteReport) -> str:
 
 
 def run_analyze(args: argparse.Namespace) -> int:
-    with Store(args.db) as store:
-        athlete = find_athlete(store, args.athlete, create=False)
-        if athlete is None:
-            return 2
-        activities, pain = store.activities(athlete.id), store.pain(athlete.id)
-    try:
-        thresholds = Thresholds.from_settings(athlete.settings)
-    except ValueError as exc:
-        return usage_error(f"{athlete.name}'s stored {exc}")
-    report = analyze_athlete(activities, pain, thresholds, seed=args.seed)
-    if args.format == "json":
-        write_json(report_json(report))
-    else:
-        print(report_text(athlete.name, report))
-    return 0
+    def show(athlete: Athlete, activities: pd.DataFrame, pain: pd.DataFrame,
+             thresholds: Thresholds) -> None:
+        report = analyze_athlete(activities, pain, thresholds, seed=args.seed)
+        if args.format == "json":
+            write_json(report_json(report))
+        else:
+            print(report_text(athlete.name, report))
+
+    return with_athlete_data(args, show)
 
 
 def cohort_json(report: CohortReport) -> dict[str, Any]:

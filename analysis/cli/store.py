@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from analysis.cli.output import progress_bar, records, write_csv, write_json
+import pandas as pd
+
+from analysis.cli.output import progress_bar, write_json, write_table
 from analysis.cli.parse import add_read_options, read_options
 from analysis.ingest import read_sources
 from analysis.store import Athlete, Store, UnknownAthlete
+from analysis.thresholds import Thresholds
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:
@@ -44,6 +48,23 @@ def find_athlete(store: Store, name: str | None, create: bool) -> Athlete | None
     except (UnknownAthlete, ValueError) as exc:
         usage_error(exc)
         return None
+
+
+def with_athlete_data(args: argparse.Namespace,
+                      show: Callable[[Athlete, pd.DataFrame, pd.DataFrame, Thresholds], None]
+                      ) -> int:
+    """Load --athlete's activities, pain diary and thresholds, then `show` them; exit code."""
+    with Store(args.db) as store:
+        athlete = find_athlete(store, args.athlete, create=False)
+        if athlete is None:
+            return 2
+        activities, pain = store.activities(athlete.id), store.pain(athlete.id)
+    try:
+        thresholds = Thresholds.from_settings(athlete.settings)
+    except ValueError as exc:
+        return usage_error(f"{athlete.name}'s stored {exc}")
+    show(athlete, activities, pain, thresholds)
+    return 0
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -126,10 +147,7 @@ def run_athletes(args: argparse.Namespace) -> int:
         table = store.athletes()
     days = ("first_date", "last_date")
     table = table.assign(**{day: table[day].dt.strftime("%Y-%m-%d") for day in days})
-    if args.format == "json":
-        write_json({"athletes": records(table)})
-    else:
-        write_csv(table)
+    write_table(table, args.format, "athletes")
     return 0
 
 
@@ -139,10 +157,7 @@ def run_activities(args: argparse.Namespace) -> int:
         if athlete is None:
             return 2
         table = store.activities(athlete.id)
-    if args.format == "json":
-        write_json({"activities": records(table)})
-    else:
-        write_csv(table)
+    write_table(table, args.format, "activities")
     return 0
 
 

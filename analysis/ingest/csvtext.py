@@ -8,11 +8,13 @@ import csv
 import io
 import re
 import warnings
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from analysis.ingest import headers as H
 from analysis.ingest.errors import IngestError
 from analysis.ingest.model import ParsedActivity
 from analysis.ingest.sniff import strip_bom
@@ -147,3 +149,34 @@ def csv_activity(**values: Any) -> ParsedActivity:
                "elevation_source": "summary", "downhill_5pct_m": np.nan,
                "downhill_10pct_m": np.nan, **values}
     return ParsedActivity(summary, None)
+
+
+@dataclass
+class ActivityList:
+    """A CSV list read by header names: its rows, field -> column index, notes on the file."""
+
+    rows: pd.DataFrame
+    at: dict[str, int]
+    notes: list[str]
+
+    def column(self, field: str) -> pd.Series:
+        """The column of `field` as strings (all missing when the file lacks it)."""
+        if field in self.at:
+            return self.rows[self.at[field]]
+        return pd.Series(pd.NA, index=self.rows.index, dtype="string")
+
+
+def read_activity_list(name: str, data: bytes, table: dict[str, dict[str, H.Header]],
+                       required: tuple[str, ...], what: str) -> ActivityList:
+    """Decode, split and find the columns of an activity list; an error names every header
+    that no language of `table` knows when the required fields are not all there."""
+    text, notes = decode_text(name, data)
+    headers, rows, skipped = read_table(name, text)
+    found = H.locate(headers, table, required)
+    if found is None:
+        unknown = H.unknown_headers(headers, table)
+        raise IngestError(name, f"not a {what} kneeload can read: headers not recognised: "
+                                + ", ".join(repr(h) for h in unknown[:12])
+                                + (" …" if len(unknown) > 12 else "")
+                                + " (add the language to analysis/ingest/headers.py)")
+    return ActivityList(rows, found[1], [*notes, *skipped])

@@ -18,10 +18,9 @@ from analysis.ingest.csvtext import (
     csv_activity,
     dates,
     decimal_comma,
-    decode_text,
     durations,
     numbers,
-    read_table,
+    read_activity_list,
 )
 from analysis.ingest.errors import IngestError
 from analysis.ingest.model import ParsedActivity, ReadOptions
@@ -37,20 +36,9 @@ UNITS = {"metric": (1000.0, 1.0, 1.0), "imperial": (MILE_M, FOOT_M, FOOT_M)}
 def read_garmin_csv(name: str, data: bytes, options: ReadOptions
                     ) -> tuple[list[ParsedActivity], list[str]]:
     """Every activity row of a Garmin Connect CSV, and notes about the file."""
-    text, notes = decode_text(name, data)
-    headers, rows, skipped = read_table(name, text)
-    notes.extend(skipped)
-    found = H.locate(headers, H.GARMIN, H.GARMIN_REQUIRED)
-    if found is None:
-        unknown = H.unknown_headers(headers, H.GARMIN)
-        raise IngestError(name, "not a Garmin Connect activity CSV kneeload can read: "
-                                f"headers not recognised: {', '.join(map(repr, unknown[:12]))}")
-    _, at = found
-
-    def col(field: str) -> pd.Series:
-        if field in at:
-            return rows[at[field]]
-        return pd.Series(pd.NA, index=rows.index, dtype="string")
+    listing = read_activity_list(name, data, H.GARMIN, H.GARMIN_REQUIRED,
+                                 "Garmin Connect activity CSV")
+    rows, notes, col = listing.rows, listing.notes, listing.column
 
     decimal = "," if decimal_comma(col("distance")) else "."
     num = {field: numbers(col(field), decimal) for field in

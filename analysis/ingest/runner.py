@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 
 from analysis.ingest.archive import Job, Source, join_row, plan_sources
 from analysis.ingest.dispatch import read_bytes, read_path
 from analysis.ingest.errors import IngestError
 from analysis.ingest.model import FileResult, ReadOptions
+from analysis.workers import process_pool
 
 Progress = Callable[[int, int, str], None]
 SERIAL_BELOW = 8  # fewer jobs than this are not worth starting worker processes
@@ -62,8 +62,6 @@ def _parallel(pending: deque[Job], workers: int, options: ReadOptions
               ) -> Iterator[tuple[Job, FileResult]]:
     """Parse `pending` in a process pool, at most 2 × workers files in flight, so memory
     stays flat for any export; a job leaves `pending` only once its result is yielded."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["analysis.ingest.dispatch"])
     window: deque[tuple[Job, Future[FileResult] | FileResult]] = deque()
 
     def oldest() -> tuple[Job, FileResult]:
@@ -73,7 +71,7 @@ def _parallel(pending: deque[Job], workers: int, options: ReadOptions
         pending.popleft()
         return job, result
 
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with process_pool(workers, "analysis.ingest.dispatch") as pool:
         for job in list(pending):
             try:
                 window.append((job, pool.submit(parse_job, *_payload(job), options)))

@@ -9,8 +9,7 @@ import pandas as pd
 
 from analysis import track
 from analysis.ingest import headers as H
-from analysis.ingest.csvtext import csv_activity, dates, decode_text, numbers, read_table
-from analysis.ingest.errors import IngestError
+from analysis.ingest.csvtext import csv_activity, dates, numbers, read_activity_list
 from analysis.ingest.model import ParsedActivity, ReadOptions
 from analysis.ingest.sports import normalise_sport
 from analysis.schema import FOOT_SPORTS
@@ -30,22 +29,9 @@ class StravaRow:
 def read_strava_csv(name: str, data: bytes, options: ReadOptions
                     ) -> tuple[list[StravaRow], list[str]]:
     """Every row of a Strava activities.csv, and notes about the file as a whole."""
-    text, notes = decode_text(name, data)
-    headers, rows, skipped = read_table(name, text)
-    notes.extend(skipped)
-    found = H.locate(headers, H.STRAVA, H.STRAVA_REQUIRED)
-    if found is None:
-        unknown = H.unknown_headers(headers, H.STRAVA)
-        raise IngestError(name, "not a Strava activities.csv kneeload can read: headers not "
-                                f"recognised: {', '.join(repr(h) for h in unknown[:12])}"
-                                + (" …" if len(unknown) > 12 else "")
-                                + " (add the language to analysis/ingest/headers.py)")
-    _, at = found
-
-    def col(field: str) -> pd.Series:
-        if field in at:
-            return rows[at[field]]
-        return pd.Series(pd.NA, index=rows.index, dtype="string")
+    listing = read_activity_list(name, data, H.STRAVA, H.STRAVA_REQUIRED,
+                                 "Strava activities.csv")
+    notes, col = listing.notes, listing.column
 
     table = pd.DataFrame({
         "id": col("activity_id").str.strip(),

@@ -27,11 +27,9 @@ Benjamini–Hochberg q-values across exposures in each model; everything is expl
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import warnings
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -61,6 +59,7 @@ from analysis.stats.nof1 import (
     newey_west_maxlags,
 )
 from analysis.thresholds import Thresholds
+from analysis.workers import process_pool
 
 MIN_ATHLETES = 5
 EVENTS_PER_PARAMETER = 5
@@ -164,14 +163,6 @@ def athlete_panel(activities: pd.DataFrame, pain: pd.DataFrame,
     })
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
-    """Worker processes forked from a server that has imported this module once (no fork of
-    a process that may be running threads, no re-import per worker)."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    return ProcessPoolExecutor(workers, mp_context=context)
-
-
 def _panel_task(item: tuple[str, pd.DataFrame, pd.DataFrame, Thresholds]) -> pd.DataFrame:
     athlete, activities, pain, thresholds = item
     return athlete_panel(activities, pain, thresholds).assign(athlete_id=athlete)
@@ -189,7 +180,7 @@ def parallel_map(function: Callable[[Any], Any], items: list[Any], workers: int 
     if workers > 1:
         try:
             results = []
-            with _pool(workers) as pool:
+            with process_pool(workers, __name__) as pool:
                 chunk = max(1, len(items) // (8 * workers))
                 for i, result in enumerate(pool.map(function, items, chunksize=chunk)):
                     results.append(result)

@@ -9,7 +9,7 @@ from typing import ClassVar
 import numpy as np
 import pytest
 
-import analysis.cli.load as cli_load
+import analysis.cli.store as cli_store
 from analysis.cli import main
 from analysis.store import Athlete
 from analysis.synth import gpx_bytes, synth_run
@@ -80,7 +80,7 @@ class FakeStore:
 
 @pytest.fixture
 def fake_store(monkeypatch):
-    monkeypatch.setattr(cli_load, "Store", FakeStore)
+    monkeypatch.setattr(cli_store, "Store", FakeStore)  # where the commands open the store
     monkeypatch.setattr(FakeStore, "settings", {})
     return FakeStore
 
