@@ -262,7 +262,7 @@ def associations_chart(table: pd.DataFrame) -> alt.LayerChart:
                         legend=alt.Legend(title=None, orient="top")),
         tooltip=tooltip)
     zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q")
-    return alt.layer(zero, bars, points).properties(width=WIDTH, height=max(200, 22 * len(data)))
+    return alt.layer(zero, bars, points).properties(width=WIDTH, height=alt.Step(22))
 
 
 def event_study_chart(events: pd.DataFrame) -> alt.Chart:
@@ -284,7 +284,7 @@ def event_study_chart(events: pd.DataFrame) -> alt.Chart:
                  alt.Tooltip("difference_sd:Q", title="Difference (SD)", format="+.2f"),
                  alt.Tooltip("n_flares:Q", title="Flares"),
                  alt.Tooltip("p_value:Q", title="p (permutation)", format=".3f")],
-    ).properties(width=WIDTH, height=max(160, 26 * len(data)))
+    ).properties(width=WIDTH, height=alt.Step(26))
 
 
 def forest_chart(forest: pd.DataFrame, pooled: float | None = None) -> alt.LayerChart:
@@ -304,5 +304,4 @@ def forest_chart(forest: pd.DataFrame, pooled: float | None = None) -> alt.Layer
     if pooled is not None and pooled == pooled:
         lines.append(alt.Chart(pd.DataFrame({"x": [pooled], "what": ["pooled (mixed model)"]}))
                      .mark_rule(color=RED).encode(x="x:Q", tooltip=["what:N", "x:Q"]))
-    rows = forest["athlete_id"].nunique()
-    return alt.layer(*lines, rules, points).properties(width=WIDTH, height=max(160, 40 * rows))
+    return alt.layer(*lines, rules, points).properties(width=WIDTH, height=alt.Step(32))

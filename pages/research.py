@@ -18,7 +18,6 @@ st.caption("Exploratory associations across runners, not causes and not a diagno
            "within-runner part (the week's deviation from it).")
 
 
-
 def show_models(report: CohortReport) -> None:
     """The model tables and the forest plot, or why the data are not enough."""
     st.write(report.message.split(". ")[0] + ".")

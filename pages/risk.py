@@ -40,9 +40,10 @@ for flag in flags:
 
 report = ui.nof1(current)
 st.subheader("What changed before your flares")
-st.caption(f"A flare: pain of {tables.thresholds.flare_score:g} or more after "
-           f"{tables.thresholds.flare_quiet_days} logged-quiet days. Exploratory, your own "
-           "data only.")
+rule = tables.thresholds
+st.caption(f"A flare: pain of {rule.flare_score:g} or more after {rule.flare_quiet_days} days "
+           f"below it, at least {rule.flare_recorded_days} of them logged. Exploratory, your "
+           "own data only.")
 if report.flares.empty:
     st.info("No flare in the diary so far.")
 else:

@@ -104,6 +104,24 @@ def test_route_chart_projects_and_marks_the_ends():
     assert ends == ["start", "finish"]
 
 
+def test_row_charts_grow_with_their_rows():
+    """One band per exposure (or runner): many rows must not squash into a fixed height."""
+    events = pd.DataFrame({"exposure": ["descent_m", "spike_ratio", "distance_km"],
+                           "difference_sd": [1.5, 0.1, -1.7], "q_value": [0.01, 0.6, 0.2],
+                           "pre_flare_mean": [300.0, 1.1, 40.0],
+                           "baseline_mean": [200.0, 1.0, 45.0], "n_flares": [2, 2, 2],
+                           "p_value": [0.002, 0.5, 0.1]})
+    spec = charts.event_study_chart(events).to_dict()
+    assert spec["height"] == {"step": 26}
+    colours = {r["exposure"]: r["finding"] for r in next(iter(spec["datasets"].values()))}
+    assert colours == {"descent_m": "q < 0.05", "spike_ratio": "not significant",
+                       "distance_km": "not significant"}
+    forest = pd.DataFrame({"athlete_id": ["a", "b"], "estimate": [0.2, -0.1],
+                           "ci_low": [-0.1, -0.5], "ci_high": [0.5, 0.3], "n": [40, 52]})
+    spec = charts.forest_chart(forest, pooled=0.05).to_dict()
+    assert spec["height"] == {"step": 32}
+    assert len(layers(spec)) == 4  # zero line, pooled line, intervals, estimates
+
 def test_roster_row_and_ranking(tables):
     row = roster_row(1, "Sam", tables)
     # Last 7 days (14–20 Mar): entries 3 and 4 -> 3.5; the 7 before (7–13 Mar): 1 -> +2.5.

@@ -38,9 +38,9 @@ class AthleteReport:
 
 
 def _flare_words(n: int, t: Thresholds) -> str:
-    """'3 flares (pain ≥ 4 after ≥ 7 days below it)'."""
+    """'3 flares (pain ≥ 4 after ≥ 7 days below it, ≥ 4 of them logged)'."""
     return (f"{n} flare{'s' if n != 1 else ''} (pain ≥ {t.flare_score:g} after "
-            f"≥ {t.flare_quiet_days} days below it)")
+            f"≥ {t.flare_quiet_days} days below it, ≥ {t.flare_recorded_days} of them logged)")
 
 
 def analyze_grid(grid: ExposureGrid, thresholds: Thresholds = Thresholds(), *,
