@@ -22,8 +22,10 @@ PAIN_RULE_CODES = ("pain_during_run_severe", "pain_during_run", "pain_next_morni
 
 @dataclass(frozen=True)
 class Rule:
-    """A flag rule: level, unit of its value, wording (formatted with Thresholds), evidence key."""
+    """A flag rule: a short title, level, unit of its value, wording (formatted with
+    Thresholds), evidence key."""
 
+    title: str
     level: str
     unit: str
     words: str
@@ -33,58 +35,74 @@ class Rule:
 # In display order within a level.
 RULES: dict[str, Rule] = {
     "persistent_pain": Rule(
+        "persistent pain",
         "high", "days", "Pain of {persistent_pain_score:g}/10 or more logged over more than "
         "{persistent_pain_days} days (episodes end after {persistent_pain_gap_days} days "
         "without such an entry): see a physiotherapist or sports physician",
         "persistent_pain"),
     "pain_during_run_severe": Rule(
+        "severe pain in a run",
         "high", "/10", "Pain during a run above {pain_stop_above:g}/10: stop running for now, "
         "cross-train and strengthen", "pain_stop"),
     "pain_during_run": Rule(
+        "pain in a run",
         "caution", "/10", "Pain during a run above {pain_rule_max:g}/10 breaks the pain rule: "
         "run less and slower", "pain_rule"),
     "pain_next_morning": Rule(
+        "worse next morning",
         "caution", "/10", "Next-morning pain higher than the highest pain logged the day before "
         "breaks the pain rule (threshold = the day before's pain)", "pain_morning"),
     "spike_large": Rule(
+        "large run spike",
         "high", "×", "Run longer than {spike_large:g} × the longest run of the previous "
         "{spike_window_days} days", "spike_large"),
     "spike_medium": Rule(
+        "run spike",
         "caution", "×", "Run more than {spike_medium:g}–{spike_large:g} × the longest run of the "
         "previous {spike_window_days} days", "spike_medium"),
     "spike_small": Rule(
+        "small run spike",
         "caution", "×", "Run more than {spike_small:g}–{spike_medium:g} × the longest run of the "
         "previous {spike_window_days} days", "spike_small"),
     "weekly_jump_high": Rule(
+        "big weekly jump",
         "high", "%", "Running distance more than {weekly_change_high_pct:g} % above the previous "
         "complete week", "weekly_change_high"),
     "weekly_jump_caution": Rule(
+        "weekly jump",
         "caution", "%", "Running distance more than {weekly_change_caution_pct:g} % (up to "
         "{weekly_change_high_pct:g} %) above the previous complete week; the 10 % line is a "
         "rule of thumb", "weekly_change_caution"),
     "rolling7_jump_high": Rule(
+        "big 7-day jump",
         "high", "%", "Running distance of the last 7 days more than {weekly_change_high_pct:g} % "
         "above the 7 days before", "weekly_change_high"),
     "rolling7_jump_caution": Rule(
+        "7-day jump",
         "caution", "%", "Running distance of the last 7 days more than "
         "{weekly_change_caution_pct:g} % (up to {weekly_change_high_pct:g} %) above the 7 days "
         "before; the 10 % line is a rule of thumb", "weekly_change_caution"),
     "descent_spike": Rule(
+        "descent spike",
         "caution", "×", "Run's descent more than {descent_spike_ratio:g} × the largest descent of "
         "the previous {spike_window_days} days (runs with at least {descent_spike_min_m:g} m of "
         "descent; threshold is a product choice)", "descent"),
     "cadence_drop": Rule(
+        "cadence drop",
         "caution", "%", "Cadence more than {cadence_drop_pct:g} % below your own baseline at "
         "this speed (cadence-on-speed fit over your runs of the previous "
         "{cadence_baseline_days} days, at least {cadence_min_runs} runs)", "cadence"),
     "week_partial": Rule(
+        "week in progress",
         "info", "m", "Week in progress: its distance so far (the value) is not compared with "
         "complete weeks and gets no weekly-jump flag; see the rolling 7-day change",
         "weekly_change_high"),
     "week_after_gap": Rule(
+        "restart after a break",
         "info", "m", "No runs the week before: no percentage change for this week's distance "
         "(the value); a restart after a break", "weekly_change_high"),
     "spike_no_baseline": Rule(
+        "first run after a break",
         "info", "days", "No run in the previous {spike_window_days} days (the value is the days "
         "since the last run): this run has no spike ratio", "spike_no_baseline"),
 }

@@ -9,12 +9,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.flags import RULES
 from analysis.load import LoadTables
 from analysis.risk import current_from
 
 ROSTER_COLUMNS = ("athlete_id", "name", "last_week_start", "last_week_m", "last_week_change_pct",
                   "this_week_m", "latest_pain", "latest_pain_date", "pain_7d", "pain_trend",
-                  "high_flags", "caution_flags", "flags", "triage")
+                  "high_flags", "caution_flags", "flags", "flag_titles", "triage")
 
 
 def roster_row(athlete_id: int, name: str, tables: LoadTables) -> dict:
@@ -31,6 +32,7 @@ def roster_row(athlete_id: int, name: str, tables: LoadTables) -> dict:
     flags = current_from(tables)
     high = sum(f.level == "high" for f in flags)
     caution = sum(f.level == "caution" for f in flags)
+    codes = list(dict.fromkeys(f.code for f in flags))
     pain_now = recent.mean()
     triage = (np.nan_to_num(pain_now) + max(np.nan_to_num(trend), 0.0) + 2 * high + caution)
     return {
@@ -43,7 +45,9 @@ def roster_row(athlete_id: int, name: str, tables: LoadTables) -> dict:
         "latest_pain_date": logged.index[-1] if len(logged) else pd.NaT,
         "pain_7d": pain_now, "pain_trend": trend,
         "high_flags": high, "caution_flags": caution,
-        "flags": ", ".join(dict.fromkeys(f.code for f in flags)),
+        "flags": ", ".join(codes),
+        "flag_titles": ", ".join(RULES[code].title for code in codes  # info flags are noise
+                                 if RULES[code].level != "info"),
         "triage": round(float(triage), 2),
     }
 

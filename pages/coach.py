@@ -39,13 +39,14 @@ shown = pd.DataFrame({
     "pain trend (7 d)": ranked["pain_trend"].round(1),
     "flags now": ranked["high_flags"].astype(str) + " high · "
     + ranked["caution_flags"].astype(str) + " caution",
-    "which": ranked["flags"],
+    "which": ranked["flag_titles"],
 })
 picked = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun",
                       selection_mode="single-row", key="roster",
                       column_config={"triage": st.column_config.ProgressColumn(
-                          "triage", min_value=0.0, format="%.1f",
-                          max_value=float(max(ranked["triage"].max(), 1.0)))})
+                          "triage", min_value=0.0, format="%.1f", width="small",
+                          max_value=float(max(ranked["triage"].max(), 1.0))),
+                          "which": st.column_config.TextColumn(width="large")})
 if picked and picked.selection.rows:
     name = ranked["name"].iloc[picked.selection.rows[0]]
     athlete, tables = reports[name]

@@ -130,6 +130,7 @@ def test_roster_row_and_ranking(tables):
     # in the 30 days before (3×): two cautions, nothing high.
     assert (row["high_flags"], row["caution_flags"]) == (0, 2)
     assert row["flags"] == "spike_medium, descent_spike, week_partial"
+    assert row["flag_titles"] == "run spike, descent spike"  # no info-level flags
     # Triage = 3.5 + 2.5 + 2 × 0 + 1 × 2 = 8.
     assert row["triage"] == 8.0
     assert row["last_week_m"] == 20_000.0 and row["this_week_m"] == 15_000.0
