@@ -19,6 +19,7 @@ START_TOLERANCE = dt.timedelta(seconds=120)
 DISTANCE_TOLERANCE = 0.05
 ORIGIN_RANK = {"csv": 0, "file": 1, "file+csv": 2}
 NAMED_ORIGINS = frozenset({"csv", "file+csv"})  # name and type come from activities.csv
+FIRM_SOURCES = ("file",)  # sport sources that keep other sport families apart (not guesses)
 FORMAT_RANK = {"gpx": 1, "tcx": 2, "fit": 3}
 
 
