@@ -26,9 +26,11 @@ def split_outings(raw: RawTrack, options: ReadOptions) -> list[RawTrack]:
     """`raw` cut at every segment boundary that starts a new outing (one part if none)."""
     if raw.segment is None or len(raw.t) == 0:
         return [raw]
+    starts = np.flatnonzero(np.diff(raw.segment) != 0) + 1
+    if len(starts) == 0:
+        return [raw]
     t = np.where(raw.t >= EARLIEST_VALID_S, raw.t, np.nan)
     day = _local_days(raw, t, options)
-    starts = np.flatnonzero(np.diff(raw.segment) != 0) + 1
     cuts = [0]
     last_time = last_day = np.nan
     for begin, end in zip([0, *starts], [*starts, len(t)], strict=True):

@@ -19,7 +19,7 @@ from analysis.ingest import FileResult
 from analysis.schema import ACTIVITY_COLUMNS
 from analysis.store.codec import FORMAT, encode_samples
 from analysis.store.matching import (
-    FIRM_SOURCES,
+    LOOSE_SOURCES,
     NAMED_ORIGINS,
     START_TOLERANCE,
     richness,
@@ -140,9 +140,9 @@ def _store_activity(conn: Connection, athlete_id: int, row: dict[str, Any],
     row = {**row, "sport_family": sport_family(row["sport"]), "imported_at": now}
     start = row["start_time"]
     # A guessed or runner-set sport does not keep two records of one outing apart.
-    family = (true() if row.get("sport_source") not in FIRM_SOURCES else or_(
+    family = (true() if row.get("sport_source") in LOOSE_SOURCES else or_(
         activities.c.sport_family == row["sport_family"],
-        activities.c.sport_source.not_in(FIRM_SOURCES)))
+        activities.c.sport_source.in_(LOOSE_SOURCES)))
     candidates = conn.execute(
         select(activities.c.id, activities.c.activity_id, activities.c.origin,
                activities.c.source_format, activities.c.start_time, activities.c.distance_m,

@@ -12,12 +12,19 @@ import fitdecode
 import numpy as np
 import pandas as pd
 import pytest
-from fitdecode.profile import FIELD_TYPES
+from fitdecode.profile import FIELD_TYPES, MESSAGE_TYPES
 
 from analysis.ingest import ReadOptions
 from analysis.ingest.dispatch import read_bytes
 from analysis.ingest.errors import IngestError
-from analysis.ingest.fit import FILE_TYPES, MANUFACTURERS, SPORTS, SUB_SPORTS, read_fit
+from analysis.ingest.fit import (
+    _MESSAGES,
+    FILE_TYPES,
+    MANUFACTURERS,
+    SPORTS,
+    SUB_SPORTS,
+    read_fit,
+)
 from analysis.ingest.fitcrc import fit_crc
 from analysis.synth import FitSession, fit_bytes, synth_run, with_pause
 from tests.conftest import sample
@@ -221,6 +228,16 @@ def test_heart_rate_average_leaves_out_pauses():
 def test_names_follow_the_fit_profile(ours, profile):
     reference = FIELD_TYPES[profile].enum  # fitdecode's copy of the SDK's Profile.xlsx
     assert {k: v for k, v in ours.items()} == {k: reference[k] for k in ours}
+
+
+def test_message_and_field_names_and_scales_follow_the_fit_profile():
+    for number, (name, fields) in _MESSAGES.items():
+        message = MESSAGE_TYPES[number]
+        assert message.name == name
+        for field_number, (field_name, scale, offset) in fields.items():
+            reference = message.fields[field_number]
+            assert (reference.name, reference.scale or 1, reference.offset or 0) == (
+                field_name, scale, offset)
 
 
 def test_manufacturer_labels_name_the_profiles_manufacturer():
