@@ -13,7 +13,8 @@ from analysis.ingest.errors import IngestError
 from analysis.ingest.gpxscan import scan_gpx
 from analysis.ingest.model import RawTrack
 from analysis.ingest.safexml import parse_xml
-from analysis.ingest.xmltable import concat_row, parse_times, row_xslt, run_table
+from analysis.ingest.xmlscan import track_times
+from analysis.ingest.xmltable import concat_row, row_xslt, run_table
 
 COLUMNS = ["seg", "lat", "lon", "ele", "time", "hr", "cad"]
 
@@ -47,7 +48,7 @@ def read_gpx(name: str, data: bytes) -> list[RawTrack]:
         raise IngestError(name, "no track points (the file holds only waypoints or routes)")
     notes: list[str] = []
     table = _without_unreadable_positions(name, table, notes)
-    t, offset, time_notes = parse_times(table["time"])
+    t, offset, time_notes = track_times(table)
     notes.extend(time_notes)
     if np.isnan(t).all():
         notes.append("no timestamps in the track")

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.ingest.xmlscan import WHITESPACE, Tags, plain_from, spells, words
+from analysis.ingest.xmlscan import WHITESPACE, Tags, plain_from, spells, time_column, words
 
 FIELDS = (b"ele", b"time", b"hr", b"cad")
 _ROOT = re.compile(rb"^\s*(?:<\?[^>]*>\s*)*<(?:[\w.-]+:)?gpx[\s>]")
@@ -50,7 +50,8 @@ def _coordinates(arr: np.ndarray, padded: np.ndarray, starts: np.ndarray, ends: 
 
 
 def scan_gpx(data: bytes) -> tuple[dict[str, np.ndarray | pd.Series], dict[str, Any]] | None:
-    """The track's columns (seg, lat, lon, ele, time, hr, cad) and metadata (name, type,
+    """The track's columns (seg, lat, lon, ele, hr, cad, and t: UTC seconds, or time: the
+    texts when they are not all plain UTC) and metadata (name, type,
     creator, time, and each segment's track name and type), or None when the file is not
     in the plain layout this path reads."""
     first_seg = data.find(b"<trkseg")
@@ -79,11 +80,11 @@ def scan_gpx(data: bytes) -> tuple[dict[str, np.ndarray | pd.Series], dict[str, 
     ranges = {name: (np.arange(n), *where) for name, where in coordinates.items()}
     for name in FIELDS:
         ranges[name.decode()] = tags.first_in(tags.value_tags(name), opens, closes)
-    times = tags.texts(ranges.pop("time"), n)
+    times = time_column(tags, ranges.pop("time"), n)
     numbers = tags.numbers(ranges, n)
     if times is None or numbers is None:
         return None
-    table: dict[str, np.ndarray | pd.Series] = {"seg": seg, "time": times, **numbers}
+    table: dict[str, np.ndarray | pd.Series] = {"seg": seg, **times, **numbers}
     meta = _metadata(data[:first_seg])
     meta["tracks"] = _track_labels(data, lt, gt, tracks, segments)
     return table, meta

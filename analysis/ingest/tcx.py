@@ -11,7 +11,8 @@ from analysis.ingest.errors import IngestError
 from analysis.ingest.model import RawTrack
 from analysis.ingest.safexml import parse_xml
 from analysis.ingest.tcxscan import lap_total, scan_tcx
-from analysis.ingest.xmltable import concat_row, parse_times, row_xslt, run_table
+from analysis.ingest.xmlscan import track_times
+from analysis.ingest.xmltable import concat_row, row_xslt, run_table
 
 TCX_NS = "http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"
 COLUMNS = ["act", "seg", "time", "lat", "lon", "ele", "dist", "hr", "cad", "runcad"]
@@ -43,7 +44,7 @@ def read_tcx(name: str, data: bytes) -> list[RawTrack]:
     tracks = []
     for number, part in table.groupby("act", sort=True):
         activity = activities[int(number) - 1]
-        t, offset, notes = parse_times(part["time"].reset_index(drop=True))
+        t, offset, notes = track_times(part)
         runcad = part["runcad"].notna().any()
         cadence = part["runcad"] if runcad else part["cad"]
         tracks.append(RawTrack(

@@ -17,7 +17,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from analysis.ingest.xmlscan import Tags, plain_from
+from analysis.ingest.xmlscan import Tags, plain_from, time_column
 
 NAMESPACE = b"http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"
 FIELDS = {"lat": b"LatitudeDegrees", "lon": b"LongitudeDegrees", "ele": b"AltitudeMeters",
@@ -30,8 +30,9 @@ _CREATOR = re.compile(rb"<Creator\b[^>]*>.*?<Name>([^<]*)</Name>", re.S)
 
 
 def scan_tcx(data: bytes) -> tuple[pd.DataFrame, list[dict]] | None:
-    """The track point table (act, seg, time, lat, lon, ele, dist, hr, cad, runcad; act
-    and seg counted from 1 within the file and the activity) and one dict per <Activity>
+    """The track point table (act, seg, lat, lon, ele, dist, hr, cad, runcad, and t: UTC
+    seconds, or time: the texts when they are not all plain UTC; act and seg counted from 1
+    within the file and the activity) and one dict per <Activity>
     (sport, notes, creator, lap_distance_m, lap_time_s), or None when the file is not in
     the plain layout this path reads."""
     first_point = data.find(b"<Trackpoint")
@@ -60,11 +61,11 @@ def scan_tcx(data: bytes) -> tuple[pd.DataFrame, list[dict]] | None:
     for column, name in FIELDS.items():
         ranges[column] = tags.first_in(tags.value_tags(name, prefixed=False), opens, closes)
     ranges["runcad"] = tags.first_in(tags.value_tags(b"RunCadence"), opens, closes)
-    times = tags.texts(ranges.pop("time"), n)
+    times = time_column(tags, ranges.pop("time"), n)
     numbers = tags.numbers(ranges, n)
     if times is None or numbers is None:
         return None
-    table = pd.DataFrame({"act": act.astype(float), "seg": seg.astype(float), "time": times,
+    table = pd.DataFrame({"act": act.astype(float), "seg": seg.astype(float), **times,
                           **numbers})
     return table, _activities(data, tags, activities, opens, closes)
 

@@ -14,9 +14,12 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from analysis.ingest.xmltable import parse_times
 
 WHITESPACE = np.frombuffer(b" \t\r\n\x1f", dtype=np.uint8)  # \x1f: never in XML text
 _ENDS_NAME = np.zeros(256, dtype=bool)  # the bytes that can follow a tag's name
@@ -140,6 +143,26 @@ class Tags:
                       lines.decode("utf-8", "replace").split("\n")[:len(owner)]]
         return pd.Series(out, dtype=object)
 
+    def utc_seconds(self, where: Range, n: int) -> np.ndarray | None:
+        """Seconds since the epoch of the times at `where` for n points (NaN where a point
+        has none), when every one is written alike as UTC ('2024-05-01T06:00:00Z', with or
+        without a fraction); else None (then read them as texts)."""
+        owner, starts, ends = where
+        width = ends - starts
+        if len(owner) == 0 or (width != width[0]).any() or width[0] < 20:
+            return None
+        chars = self.arr[starts[:, None] + np.arange(width[0])]
+        if not ((chars[:, -1] == ord("Z")).all() and (chars[:, 10] == ord("T")).all()):
+            return None
+        try:
+            stamps = np.ascontiguousarray(chars[:, :-1]).view(f"S{width[0] - 1}").ravel()
+            micro = stamps.astype("datetime64[us]").astype("int64")
+        except ValueError:  # not a date numpy reads: leave it to the general parser
+            return None
+        out = np.full(n, np.nan)
+        out[owner] = (micro * 1000).astype(float) / 1e9  # as parse_times computes it
+        return out
+
     def numbers(self, ranges: dict[str, Range], n: int) -> dict[str, np.ndarray] | None:
         """One float column of n points per entry of `ranges`, read in one parse (NaN where
         a point has none), or None when a value is not a plain number."""
@@ -178,3 +201,21 @@ def _numbers(lines: bytes) -> np.ndarray | None:
                            engine="c", skip_blank_lines=False, quoting=3)["v"].to_numpy()
     except (ValueError, pd.errors.ParserError):
         return None
+
+
+def time_column(tags: Tags, where: Range, n: int) -> dict[str, np.ndarray | pd.Series] | None:
+    """{'t': UTC seconds} when every time is plain UTC, else {'time': the texts} (for
+    analysis.ingest.xmltable.parse_times); None when a text needs stripping."""
+    seconds = tags.utc_seconds(where, n)
+    if seconds is not None:
+        return {"t": seconds}
+    texts = tags.texts(where, n)
+    return None if texts is None else {"time": texts}
+
+
+def track_times(table: Any) -> tuple[np.ndarray, float | None, list[str]]:
+    """Seconds, the offset the file states and notes, from a track table of either path:
+    the fast path's UTC seconds ('t') as they are, texts ('time') through parse_times."""
+    if "t" in table:
+        return np.asarray(table["t"], dtype=float), None, []
+    return parse_times(pd.Series(table["time"]).reset_index(drop=True))

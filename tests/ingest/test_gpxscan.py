@@ -59,7 +59,7 @@ def test_layouts_it_reads():
     assert fast["lon"].tolist() == [4.1, 4.2, 4.3]
     assert fast["ele"].tolist()[0] == 1.0 and np.isnan(fast["ele"].tolist()[1:]).all()
     assert fast["hr"].tolist()[2] == 140.0  # the first hr of the point
-    assert fast["time"].isna().tolist() == [False, True, False]
+    assert np.isnan(fast["t"]).tolist() == [False, True, False]  # plain UTC: read as seconds
 
 
 PLAIN = (b'<?xml version="1.0" encoding="UTF-8"?><gpx version="1.1" '
@@ -119,3 +119,17 @@ def test_cdata_and_comments_before_the_track_are_fine():
                          b"</name><type><![CDATA[running]]></type>", 1)
     fast, meta = same_as_tree(data)
     assert (meta["name"], meta["type"], len(fast)) == ("Hill reps & more", "running", 2)
+
+
+@pytest.mark.parametrize(("old", "new", "column"), [
+    (b"", b"", "t"),
+    (b"00:00:05Z", b"00:00:05.5Z", "time"),                  # widths differ: texts
+    (b"00:00:00Z</time>", b"00:00:00.25Z</time>", "time"),
+    (b"T00:00:05Z", b"T01:00:05+01:00", "time"),             # an offset: texts
+])
+def test_times_are_read_as_seconds_only_when_all_plain_utc(old, new, column):
+    fast, _ = same_as_tree(PLAIN.replace(old, new, 1))
+    assert column in fast
+    fractions = PLAIN.replace(b":00Z<", b":00.250Z<").replace(b":05Z<", b":05.500Z<")
+    fast, _ = same_as_tree(fractions)
+    assert fast["t"].tolist() == pytest.approx([1704067200.25, 1704067205.5], abs=1e-6)
