@@ -52,6 +52,8 @@ def scan_tcx(data: bytes) -> tuple[pd.DataFrame, list[dict]] | None:
     if n == 0 or n != len(closes) or not (np.all(opens <= closes)
                                           and np.all(closes[:-1] < opens[1:])):
         return None
+    if len(activities) == 0 or len(tracks) == 0:
+        return None  # points outside any activity or track
     act = np.searchsorted(activities, opens)
     seg = np.searchsorted(tracks, opens) - np.searchsorted(tracks, activities[
         np.maximum(act - 1, 0)])

@@ -28,6 +28,7 @@ _ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"'](?!utf-?8[\"']|us-a
                        re.I)
 _DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY|ELEMENT|ATTLIST)", re.I)
 Range = tuple[np.ndarray, np.ndarray, np.ndarray]  # (point index, text start, text end)
+_UTC_LAYOUT = b"dddd-dd-ddTdd:dd:dd"  # d: a digit; then optionally a fraction, then 'Z'
 
 
 def plain_from(data: bytes, at: int) -> bool:
@@ -152,7 +153,11 @@ class Tags:
         if len(owner) == 0 or (width != width[0]).any() or width[0] < 20:
             return None
         chars = self.arr[starts[:, None] + np.arange(width[0])]
-        if not ((chars[:, -1] == ord("Z")).all() and (chars[:, 10] == ord("T")).all()):
+        layout = _UTC_LAYOUT[:19] + (b"." + b"d" * (width[0] - 21) if width[0] > 20 else b"")
+        wanted = np.frombuffer(layout + b"Z", dtype=np.uint8)
+        digits = wanted == ord("d")
+        if not ((chars[:, ~digits] == wanted[~digits]).all()
+                and ((chars[:, digits] >= ord("0")) & (chars[:, digits] <= ord("9"))).all()):
             return None
         try:
             stamps = np.ascontiguousarray(chars[:, :-1]).view(f"S{width[0] - 1}").ravel()
