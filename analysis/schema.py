@@ -15,6 +15,7 @@ RUN_SPORTS = frozenset({"run", "trail_run", "treadmill_run"})
 FOOT_SPORTS = RUN_SPORTS | {"walk", "hike"}
 
 ORIGINS = ("file", "file+csv", "csv")
+SPORT_SOURCES = ("file", "guessed", "user")
 PAIN_SIDES = ("left", "right", "both")
 PAIN_TIMINGS = ("during_run", "after_run", "next_morning", "daily_worst")
 PAIN_PROVOKERS = ("stairs", "downhill", "squatting", "sitting", "other")
@@ -39,12 +40,17 @@ ACTIVITY_COLUMNS: tuple[Column, ...] = (
     Column("name", "string", "Activity name."),
     Column("sport", "string", "Normalised sport: " + ", ".join(SPORTS) + "."),
     Column("sport_raw", "string", "Sport or type as written in the source."),
+    Column("sport_source", "string", "Where the sport came from: " + ", ".join(SPORT_SOURCES)
+           + " (file: the file or list names it; guessed: the file names none and "
+           "kneeload guessed, see sport_reason; user: set or confirmed by the runner)."),
+    Column("sport_reason", "string", "Why a guessed sport was chosen (speed, cadence, "
+           "steadiness or the name); empty otherwise."),
     Column("start_time", "datetime64[ns, UTC]", "Start of the activity in UTC."),
     Column("local_date", "datetime64[ns]", "Calendar day of the start on the runner's clock."),
     Column("utc_offset_min", "Float64", "Local offset from UTC at the start, minutes."),
     Column("tz_name", "string", "Time zone used for local_date (IANA name or fixed offset)."),
     Column("tz_source", "string", "Where the local offset came from: file, csv_local, gps, "
-           "athlete or default_utc."),
+           "athlete, default_utc, or file_local (the file's local times, zone unknown)."),
     Column("distance_m", "Float64", "Distance, metres."),
     Column("elapsed_time_s", "Float64", "Wall-clock duration, seconds."),
     Column("moving_time_s", "Float64", "Duration without pauses and GPS gaps, seconds."),

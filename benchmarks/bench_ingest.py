@@ -1,18 +1,19 @@
 """Time reading a runner's export: kneeload against gpxpy and fitdecode, the whole export in
 parallel, and peak memory as the export doubles.
 
-Targets (issue 2): GPX at least 10× gpxpy's throughput, FIT at least 2× fitdecode's, a
-1,000-run export in under 90 s on 2 cores, peak memory under 600 MB whatever the export's
-size. The script
+Targets (issues 2 and 13): GPX at least 10× gpxpy's throughput, FIT at least 2× fitdecode's,
+a 1,000-run export in under 90 s on 2 cores (`kneeload parse` of it: 10 s), peak memory under
+600 MB whatever the export's size. The script
 
 1. generates a synthetic Strava export of N runs (about an hour each at 1 s, mixed `.gpx`,
    `.gpx.gz`, `.tcx.gz`, `.fit.gz`, joined by activities.csv's Filename) as a folder and a
    zip under benchmarks/out/ (git-ignored; reused when already there), and one of 2N runs;
 2. times kneeload and gpxpy (parse, length_2d, get_uphill_downhill, get_moving_data) on the
-   same GPX files, and kneeload and fitdecode (every message, every field) on the same FIT
-   files, in this one process;
-3. reads the whole export through read_sources (folder and zip) and `kneeload parse` on the
-   zip, each in a fresh process, sampling the memory of its process tree from /proc;
+   same GPX files, kneeload on TCX files (no reference reader installed), and kneeload and
+   fitdecode (every message, every field) on the same FIT files, in this one process;
+3. reads the whole export through read_sources (folder and zip, samples kept as a store
+   needs them) and `kneeload parse` on the zip (summaries only), each in a fresh process,
+   sampling the memory and CPU time of its process tree from /proc;
 4. prints one table (and, with --profile, where kneeload's GPX time goes).
 
     python benchmarks/bench_ingest.py [--runs 1000] [--workers 2] [--sample 10] [--no-double]
@@ -54,6 +55,7 @@ FORMATS = (".gpx", ".gpx.gz", ".tcx.gz", ".fit.gz")
 PLACES = ((52.37, 4.89), (48.14, 11.58), (39.74, -104.99), (-33.87, 151.21), (35.68, 139.69))
 MB = 1e6
 PAGE = os.sysconf("SC_PAGE_SIZE")
+TICKS = os.sysconf("SC_CLK_TCK")
 
 
 # --- 1. the export ------------------------------------------------------------------------
@@ -149,24 +151,26 @@ def fitdecode_all(data: bytes) -> None:
 
 
 def compare(folder: Path, sample: int, repeat: int) -> list[dict]:
-    """Throughput rows: kneeload (parse + summary, and FIT decode alone) and the others."""
-    options = ReadOptions(workers=1)
+    """Per format: kneeload's parse + summary (and FIT decode alone) against the others,
+    as MB/s and ms per file (one file ≈ an hour's run at 1 s)."""
+    options = ReadOptions(workers=1)  # samples built too, as a store needs them
     rows = []
     for label, files, theirs, other in (
         ("GPX", contents(folder, (".gpx", ".gpx.gz"), sample), gpxpy_summary, "gpxpy"),
+        ("TCX", contents(folder, (".tcx.gz",), sample), None, ""),
         ("FIT", contents(folder, (".fit.gz",), 2 * sample), fitdecode_all, "fitdecode"),
     ):
-        size = sum(map(len, files))
+        size, count = sum(map(len, files)), len(files)
         ours = best_time(lambda d, label=label: read_bytes(f"x.{label}", d, options), files,
                          repeat)
-        them = best_time(theirs, files, repeat)
-        rows.append({"what": label, "files": len(files), "mb": size / MB,
-                     "kneeload": size / MB / ours, "other": other, "theirs": size / MB / them})
+        them = best_time(theirs, files, repeat) if theirs else np.nan
+        rows.append({"what": label, "files": count, "mb": size / MB, "kneeload": size / MB / ours,
+                     "ms": 1000 * ours / count, "other": other, "theirs": size / MB / them,
+                     "their_ms": 1000 * them / count})
         if label == "FIT":
             decode = best_time(lambda d: read_fit("x.fit", d), files, repeat)
-            rows.append({"what": "FIT decode only", "files": len(files), "mb": size / MB,
-                         "kneeload": size / MB / decode, "other": other,
-                         "theirs": size / MB / them})
+            rows.append({**rows[-1], "what": "FIT decode only", "kneeload": size / MB / decode,
+                         "ms": 1000 * decode / count})
     return rows
 
 
@@ -185,9 +189,9 @@ def profile_gpx(folder: Path, sample: int) -> None:
 
 # --- 3. the whole export, in fresh processes ----------------------------------------------
 
-def tree_memory(root: int) -> dict[int, tuple[int, int, int]]:
+def tree_memory(root: int) -> dict[int, tuple[int, int, int, float]]:
     """RSS, PSS and peak RSS (VmHWM, what ru_maxrss reports) of `root` and each of its
-    descendants, in bytes (from /proc).
+    descendants, in bytes, and the CPU seconds each has used so far (from /proc).
 
     RSS counts pages shared by the forked workers once per process; PSS splits them
     among the sharers, so its sum is the memory the tree really holds.
@@ -206,7 +210,9 @@ def tree_memory(root: int) -> dict[int, tuple[int, int, int]]:
         with contextlib.suppress(OSError, StopIteration, ValueError):
             rss = int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE
             pss = _kib(Path(f"/proc/{pid}/smaps_rollup"), "Pss:")
-            found[pid] = (rss, pss, _kib(Path(f"/proc/{pid}/status"), "VmHWM:"))
+            ticks = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[11:13]
+            found[pid] = (rss, pss, _kib(Path(f"/proc/{pid}/status"), "VmHWM:"),
+                          sum(map(int, ticks)) / TICKS)
     return found
 
 
@@ -227,13 +233,15 @@ def measured(command: list[str], stdout: Path | None = None) -> dict:
         zip(("out", "err"), process.communicate(), strict=True)))
     reader.start()
     peak_rss = peak_pss = main_hwm = child_hwm = 0
+    cpu: dict[int, float] = {}  # the last CPU seconds seen of every process of the tree
     while reader.is_alive():
         found = tree_memory(process.pid)
-        peak_rss = max(peak_rss, sum(rss for rss, _, _ in found.values()))
-        peak_pss = max(peak_pss, sum(pss for _, pss, _ in found.values()))
-        main_hwm = max(main_hwm, found.get(process.pid, (0, 0, 0))[2])
-        child_hwm = max([child_hwm, *(hwm for pid, (_, _, hwm) in found.items()
+        peak_rss = max(peak_rss, sum(rss for rss, _, _, _ in found.values()))
+        peak_pss = max(peak_pss, sum(pss for _, pss, _, _ in found.values()))
+        main_hwm = max(main_hwm, found.get(process.pid, (0, 0, 0, 0))[2])
+        child_hwm = max([child_hwm, *(hwm for pid, (_, _, hwm, _) in found.items()
                                       if pid != process.pid)])
+        cpu.update({pid: used for pid, (_, _, _, used) in found.items()})
         time.sleep(0.02)
     wall = time.perf_counter() - started
     if stdout:
@@ -242,7 +250,8 @@ def measured(command: list[str], stdout: Path | None = None) -> dict:
         raise SystemExit(f"{command} failed:\n{output['err'].decode()[-2000:]}")
     report = json.loads(output["out"]) if not stdout else {}
     main_hwm = max(main_hwm, report.pop("maxrss_mb", 0) * MB)  # its last word, if it spoke
-    return {"wall": wall, "rss_peak_mb": peak_rss / MB, "pss_peak_mb": peak_pss / MB,
+    return {"wall": wall, "cpu_s": sum(cpu.values()), "main_cpu_s": cpu.get(process.pid, 0.0),
+            "rss_peak_mb": peak_rss / MB, "pss_peak_mb": peak_pss / MB,
             "main_maxrss_mb": main_hwm / MB, "child_maxrss_mb": child_hwm / MB, **report,
             "stderr_lines": len(output["err"].splitlines())}
 
@@ -308,19 +317,23 @@ def main() -> None:
     targets = {"GPX": 10.0, "FIT": 2.0}
     print(f"\nkneeload ingest benchmark: {args.runs} runs, {args.workers} workers, "
           f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
-    print(f"{'':17}{'files':>6}{'MB':>8}{'kneeload MB/s':>15}{'other MB/s':>12}"
-          f"{'ratio':>8}  target")
+    print(f"{'':17}{'files':>6}{'MB':>7}{'kneeload MB/s':>14}{'ms/file':>8}"
+          f"{'other MB/s':>15}{'ms/file':>8}{'ratio':>7}  target")
     for row in throughput:
         ratio = row["kneeload"] / row["theirs"]
         target = targets.get(row["what"])
-        print(f"{row['what']:<17}{row['files']:>6}{row['mb']:>8.1f}{row['kneeload']:>15.1f}"
-              f"{row['theirs']:>9.2f} {row['other'][:3]}{ratio:>7.1f}×  "
+        other = (f"{row['theirs']:>8.2f} {row['other'][:6]:<6}{row['their_ms']:>8.0f}"
+                 f"{ratio:>6.1f}×" if row["other"] else f"{'(none)':>15}{'':>15}")
+        print(f"{row['what']:<17}{row['files']:>6}{row['mb']:>7.1f}{row['kneeload']:>14.1f}"
+              f"{row['ms']:>8.1f}{other}  "
               + (f"≥ {target:g}× {verdict(ratio >= target)}" if target else "(no target)"))
-    print(f"\n{'whole export (peaks in MB)':<28}{'wall s':>8}{'files':>7}{'failed':>7}"
-          f"{'tree PSS':>10}{'tree RSS':>10}{'main':>6}{'child':>7}  target")
+    print(f"\n{'whole export (peaks in MB)':<28}{'wall s':>8}{'CPU s':>7}{'main':>6}{'files':>7}"
+          f"{'failed':>7}{'tree PSS':>10}{'tree RSS':>10}{'main':>6}{'child':>7}  target")
     for size, results in ((args.runs, exports), (2 * args.runs, doubled)):
         for label, m in results.items():
-            print(f"{size:>5} runs, {label:<17}{m['wall']:>8.1f}{m.get('files', '-'):>7}"
+            print(f"{size:>5} runs, {label:<17}{m['wall']:>8.1f}{m['cpu_s']:>7.1f}"
+                  f"{m['main_cpu_s']:>6.1f}"
+                  f"{m.get('files', '-'):>7}"
                   f"{m.get('errors', m['stderr_lines']):>7}{m['pss_peak_mb']:>10.0f}"
                   f"{m['rss_peak_mb']:>10.0f}{m['main_maxrss_mb']:>6.0f}"
                   f"{m['child_maxrss_mb']:>7.0f}  "
@@ -329,7 +342,10 @@ def main() -> None:
     print("Peaks sampled every 20 ms from /proc over the reading process and its workers: "
           "tree PSS and RSS sums (RSS counts pages the forked workers share once per "
           "process), main = the reading process's peak RSS (ru_maxrss), child = the "
-          "largest worker's (forkserver included).")
+          "largest worker's (forkserver included). CPU s = user + system seconds of the "
+          "whole tree, and of the reading process alone (main; the rest is the workers and "
+          "the forkserver): on an idle 2-core machine wall ≈ CPU ÷ 2 at best; on a shared "
+          "machine wall time also counts waiting for the cores.")
 
 
 if __name__ == "__main__":

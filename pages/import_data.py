@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.ingest import ReadOptions, read_sources
+from analysis.schema import SPORTS
 from pages import ui
 
 ui.require_app()
@@ -70,3 +71,40 @@ if "import_report" in st.session_state:
     c.metric("Could not be read", failed)
     st.dataframe(files, hide_index=True, width="stretch",
                  column_config={"details": st.column_config.TextColumn(width="large")})
+
+
+def confirm_guessed_sports() -> None:
+    """The selected runner's activities whose file named no sport: kneeload's guess, why,
+    and a choice to confirm or change it (kept when the outing is imported again)."""
+    current = ui.athlete()
+    if current is None:
+        return
+    activities, _ = ui.frames(current)
+    guessed = activities[activities["sport_source"] == "guessed"]
+    if guessed.empty:
+        return
+    units = ui.units()
+    st.subheader("Sports kneeload guessed")
+    st.caption("These files name no sport, so kneeload guessed it from speed, cadence and "
+               "steadiness. Only runs count as running load: check them and confirm.")
+    shown = pd.DataFrame({
+        "activity_id": guessed["activity_id"].astype("object"),
+        "day": guessed["local_date"].dt.date,
+        "name": guessed["name"].fillna("").astype("object"),
+        units.distance: guessed["distance_m"].astype(float).map(units.dist).round(2),
+        "sport": guessed["sport"].astype("object"),
+        "why": guessed["sport_reason"].fillna("").astype("object"),
+    }).reset_index(drop=True)
+    edited = st.data_editor(
+        shown, key="guessed_sports", hide_index=True, width="stretch",
+        disabled=["day", "name", units.distance, "why"],
+        column_config={"activity_id": None,
+                       "sport": st.column_config.SelectboxColumn("sport", options=list(SPORTS),
+                                                                 required=True)})
+    if st.button("Confirm these sports"):
+        for row in edited.itertuples(index=False):
+            ui.store().set_sport(current.id, row.activity_id, row.sport)
+        st.rerun()
+
+
+confirm_guessed_sports()

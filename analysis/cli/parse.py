@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 
 from analysis.cli.output import progress_bar, records, write_csv, write_json
 from analysis.ingest import ReadOptions, activity_table, read_sources
@@ -40,10 +41,9 @@ def run(args: argparse.Namespace) -> int:
     update, close = progress_bar("reading")
     results = []
     try:
-        for result in read_sources(args.paths, read_options(args), progress=update):
-            for activity in result.activities:
-                activity.samples = None  # the table needs summaries only: memory stays flat
-            results.append(result)
+        # The table needs summaries only: workers send no samples back, memory stays flat.
+        options = replace(read_options(args), keep_samples=False)
+        results.extend(read_sources(args.paths, options, progress=update))
     finally:
         close()
     table = activity_table(results)

@@ -18,6 +18,7 @@ import pandas as pd
 from analysis.cli.output import progress_bar, write_json, write_table
 from analysis.cli.parse import add_read_options, read_options
 from analysis.ingest import read_sources
+from analysis.schema import SPORTS
 from analysis.store import Athlete, Store, UnknownAthlete
 from analysis.thresholds import Thresholds
 
@@ -93,6 +94,20 @@ def register(commands: argparse._SubParsersAction) -> None:
     add_athlete_option(stored)
     add_db_option(stored)
     stored.set_defaults(handler=run_activities)
+    changes = stored.add_subparsers(dest="action", metavar="ACTION")
+    set_sport = changes.add_parser(
+        "set-sport", help="set or confirm an activity's sport",
+        description="Set the sport of a stored activity, or confirm a guessed one (the "
+        "activities with sport_source 'guessed'; sport_reason says why). Your choice is "
+        "kept when the same outing is imported again.")
+    set_sport.add_argument("activity_id", metavar="ID")
+    set_sport.add_argument("sport", choices=SPORTS)
+    add_athlete_option(set_sport)
+    add_db_option(set_sport)
+    for option in set_sport._actions:  # given before `set-sport`, they must stay set
+        if option.dest in ("athlete", "db"):
+            option.default = argparse.SUPPRESS
+    set_sport.set_defaults(handler=run_set_sport)
 
     athlete = commands.add_parser("athlete", help="export, delete or change one athlete")
     actions = athlete.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -158,6 +173,19 @@ def run_activities(args: argparse.Namespace) -> int:
             return 2
         table = store.activities(athlete.id)
     write_table(table, args.format, "activities")
+    return 0
+
+
+def run_set_sport(args: argparse.Namespace) -> int:
+    with Store(args.db) as store:
+        athlete = find_athlete(store, args.athlete, create=False)
+        if athlete is None:
+            return 2
+        try:
+            store.set_sport(athlete.id, args.activity_id, args.sport)
+        except LookupError as exc:
+            return usage_error(exc)
+    print(f"{args.activity_id}: sport set to {args.sport}")
     return 0
 
 

@@ -291,7 +291,8 @@ def join_row(result: FileResult, row: StravaRow) -> FileResult:
             warnings="; ".join(notes),
         )
         if single:
-            summary.update(sport=row_summary["sport"], sport_raw=row_summary["sport_raw"])
+            summary.update(sport=row_summary["sport"], sport_raw=row_summary["sport_raw"],
+                           sport_source="file", sport_reason="")
     return result
 
 

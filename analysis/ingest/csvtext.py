@@ -145,7 +145,8 @@ def dates(name: str, values: pd.Series) -> pd.Series:
 
 def csv_activity(**values: Any) -> ParsedActivity:
     """An activity built from a CSV row's own summary values (no samples)."""
-    summary = {"origin": "csv", "n_samples": 0, "elevation_method": "",
+    summary = {"origin": "csv", "sport_source": "file", "sport_reason": "",
+               "n_samples": 0, "elevation_method": "",
                "elevation_source": "summary", "downhill_5pct_m": np.nan,
                "downhill_10pct_m": np.nan, **values}
     return ParsedActivity(summary, None)

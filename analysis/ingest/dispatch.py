@@ -14,6 +14,7 @@ from analysis.ingest.fit import read_fit
 from analysis.ingest.garmin_csv import read_garmin_csv
 from analysis.ingest.gpx import read_gpx
 from analysis.ingest.model import FileResult, RawTrack, ReadOptions
+from analysis.ingest.outings import split_outings
 from analysis.ingest.sniff import sniff
 from analysis.ingest.strava_csv import read_strava_csv
 from analysis.ingest.summarise import summarise
@@ -49,7 +50,9 @@ def read_bytes(name: str, data: bytes, options: ReadOptions) -> FileResult:
             digest = result.sha256 if content is data else hashlib.sha256(content).hexdigest()
             content_id = digest[:16]  # of the decompressed content: .gpx and .gpx.gz agree
             for raw in TRACK_READERS[kind](name, content):
-                result.activities.append(summarise(raw, content_id + raw.id_suffix, options))
+                for outing in split_outings(raw, options):
+                    result.activities.append(summarise(outing, content_id + outing.id_suffix,
+                                                       options))
         elif kind == "csv":
             _read_csv_list(name, content, options, result)
         else:

@@ -10,6 +10,7 @@ Checked against fitdecode on every shared sample (tests/ingest/test_fit.py).
 from __future__ import annotations
 
 import struct
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,9 +18,17 @@ import pandas as pd
 
 from analysis.ingest.errors import IngestError
 from analysis.ingest.fitcrc import fit_crc
+from analysis.ingest.fitsessions import (
+    Session,
+    assign_records,
+    drop_repeated_records,
+    unique_sessions,
+)
 from analysis.ingest.model import RawTrack
 
 FIT_EPOCH_S = 631_065_600  # 1989-12-31T00:00:00Z
+# date_time values below this count seconds from when the device was switched on (profile).
+SYSTEM_TIME_BELOW = 0x10000000
 SEMICIRCLE_DEG = 180.0 / 2**31
 
 # Base type number (low 5 bits of the base type byte) -> numpy type and its invalid value.
@@ -33,7 +42,7 @@ _BASE: dict[int, tuple[str, float]] = {
 # Wanted messages: global number -> (name, {field number: (field name, scale, offset)}).
 _MESSAGES: dict[int, tuple[str, dict[int, tuple[str, float, float]]]] = {
     0: ("file_id", {0: ("type", 1, 0), 1: ("manufacturer", 1, 0), 2: ("product", 1, 0),
-                    8: ("product_name", 1, 0)}),
+                    4: ("time_created", 1, 0), 8: ("product_name", 1, 0)}),
     12: ("sport", {0: ("sport", 1, 0), 1: ("sub_sport", 1, 0), 3: ("name", 1, 0)}),
     18: ("session", {253: ("timestamp", 1, 0), 2: ("start_time", 1, 0), 5: ("sport", 1, 0),
                      6: ("sub_sport", 1, 0), 7: ("total_elapsed_time", 1000, 0),
@@ -51,6 +60,8 @@ _MESSAGES: dict[int, tuple[str, dict[int, tuple[str, float, float]]]] = {
                     4: ("cadence", 1, 0), 53: ("fractional_cadence", 128, 0),
                     5: ("distance", 100, 0)}),
     34: ("activity", {253: ("timestamp", 1, 0), 5: ("local_timestamp", 1, 0)}),
+    162: ("timestamp_correlation", {253: ("timestamp", 1, 0), 1: ("system_timestamp", 1, 0),
+                                    3: ("local_timestamp", 1, 0)}),
 }
 
 SPORTS = {
@@ -71,8 +82,11 @@ MANUFACTURERS = {
     289: "Hammerhead", 294: "COROS",
 }
 _TEXT_FIELDS = {"product_name", "name"}  # the wanted fields the FIT profile types as strings
-FILE_TYPES = {1: "device", 2: "settings", 4: "activity", 5: "workout", 6: "course",
-              9: "weight", 15: "monitoring", 32: "segment"}
+# File types as the FIT profile names them (Profile.xlsx, type `file`).
+FILE_TYPES = {1: "device", 2: "settings", 3: "sport", 4: "activity", 5: "workout", 6: "course",
+              7: "schedules", 9: "weight", 10: "totals", 11: "goals", 14: "blood_pressure",
+              15: "monitoring_a", 20: "activity_summary", 28: "monitoring_daily",
+              32: "monitoring_b", 34: "segment", 35: "segment_list", 40: "exd_configuration"}
 TRANSITION = 3
 
 
@@ -283,7 +297,7 @@ def decode_records(name: str, data: bytes) -> tuple[dict[str, np.ndarray], list[
 
 
 def read_fit(name: str, data: bytes) -> list[RawTrack]:
-    """One RawTrack per session (transitions skipped); records split by session time."""
+    """One RawTrack per session (transitions skipped), records split by session boundaries."""
     buf = bytes(data)
     scan = _scan(name, buf)
     file_id = _decode(buf, scan, 0)
@@ -291,30 +305,95 @@ def read_fit(name: str, data: bytes) -> list[RawTrack]:
     if file_type == file_type and int(file_type) != 4:
         kind = FILE_TYPES.get(int(file_type), f"type {int(file_type)}")
         raise IngestError(name, f"a FIT {kind} file, not an activity")
-    records = _join_same_time(_decode(buf, scan, 20))
-    sessions = _decode(buf, scan, 18)
-    if not records and not sessions:
+    warnings = list(scan.warnings)
+    records = drop_repeated_records(_join_same_time(_decode(buf, scan, 20)), warnings)
+    summaries = _decode(buf, scan, 18)
+    if not records and not summaries:
         raise IngestError(name, "no activity records in this FIT file")
     activity = _decode(buf, scan, 34)
-    offset = None
+    clock = _system_clock(records, file_id, activity, _decode(buf, scan, 162), warnings)
+    for table in (records, summaries, activity):
+        clock.apply(table)
+    offset = clock.offset_min
     local = _first(activity, "local_timestamp")
     stamp = _first(activity, "timestamp")
-    if local == local and stamp == stamp and abs(local - stamp) <= 14 * 3600:
+    if offset is None and not clock.local and local == local and stamp == stamp and abs(
+            local - stamp) <= 14 * 3600:
         offset = (local - stamp) / 60
     device = _device(file_id)
-    warnings = list(scan.warnings)
-    session_list = _sessions(sessions, _decode(buf, scan, 12), records, warnings)
+    sessions = unique_sessions(_sessions(summaries, _decode(buf, scan, 12), records, warnings),
+                               warnings)
+    assign_records(sessions, records)
     tracks = []
-    for index, session in enumerate(session_list):
-        if session.get("sport") == TRANSITION:
+    for index, session in enumerate(sessions):
+        if session.values.get("sport") == TRANSITION:
             continue
-        suffix = f"-s{index + 1}" if len(session_list) > 1 else ""
+        suffix = f"-s{index + 1}" if len(sessions) > 1 else ""
         track = _track(name, records, session, device, offset, suffix, warnings)
         track.incomplete = scan.damaged
+        track.times_are_local = clock.local
         tracks.append(track)
     if not tracks:
         raise IngestError(name, "the FIT file holds only transitions, no activity")
     return tracks
+
+
+@dataclass
+class _Clock:
+    """How system-relative timestamps (below SYSTEM_TIME_BELOW) become absolute: seconds
+    to add, and whether that gives local wall-clock time rather than UTC."""
+
+    shift: float = 0.0  # NaN: nothing dates them, they stay unknown (never 1990)
+    local: bool = False
+    offset_min: float | None = None  # local offset the dating message states
+
+    def apply(self, table: dict[str, np.ndarray]) -> None:
+        """Shift the relative values of every time field of `table` in place."""
+        if self.shift == 0:
+            return
+        for fname in ("timestamp", "start_time"):
+            values = table.get(fname)
+            if values is not None:
+                table[fname] = np.where(values < SYSTEM_TIME_BELOW, values + self.shift, values)
+
+
+def _absolute(value: float) -> bool:
+    """A FIT date_time that is a real date (not system time, not in the future)."""
+    return value == value and SYSTEM_TIME_BELOW <= value <= time.time() - FIT_EPOCH_S + 2 * 86400
+
+
+def _system_clock(records: dict[str, np.ndarray], file_id: dict[str, np.ndarray],
+                  activity: dict[str, np.ndarray], correlation: dict[str, np.ndarray],
+                  warnings: list[str]) -> _Clock:
+    """Date system-relative record times (as an FR70 writes them) from the file's own
+    absolute time: timestamp_correlation (UTC), else the activity's local_timestamp (local
+    wall-clock), else file_id.time_created (UTC, taken as the first record's time)."""
+    times = records.get("timestamp", np.empty(0))
+    times = times[np.isfinite(times)]
+    if len(times) == 0 or times.min() >= SYSTEM_TIME_BELOW:
+        return _Clock()
+    utc, system = _first(correlation, "timestamp"), _first(correlation, "system_timestamp")
+    local, stamp = _first(activity, "local_timestamp"), _first(activity, "timestamp")
+    created = _first(file_id, "time_created")
+    said = "record times count from when the device was switched on; dated by the file's "
+    if _absolute(utc) and system == system and system < SYSTEM_TIME_BELOW:
+        warnings.append(said + "timestamp_correlation")
+        clock = _Clock(utc - system)
+        local_utc = _first(correlation, "local_timestamp")
+        if _absolute(local) and stamp == stamp and stamp < SYSTEM_TIME_BELOW:
+            local_utc, utc = local, stamp + clock.shift
+        if _absolute(local_utc) and abs(local_utc - utc) <= 14 * 3600:
+            clock.offset_min = (local_utc - utc) / 60
+        return clock
+    if _absolute(local) and stamp == stamp and stamp < SYSTEM_TIME_BELOW:
+        warnings.append(said + "activity local_timestamp (local time)")
+        return _Clock(local - stamp, local=True)
+    if _absolute(created):
+        warnings.append(said + "file_id time_created, taken as the first record's time")
+        return _Clock(created - times.min())
+    warnings.append("record times count from when the device was switched on and the file "
+                    "states no absolute time to date them")
+    return _Clock(np.nan)
 
 
 def _join_same_time(records: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -359,38 +438,41 @@ def _sessions(sessions: dict[str, np.ndarray], sport: dict[str, np.ndarray],
     }]
 
 
-def _track(name: str, records: dict[str, np.ndarray], session: dict[str, float],
+def _track(name: str, records: dict[str, np.ndarray], session: Session,
            device: str | None, offset: float | None, suffix: str,
            warnings: list[str]) -> RawTrack:
-    """RawTrack for the records that fall inside one session's time span."""
-    start = session.get("start_time", np.nan)
-    elapsed = session.get("total_elapsed_time", np.nan)
-    end = start + elapsed if elapsed == elapsed else session.get("timestamp", np.nan)
-    n = len(records.get("_seq", []))
-    times = records.get("timestamp", np.full(n, np.nan))
-    inside = np.ones(n, dtype=bool)
-    if start == start and end == end:
-        inside = (times >= start) & (times <= end + 1)
-    if not inside.any():  # a session without records keeps its own summary values
-        records, inside = {"timestamp": np.array([start])}, np.ones(1, dtype=bool)
+    """RawTrack of one session and the records assigned to it."""
+    values = session.values
+    start = session.start
+    n = session.records.stop - session.records.start
+    if n == 0:  # a session without records keeps its own summary values
+        records, rows = {"timestamp": np.array([start])}, slice(0, 1)
+    else:
+        rows = session.records
 
     def col(fname: str) -> np.ndarray:
-        values = records.get(fname)
-        return values[inside].astype(float) if values is not None else np.full(
-            int(inside.sum()), np.nan)
+        column = records.get(fname)
+        return column[rows].astype(float) if column is not None else np.full(
+            rows.stop - rows.start, np.nan)
 
+    times = col("timestamp")
+    if np.isfinite(times).any():
+        start = np.nanmin([start, np.nanmin(times)])
+    elapsed = values.get("total_elapsed_time", np.nan)
+    if start == start and np.isfinite(times).any():  # records written after the stated end
+        elapsed = np.nanmax([elapsed, np.nanmax(times) - start])
     altitude = col("enhanced_altitude")
     altitude = np.where(np.isfinite(altitude), altitude, col("altitude"))
     fractional = col("fractional_cadence")
     has_fraction = bool(np.isfinite(fractional).any())
     cadence = col("cadence") + np.nan_to_num(fractional)
-    distance = col("distance")
-    sport = session.get("sport", np.nan)
-    sub = session.get("sub_sport", np.nan)
+    distance = col("distance") - session.distance_base
+    sport = values.get("sport", np.nan)
+    sub = values.get("sub_sport", np.nan)
     return RawTrack(
         source_file=name,
         source_format="fit",
-        t=col("timestamp") + FIT_EPOCH_S,
+        t=times + FIT_EPOCH_S,
         lat=col("position_lat") * SEMICIRCLE_DEG,
         lon=col("position_long") * SEMICIRCLE_DEG,
         elevation=altitude,
@@ -406,8 +488,8 @@ def _track(name: str, records: dict[str, np.ndarray], session: dict[str, float],
         file_offset_min=offset,
         start_time=start + FIT_EPOCH_S if start == start else None,
         elapsed_time_s=elapsed if elapsed == elapsed else None,
-        summary_distance_m=session.get("total_distance"),
-        timer_time_s=session.get("total_timer_time"),
+        summary_distance_m=values.get("total_distance"),
+        timer_time_s=values.get("total_timer_time"),
         id_suffix=suffix,
         warnings=list(warnings),
     )

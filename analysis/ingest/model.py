@@ -30,6 +30,8 @@ class RawTrack:
     cadence: np.ndarray
     distance: np.ndarray | None = None
     segment: np.ndarray | None = None
+    # (track name, track type) of segment k at index k - 1, for files holding several tracks
+    segment_labels: tuple[tuple[str | None, str | None], ...] = ()
     sport_raw: str | None = None
     sub_sport_raw: str | None = None
     name: str | None = None
@@ -42,6 +44,8 @@ class RawTrack:
     summary_distance_m: float | None = None  # session total distance stated by the file
     timer_time_s: float | None = None  # session timer time stated by the file
     incomplete: bool = False  # the file broke off; its own summary may cover more
+    times_are_local: bool = False  # `t` is the file's local wall-clock time, zone unknown
+    file_time: float | None = None  # the file's own date (GPX metadata), for placeholder times
     id_suffix: str = ""
     warnings: list[str] = field(default_factory=list)
 
@@ -85,3 +89,4 @@ class ReadOptions:
     limits: Limits = DEFAULT_LIMITS
     workers: int | None = None  # processes for parsing; None = one per core
     known_sha256: frozenset[str] = frozenset()  # contents imported before: hashed, not parsed
+    keep_samples: bool = True  # False: summaries only (nothing to ship back from workers)

@@ -7,6 +7,7 @@ so a GPX and a FIT of the same run are measured by the same rules.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -14,13 +15,16 @@ import pandas as pd
 from analysis import track
 from analysis.ingest.errors import IngestError
 from analysis.ingest.model import ParsedActivity, RawTrack, ReadOptions
-from analysis.ingest.sports import guess_sport, normalise_sport
+from analysis.ingest.sports import guess_sport, movement, normalise_sport
 from analysis.schema import FOOT_SPORTS
-from analysis.timezones import local_date, resolve_clock
+from analysis.timezones import LocalClock, local_date, offset_in, resolve_clock, zone_at
 
 # Timestamps before the FIT epoch (1989-12-31) are placeholders such as 1901 or 1970.
 EARLIEST_VALID_S = 631_065_600.0
 _VAGUE_SPORTS = {"", "unknown", "generic", "none", "null"}
+# A file's own summary (FIT session, TCX laps) stating more than this × what the track
+# points cover means the points were cropped or cut: the summary's distance and time win.
+CROPPED_BELOW = 1.05
 # Cadence fields whose documented unit is strides (one foot) per minute; data that
 # disagrees is read by its values and flagged.
 _STRIDE_FIELDS = {"tcx:RunCadence", "fit:record.cadence", "fit:record.cadence+fractional_cadence"}
@@ -36,6 +40,16 @@ def summarise(raw: RawTrack, activity_id: str, options: ReadOptions) -> ParsedAc
 
     t = _valid_times(raw.t, notes)
     start = raw.start_time if raw.start_time is not None else _first(t)
+    local_clock = None
+    if raw.times_are_local and start is not None:
+        local_clock = _local_clock(raw, start, options, notes)
+        t = t - local_clock.offset_min * 60
+        start -= local_clock.offset_min * 60
+    timed = bool(np.isfinite(t).any())
+    if start is None and raw.file_time is not None and raw.file_time >= EARLIEST_VALID_S:
+        start = raw.file_time
+        notes.append("the track points carry no real times (placeholders); dated from the "
+                     "file's own time, with its route but no moving time")
     if start is None:
         raise IngestError(name, "the track has no usable timestamps, so it cannot be placed "
                                 "on a date")
@@ -44,37 +58,40 @@ def summarise(raw: RawTrack, activity_id: str, options: ReadOptions) -> ParsedAc
     cumulative = np.cumsum(steps)
     distance = float(cumulative[-1])
     moving = track.moving_mask(t, steps, raw.cadence, settings)
-    moving_s = track.moving_time(t, moving)
-    stated = raw.summary_distance_m
-    if stated and stated == stated and (distance == 0 or (raw.incomplete
-                                                         and stated > 1.05 * distance)):
-        if distance > 0:
-            notes.append(f"the readable records cover {distance / 1000:.2f} km of the "
-                         f"{stated / 1000:.2f} km the file's summary states; using the summary")
-        distance = stated
-        moving_s = raw.timer_time_s if raw.timer_time_s == raw.timer_time_s else moving_s
+    moving_s = track.moving_time(t, moving) if timed else np.nan
     finite_t = t[np.isfinite(t)]
     elapsed = raw.elapsed_time_s if raw.elapsed_time_s is not None else (
-        float(finite_t.max() - finite_t.min()) if len(finite_t) else np.nan)
+        float(finite_t.max() - finite_t.min()) if timed else np.nan)
+    stated = raw.summary_distance_m
+    if stated and stated == stated and stated > CROPPED_BELOW * distance:
+        if distance > 0:
+            notes.append(f"the track points cover {distance / 1000:.2f} km of the "
+                         f"{stated / 1000:.2f} km the file's own summary states (a cropped "
+                         "or cut recording); using the summary")
+        distance = stated
+        timer = raw.timer_time_s
+        if timer is not None and timer == timer:
+            moving_s = timer
+            elapsed = max(elapsed, timer) if elapsed == elapsed else timer
 
     sport = _sport(raw, steps, t, moving, notes)
     elevation, elev = _elevation(raw, cumulative, settings, notes)
-    cadence_spm, cadence = _cadence(raw, sport, t, moving, notes)
+    cadence_spm, cadence = _cadence(raw, sport.sport, t, moving, notes)
     lat, lon = _first_position(raw)
-    clock = resolve_clock(pd.Timestamp(start, unit="s", tz="UTC"),
-                          file_offset_min=raw.file_offset_min, lat=lat, lon=lon,
-                          athlete_tz=options.athlete_tz)
     start_ts = pd.Timestamp(start, unit="s", tz="UTC")
+    clock = local_clock or resolve_clock(start_ts, file_offset_min=raw.file_offset_min,
+                                         lat=lat, lon=lon, athlete_tz=options.athlete_tz)
     hr = np.where(raw.heart_rate > 0, raw.heart_rate, np.nan)  # 0 bpm means no sensor
-    all_intervals = np.r_[False, np.isfinite(np.diff(t))]
     summary = {
         "activity_id": activity_id,
         "source_file": raw.source_file,
         "source_format": raw.source_format,
         "origin": "file",
         "name": raw.name or "",
-        "sport": sport,
+        "sport": sport.sport,
         "sport_raw": raw.sport_raw or "",
+        "sport_source": sport.source,
+        "sport_reason": sport.reason,
         "start_time": start_ts,
         "local_date": local_date(start_ts, clock.offset_min),
         "utc_offset_min": clock.offset_min,
@@ -85,22 +102,43 @@ def summarise(raw: RawTrack, activity_id: str, options: ReadOptions) -> ParsedAc
         "moving_time_s": moving_s,
         **elev,
         **cadence,
-        "avg_heart_rate_bpm": track.time_weighted_mean(hr, t, all_intervals),
+        # Pauses (auto-pause, stops) are left out, as devices average over timer time.
+        "avg_heart_rate_bpm": track.time_weighted_mean(hr, t, moving),
         "max_heart_rate_bpm": float(np.nanmax(hr)) if np.isfinite(hr).any() else np.nan,
         "n_samples": len(t),
         "device": raw.device or "",
         "warnings": "; ".join(notes),
     }
-    samples = pd.DataFrame({
-        "time": pd.to_datetime(t, unit="s", utc=True).astype("datetime64[ns, UTC]"),
-        "lat": raw.lat.astype(float),
-        "lon": raw.lon.astype(float),
-        "elevation_m": elevation,
-        "distance_m": cumulative,
-        "cadence_spm": cadence_spm,
-        "heart_rate_bpm": hr,
-    })
+    samples = None
+    if options.keep_samples:
+        samples = pd.DataFrame({
+            "time": pd.to_datetime(t, unit="s", utc=True).astype("datetime64[ns, UTC]"),
+            "lat": raw.lat.astype(float),
+            "lon": raw.lon.astype(float),
+            "elevation_m": elevation,
+            "distance_m": cumulative,
+            "cadence_spm": cadence_spm,
+            "heart_rate_bpm": hr,
+        })
     return ParsedActivity(summary, samples)
+
+
+def _local_clock(raw: RawTrack, local_start: float, options: ReadOptions,
+                 notes: list[str]) -> LocalClock:
+    """The clock of a file whose times are its local wall clock (zone unstated): the time
+    zone at the GPS start, else the athlete's; else none is known and UTC is that local
+    time (the local day still holds)."""
+    lat, lon = _first_position(raw)
+    wall = pd.Timestamp(local_start, unit="s", tz="UTC")
+    for zone, source in ((zone_at(lat, lon) if lat is not None and lon is not None else None,
+                          "gps"), (options.athlete_tz, "athlete")):
+        offset = offset_in(zone, wall) if zone else None
+        if offset is not None:  # the offset at the wall-clock time: exact outside DST shifts
+            return LocalClock(zone, offset_in(zone, wall - pd.Timedelta(minutes=offset))
+                              or offset, source)
+    notes.append("the file gives local times only and no time zone is known; start_time "
+                 "is that local time")
+    return LocalClock("local (zone unknown)", 0.0, "file_local")
 
 
 def _valid_times(t: np.ndarray, notes: list[str]) -> np.ndarray:
@@ -122,6 +160,9 @@ def _distance_steps(raw: RawTrack) -> np.ndarray:
     """Per-sample distance: the device's own where recorded, else great-circle from GPS."""
     if raw.distance is not None and np.isfinite(raw.distance).sum() >= 2:
         steps = track.steps_from_cumulative(raw.distance)
+        # The device's count at the first point is distance already covered (a pool's
+        # first length, metres before the first record): the total is the last value.
+        steps[0] = max(float(raw.distance[np.isfinite(raw.distance)][0]), 0.0)
         if steps.sum() > 0:
             return steps
     steps = np.zeros(len(raw.t))
@@ -139,18 +180,21 @@ def _first_position(raw: RawTrack) -> tuple[float | None, float | None]:
     return float(raw.lat[fix[0]]), float(raw.lon[fix[0]])
 
 
+@dataclass(frozen=True)
+class _Sport:
+    sport: str
+    source: str  # file or guessed (see analysis.schema)
+    reason: str
+
+
 def _sport(raw: RawTrack, steps: np.ndarray, t: np.ndarray, moving: np.ndarray,
-           notes: list[str]) -> str:
-    """The file's sport, or a guess (said so) when the file names none."""
+           notes: list[str]) -> _Sport:
+    """The file's sport, or a guess (said so, with the reason) when the file names none."""
     if raw.sport_raw and raw.sport_raw.strip().lower() not in _VAGUE_SPORTS:
-        return normalise_sport(raw.sport_raw, raw.sub_sport_raw)
-    dt = np.diff(t, prepend=np.nan)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        speeds = (steps / dt)[moving]
-    median = float(np.median(speeds)) if len(speeds) else float("nan")
-    sport = guess_sport(raw.name, median)
-    notes.append(f"the file names no sport; taken as {sport} from its name or speed")
-    return sport
+        return _Sport(normalise_sport(raw.sport_raw, raw.sub_sport_raw), "file", "")
+    guess = guess_sport(raw.name, movement(t, steps, moving, raw.cadence.astype(float)))
+    notes.append(f"the file names no sport; guessed {guess.sport}: {guess.reason}")
+    return _Sport(guess.sport, "guessed", guess.reason)
 
 
 def _elevation(raw: RawTrack, cumulative: np.ndarray, settings: track.TrackSettings,

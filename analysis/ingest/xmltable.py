@@ -59,15 +59,20 @@ def run_table(name: str, root: etree._Element, stylesheet: etree.XSLT, columns: 
 
 def _read_coercing(name: str, out: bytes, names: list[str], text_columns: tuple[str, ...]
                    ) -> pd.DataFrame:
-    """Slow path for files with non-numeric values: those become missing (and are counted)."""
+    """Slow path for files with non-numeric values: those become missing, and which cells
+    they were is kept in `table.attrs["unreadable"]` (column -> mask) for the reader."""
     try:
         table = pd.read_csv(io.BytesIO(out), header=None, names=names, dtype="string",
                             keep_default_na=False, na_values=[""])
     except (ValueError, pd.errors.ParserError) as exc:
         raise IngestError(name, f"track points could not be read ({exc})") from None
+    unreadable = {}
     for col in names:
         if col not in text_columns:
-            table[col] = pd.to_numeric(table[col], errors="coerce")
+            numbers = pd.to_numeric(table[col], errors="coerce")
+            unreadable[col] = (table[col].notna() & numbers.isna()).to_numpy()
+            table[col] = numbers
+    table.attrs["unreadable"] = unreadable
     return table
 
 

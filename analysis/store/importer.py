@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, and_, delete, insert, or_, select, update
+from sqlalchemy import Connection, and_, delete, insert, or_, select, true, update
 
 from analysis.ingest import FileResult
 from analysis.schema import ACTIVITY_COLUMNS
 from analysis.store.codec import FORMAT, encode_samples
 from analysis.store.matching import (
+    LOOSE_SOURCES,
     NAMED_ORIGINS,
     START_TOLERANCE,
     richness,
@@ -138,17 +139,22 @@ def _store_activity(conn: Connection, athlete_id: int, row: dict[str, Any],
     has_samples = frame is not None and len(frame) > 0
     row = {**row, "sport_family": sport_family(row["sport"]), "imported_at": now}
     start = row["start_time"]
+    # A guessed or runner-set sport does not keep two records of one outing apart.
+    family = (true() if row.get("sport_source") in LOOSE_SOURCES else or_(
+        activities.c.sport_family == row["sport_family"],
+        activities.c.sport_source.in_(LOOSE_SOURCES)))
     candidates = conn.execute(
         select(activities.c.id, activities.c.activity_id, activities.c.origin,
                activities.c.source_format, activities.c.start_time, activities.c.distance_m,
                activities.c.name, activities.c.sport, activities.c.sport_raw,
+               activities.c.sport_source, activities.c.sport_reason,
                samples.c.activity_pk.is_not(None).label("has_samples"))
         .select_from(activities.outerjoin(samples, samples.c.activity_pk == activities.c.id))
         .where(activities.c.athlete_id == athlete_id,
                or_(activities.c.activity_id == row["activity_id"],
-                   and_(activities.c.sport_family == row["sport_family"],
-                        activities.c.start_time.between(start - START_TOLERANCE,
-                                                        start + START_TOLERANCE))))).all()
+                   and_(family, activities.c.start_time.between(start - START_TOLERANCE,
+                                                                start + START_TOLERANCE))))
+    ).all()
     match = next((c for c in candidates if c.activity_id == row["activity_id"]), None) or min(
         (c for c in candidates if similar_distance(c.distance_m, row["distance_m"])),
         key=lambda c: abs(c.start_time - start), default=None)
@@ -162,14 +168,18 @@ def _store_activity(conn: Connection, athlete_id: int, row: dict[str, Any],
     if richness(has_samples, row["origin"], row["source_format"]) <= old:
         if row["origin"] in NAMED_ORIGINS and match.origin not in NAMED_ORIGINS:
             conn.execute(update(activities).where(activities.c.id == match.id).values(
-                name=row["name"], sport=row["sport"], sport_raw=row["sport_raw"],
-                sport_family=row["sport_family"], origin="file+csv"))
+                name=row["name"], origin="file+csv", **_sport_of(match, row)))
             return Stored("named", match.activity_id)
+        if match.sport_source == "guessed" and row.get("sport_source") == "file":
+            conn.execute(update(activities).where(activities.c.id == match.id)
+                         .values(**_sport_of(match, row)))
         return Stored("same", match.activity_id)
     if match.origin in NAMED_ORIGINS and row["origin"] not in NAMED_ORIGINS:
         row.update(name=match.name, sport=match.sport, sport_raw=match.sport_raw,
+                   sport_source=match.sport_source, sport_reason=match.sport_reason,
                    sport_family=sport_family(match.sport),
                    origin="file+csv" if has_samples else row["origin"])
+    row.update(_sport_of(match, row))
     conn.execute(update(activities).where(activities.c.id == match.id)
                  .values({k: v for k, v in row.items() if k != "activity_id"}))
     conn.execute(delete(samples).where(samples.c.activity_pk == match.id))
@@ -177,6 +187,17 @@ def _store_activity(conn: Connection, athlete_id: int, row: dict[str, Any],
         _insert_samples(conn, match.id, frame)
     return Stored("replaced", match.activity_id,
                   _describe(bool(match.has_samples), match.origin, match.source_format))
+
+
+def _sport_of(stored: Any, row: dict[str, Any]) -> dict[str, Any]:
+    """The sport columns a stored outing keeps when `row` (another record of it) arrives:
+    the runner's own choice always stays; otherwise the new record's."""
+    keep = stored if stored.sport_source == "user" else None
+    sport = keep.sport if keep else row["sport"]
+    return {"sport": sport, "sport_raw": keep.sport_raw if keep else row["sport_raw"],
+            "sport_source": keep.sport_source if keep else row.get("sport_source"),
+            "sport_reason": keep.sport_reason if keep else row.get("sport_reason"),
+            "sport_family": sport_family(sport)}
 
 
 def _insert_samples(conn: Connection, pk: int, frame: pd.DataFrame) -> None:

@@ -29,6 +29,7 @@ from analysis.pain import PainEntry, parse_entry
 from analysis.schema import (
     ACTIVITY_COLUMN_NAMES,
     RUN_SPORTS,
+    SPORTS,
     conform_activities,
     conform_pain,
     conform_samples,
@@ -37,6 +38,7 @@ from analysis.store.codec import decode_samples
 from analysis.store.engine import WRITE, database_url, make_engine, upgrade
 from analysis.store.export import write_export
 from analysis.store.importer import ImportReport, import_file
+from analysis.store.matching import sport_family
 from analysis.store.models import UNITS, activities, athletes, import_log, pain_entries, samples
 
 DEFAULT_ATHLETE = "me"
@@ -243,6 +245,20 @@ class Store:
         with self._read() as conn:
             blob = conn.execute(stmt).scalar()
         return conform_samples(pd.DataFrame()) if blob is None else decode_samples(blob)
+
+    def set_sport(self, athlete_id: int, activity_id: str, sport: str) -> None:
+        """The runner sets (or confirms) an activity's sport; re-importing the same outing
+        later keeps this choice (analysis.store.importer)."""
+        if sport not in SPORTS:
+            raise ValueError(f"unknown sport {sport!r} (use one of {', '.join(SPORTS)})")
+        with self._write(athlete_id) as conn:
+            done = conn.execute(update(activities).where(
+                activities.c.athlete_id == athlete_id, activities.c.activity_id == activity_id
+            ).values(sport=sport, sport_source="user", sport_reason="",
+                     sport_family=sport_family(sport)))
+            if done.rowcount == 0:
+                raise LookupError(f"no stored activity {activity_id!r} for this athlete "
+                                  "(see `kneeload activities`)")
 
     def import_results(self, athlete_id: int, results: Iterable[FileResult],
                        progress: Progress | None = None) -> ImportReport:

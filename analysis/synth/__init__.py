@@ -4,7 +4,9 @@ Used for the project's own test fixtures, the ingest benchmark and the bundled d
 so every reader is exercised without anyone's real files.
 """
 
-from analysis.synth.runs import SynthRun, synth_run
-from analysis.synth.writers import fit_bytes, gpx_bytes, strava_csv_bytes, tcx_bytes
+from analysis.synth.fitfile import FitSession, fit_bytes
+from analysis.synth.runs import SynthRun, synth_ride, synth_run, with_pause
+from analysis.synth.writers import gpx_bytes, strava_csv_bytes, tcx_bytes
 
-__all__ = ["SynthRun", "fit_bytes", "gpx_bytes", "strava_csv_bytes", "synth_run", "tcx_bytes"]
+__all__ = ["FitSession", "SynthRun", "fit_bytes", "gpx_bytes", "strava_csv_bytes",
+           "synth_ride", "synth_run", "tcx_bytes", "with_pause"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -69,3 +69,36 @@ def synth_run(rng: np.random.Generator, start: pd.Timestamp | str, *,
     heart_rate = 120 + 25 * (1 - np.exp(-t / 600)) + 0.004 * t + rng.normal(0, 1.0, n)
     return SynthRun(start, t, lat, lon, ele_at(distance) + rng.normal(0, 0.3, n), distance,
                     np.round(heart_rate), np.round(cadence), sport, name)
+
+
+def with_pause(run: SynthRun, at_s: float, for_s: float) -> SynthRun:
+    """`run` paused for `for_s` seconds after its sample at `at_s` (auto-pause: the device
+    writes nothing meanwhile, so every later sample is `for_s` later)."""
+    t = np.where(run.t > at_s, run.t + for_s, run.t)
+    return replace(run, t=t)
+
+
+# A hilly ride's repeating 610 s and 2,400 m: (seconds, speed m/s, cadence rpm); 0 rpm is
+# freewheeling downhill.
+RIDE_CYCLE = ((300, 2.5, 70.0), (130, 7.5, 0.0), (180, 3.75, 85.0))
+
+
+def synth_ride(start: pd.Timestamp | str, *, cycles: int = 9,
+               cycle: tuple[tuple[int, float, float], ...] = RIDE_CYCLE,
+               lat0: float = 52.37, lon0: float = 4.89, name: str = "Ride") -> SynthRun:
+    """A ride at 1 s steps repeating `cycle` (by default climbing at 9 km/h, descending at
+    27 km/h without pedalling and riding the flat at 13.5 km/h: 9 cycles are 21.6 km in
+    5,490 s, 14.2 km/h), heading due east."""
+    start = pd.Timestamp(start)
+    start = start.tz_localize("UTC") if start.tzinfo is None else start.tz_convert("UTC")
+    pattern = np.concatenate([np.full(seconds, speed) for seconds, speed, _ in cycle])
+    rpm = np.concatenate([np.full(seconds, cadence) for seconds, _, cadence in cycle])
+    t = np.arange(0.0, cycles * len(pattern) + 0.5)
+    index = np.arange(len(t)) % len(pattern)  # sample i ends the interval i-1 -> i
+    speed, cadence = pattern[index], rpm[index]
+    distance = np.r_[0.0, np.cumsum(speed[1:])]
+    grade = np.where(cadence == 0, -0.045, np.where(speed < 3, 0.05, 0.0))
+    elevation = 20.0 + np.r_[0.0, np.cumsum((grade * speed)[1:])]
+    lon = lon0 + np.degrees(distance / (EARTH_RADIUS_M * np.cos(np.radians(lat0))))
+    return SynthRun(start, t, np.full(len(t), lat0), lon, elevation, distance,
+                    np.full(len(t), 130.0), cadence, "ride", name)

@@ -1,20 +1,17 @@
-"""Write a SynthRun as the files devices and services produce: GPX, TCX and FIT.
+"""Write a SynthRun as the files devices and services produce: GPX, TCX and activity lists
+(FIT: analysis.synth.fitfile).
 
 Options reproduce real-world variations (Strava's steps-per-minute GPX cadence, Garmin's
-strides, whitespace before `<?xml`, compressed FIT timestamps, big-endian definitions) so
-the readers' handling of each can be tested.
+strides, whitespace before `<?xml`) so the readers' handling of each can be tested.
 """
 
 from __future__ import annotations
 
 import itertools
-import struct
 
 import numpy as np
 import pandas as pd
 
-from analysis.ingest.fit import FIT_EPOCH_S, SEMICIRCLE_DEG
-from analysis.ingest.fitcrc import fit_crc
 from analysis.ingest.headers import STRAVA
 from analysis.synth.runs import SynthRun
 
@@ -79,88 +76,6 @@ def tcx_bytes(run: SynthRun, *, sport: str = "Running", leading_space: bool = Fa
             "</Lap><Creator><Name>kneeload synth</Name></Creator></Activity></Activities>"
             "</TrainingCenterDatabase>\n")
     return (("\n   " if leading_space else "") + text).encode()
-
-
-# --- FIT ----------------------------------------------------------------------------------
-
-_U8, _U16, _S32, _U32, _ENUM = 0x02, 0x84, 0x85, 0x86, 0x00
-_FORMAT = {_U8: "B", _U16: "H", _S32: "i", _U32: "I", _ENUM: "B"}
-
-
-def _definition(local: int, global_num: int, fields: list[tuple[int, int]],
-                big_endian: bool) -> bytes:
-    order = ">" if big_endian else "<"
-    out = struct.pack(order + "BBBHB", 0x40 | local, 0, int(big_endian), global_num,
-                      len(fields))
-    for num, base in fields:
-        out += struct.pack("BBB", num, struct.calcsize(_FORMAT[base]), base)
-    return out
-
-
-def _message(local: int, fields: list[tuple[int, int]], values: list[int],
-             big_endian: bool) -> bytes:
-    fmt = (">" if big_endian else "<") + "".join(_FORMAT[base] for _, base in fields)
-    return bytes([local]) + struct.pack(fmt, *values)
-
-
-def fit_bytes(run: SynthRun, *, sport: int = 1, sub_sport: int = 0,
-              local_offset_min: int | None = 60, compressed_timestamps: bool = False,
-              big_endian: bool = False, fractional_cadence: bool = True) -> bytes:
-    """FIT activity file of `run`: file_id, records, one session, activity (with local time).
-
-    With compressed_timestamps the records carry their time in the header byte (needs
-    samples less than 32 s apart); big_endian writes every definition big-endian.
-    """
-    fit_time = np.round(run.epoch_s - FIT_EPOCH_S).astype(np.int64)
-    start, end = int(fit_time[0]), int(fit_time[-1])
-    file_id = [(0, _ENUM), (1, _U16), (2, _U16), (4, _U32)]
-    body = _definition(0, 0, file_id, big_endian)
-    body += _message(0, file_id, [4, 255, 1, start], big_endian)
-    event = [(253, _U32), (0, _ENUM), (1, _ENUM)]
-    body += _definition(1, 21, event, big_endian) + _message(1, event, [start, 0, 0], big_endian)
-    body += _records(run, fit_time, compressed_timestamps, big_endian, fractional_cadence)
-    session = [(253, _U32), (2, _U32), (5, _ENUM), (6, _ENUM), (7, _U32), (8, _U32),
-               (9, _U32)]
-    elapsed_ms = round((run.t[-1] - run.t[0]) * 1000)
-    body += _definition(3, 18, session, big_endian)
-    body += _message(3, session, [end, start, sport, sub_sport, elapsed_ms, elapsed_ms,
-                                  round(run.distance[-1] * 100)], big_endian)
-    activity = [(253, _U32), (0, _U32), (1, _U16), (5, _U32)]
-    local = end + 60 * (local_offset_min if local_offset_min is not None else 0)
-    values = [end, elapsed_ms, 1, local if local_offset_min is not None else 0xFFFFFFFF]
-    body += _definition(4, 34, activity, big_endian) + _message(4, activity, values, big_endian)
-    header = struct.pack("<BBHI4s", 14, 0x20, 2132, len(body), b".FIT")
-    header += struct.pack("<H", fit_crc(header))
-    data = header + body
-    return data + struct.pack("<H", fit_crc(data))
-
-
-def _records(run: SynthRun, fit_time: np.ndarray, compressed: bool, big_endian: bool,
-             fractional: bool) -> bytes:
-    """All record messages at once, as one structured numpy array."""
-    order = ">" if big_endian else "<"
-    strides = run.cadence_spm / 2
-    fields = [] if compressed else [(253, _U32)]
-    fields += [(0, _S32), (1, _S32), (5, _U32), (78, _U32), (3, _U8), (4, _U8)]
-    if fractional:
-        fields.append((53, _U8))
-    names = {253: "t", 0: "lat", 1: "lon", 5: "dist", 78: "alt", 3: "hr", 4: "cad",
-             53: "frac"}
-    kinds = {_U8: "u1", _U16: "u2", _S32: "i4", _U32: "u4"}
-    dtype = np.dtype([("header", "u1")] + [(names[n], order + kinds[b]) for n, b in fields])
-    rows = np.zeros(len(run.t), dtype=dtype)
-    rows["header"] = (0x80 | (2 << 5) | (fit_time & 0x1F)) if compressed else 2
-    if not compressed:
-        rows["t"] = fit_time
-    rows["lat"] = np.round(run.lat / SEMICIRCLE_DEG)
-    rows["lon"] = np.round(run.lon / SEMICIRCLE_DEG)
-    rows["dist"] = np.round(run.distance * 100)
-    rows["alt"] = np.round((run.elevation + 500) * 5)
-    rows["hr"] = run.heart_rate
-    rows["cad"] = np.floor(strides)
-    if fractional:
-        rows["frac"] = np.round((strides - np.floor(strides)) * 128)
-    return _definition(2, 20, fields, big_endian) + rows.tobytes()
 
 
 # --- activity lists ------------------------------------------------------------------------

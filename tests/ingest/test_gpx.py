@@ -79,7 +79,7 @@ def test_gpx_10_without_prefix_bom_and_multiple_tracks():
 
 def test_strava_gpx_cadence_already_in_steps():
     data = gpx11("".join(pt(0.00003 * i, 0, f"2024-05-01T06:00:{i:02d}Z", "", tpx(150, 170))
-                         for i in range(10)), V2)
+                         for i in range(10)), V2, "<type>running</type>")
     s = summary(data)
     assert (s["avg_cadence_spm"], s["cadence_factor"]) == (170.0, 1.0)
     assert s["cadence_unit_in"] == "steps_per_min"
@@ -156,13 +156,6 @@ def test_points_without_elevation_or_time_are_kept():
     assert s["n_samples"] == 3
     assert s["distance_m"] == pytest.approx(2 * MILLIDEGREE_M, rel=1e-6)
     assert s["elapsed_time_s"] == 20.0
-
-
-def test_no_sport_is_guessed_and_said():
-    s = summary(gpx11(pt(0, 0, "2024-05-01T06:00:00Z") + pt(0.03, 0, "2024-05-01T06:10:00Z")))
-    # 3.3 km in 10 min = 5.6 m/s: a run by speed.
-    assert s["sport"] == "run"
-    assert "the file names no sport; taken as run" in s["warnings"]
 
 
 def test_waypoints_only_is_an_error():

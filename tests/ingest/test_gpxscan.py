@@ -1,5 +1,7 @@
 """The GPX fast path gives exactly what the full XML parser gives, or steps aside."""
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,27 +12,19 @@ from analysis.ingest.errors import IngestError
 from analysis.ingest.gpx import _parse_tree, read_gpx
 from analysis.ingest.gpxscan import scan_gpx
 from analysis.synth import gpx_bytes, synth_run
-from tests.conftest import SAMPLES, sample
+from tests.conftest import sample
+from tests.ingest import parity
+from tests.ingest.parity import mutated
 
 RUN = synth_run(np.random.default_rng(4), "2024-06-01 06:00", duration_s=300)
 
 
-def same_as_tree(data: bytes) -> tuple[pd.DataFrame, dict]:
+def same_as_tree(data: bytes) -> tuple[pd.DataFrame, Any]:
     """Assert the fast path read `data` and agrees with the XML parser; return its result."""
-    scanned = scan_gpx(data)
-    assert scanned is not None, "expected the fast path to read this file"
-    fast, meta = pd.DataFrame(scanned[0]), scanned[1]
-    slow, slow_meta = _parse_tree("t.gpx", data)
-    pd.testing.assert_frame_equal(fast.drop(columns="time"), slow.drop(columns="time"),
-                                  check_dtype=False)
-    assert fast["time"].fillna("").tolist() == slow["time"].fillna("").tolist()
-    assert meta == slow_meta
-    return fast, meta
+    return parity.same_as_tree(scan_gpx, _parse_tree, data)
 
 
-@pytest.mark.parametrize("relative", sorted(p.relative_to(SAMPLES).as_posix() for p in
-                                            (SAMPLES / "gpx").glob("*.gpx"))
-                         if (SAMPLES / "gpx").exists() else ["gpx/missing.gpx"])
+@pytest.mark.parametrize("relative", parity.sample_names("gpx"))
 def test_every_sample_agrees_or_falls_back(relative):
     data = sample(relative).read_bytes()
     if scan_gpx(data) is not None:
@@ -59,12 +53,13 @@ def test_layouts_it_reads():
             b"</x:TrackPointExtension></extensions></trkpt>")
     columns, meta = scan_gpx(head + body + b"</trkseg></trk></gpx>\n")
     fast = pd.DataFrame(columns)
-    assert meta == {"name": "Tom & Jerry", "type": None, "creator": "A & B"}
+    assert meta == {"name": "Tom & Jerry", "type": None, "creator": "A & B", "time": None,
+                    "tracks": ((None, None),)}
     assert fast["lat"].tolist() == [52.0, 52.1, 52.2]
     assert fast["lon"].tolist() == [4.1, 4.2, 4.3]
     assert fast["ele"].tolist()[0] == 1.0 and np.isnan(fast["ele"].tolist()[1:]).all()
     assert fast["hr"].tolist()[2] == 140.0  # the first hr of the point
-    assert fast["time"].isna().tolist() == [False, True, False]
+    assert np.isnan(fast["t"]).tolist() == [False, True, False]  # plain UTC: read as seconds
 
 
 PLAIN = (b'<?xml version="1.0" encoding="UTF-8"?><gpx version="1.1" '
@@ -95,11 +90,7 @@ def test_unusual_layouts_step_aside(old, new):
           suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_mutations_never_raise_and_agree_when_read(data):
-    original = bytearray(gpx_bytes(RUN, segments=2))
-    for _ in range(data.draw(st.integers(1, 4))):
-        at = data.draw(st.integers(0, len(original) - 1))
-        original[at] = data.draw(st.sampled_from(b'<>/"= \n0123456789.-:abcdefghijklmnopqrst'))
-    blob = bytes(original)
+    blob = mutated(data, gpx_bytes(RUN, segments=2), b'<>/"= \n0123456789.-:abcdefghijklmnopqrst')
     scanned = scan_gpx(blob)  # must not raise
     if scanned is None:
         return
@@ -128,3 +119,17 @@ def test_cdata_and_comments_before_the_track_are_fine():
                          b"</name><type><![CDATA[running]]></type>", 1)
     fast, meta = same_as_tree(data)
     assert (meta["name"], meta["type"], len(fast)) == ("Hill reps & more", "running", 2)
+
+
+@pytest.mark.parametrize(("old", "new", "column"), [
+    (b"", b"", "t"),
+    (b"00:00:05Z", b"00:00:05.5Z", "time"),                  # widths differ: texts
+    (b"00:00:00Z</time>", b"00:00:00.25Z</time>", "time"),
+    (b"T00:00:05Z", b"T01:00:05+01:00", "time"),             # an offset: texts
+])
+def test_times_are_read_as_seconds_only_when_all_plain_utc(old, new, column):
+    fast, _ = same_as_tree(PLAIN.replace(old, new, 1))
+    assert column in fast
+    fractions = PLAIN.replace(b":00Z<", b":00.250Z<").replace(b":05Z<", b":05.500Z<")
+    fast, _ = same_as_tree(fractions)
+    assert fast["t"].tolist() == pytest.approx([1704067200.25, 1704067205.5], abs=1e-6)

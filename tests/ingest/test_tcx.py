@@ -98,3 +98,25 @@ def test_other_sport_with_run_cadence_stays_other():
     s = summarise(raw, "id", ReadOptions()).summary
     assert s["sport"] == "other" and np.isnan(s["avg_cadence_spm"])
     assert s["cadence_source"] == ""
+
+
+def test_cropped_track_takes_the_lap_totals_and_says_so():
+    (s,) = summaries(sample("tcx/togeojson__sample.tcx").read_bytes())
+    # Its 19 trackpoints end at 3,441.17 m and 1,431 s; its Lap states 8,348.5039063 m in
+    # 2,325.02 s (an excerpt of a longer run).
+    assert s["distance_m"] == pytest.approx(8348.5039063)
+    assert s["moving_time_s"] == pytest.approx(2325.02)
+    assert s["elapsed_time_s"] == pytest.approx(2325.02)
+    assert ("the track points cover 3.44 km of the 8.35 km the file's own summary states"
+            in s["warnings"])
+
+
+def test_laps_adding_up_to_the_track_change_nothing():
+    points = "".join(point(i * 10, i * 30.0, 100.0) for i in range(4))
+    laps = ('<Lap><TotalTimeSeconds>20</TotalTimeSeconds><DistanceMeters>60</DistanceMeters>'
+            f"<Track>{points}</Track></Lap><Lap><TotalTimeSeconds>10</TotalTimeSeconds>"
+            "<DistanceMeters>31.5</DistanceMeters></Lap>")
+    (s,) = summaries(tcx(f'<Activity Sport="Running">{laps}</Activity>'))
+    # Laps: 60 + 31.5 = 91.5 m, within 5 % of the track's 90 m: the track's own values.
+    assert (s["distance_m"], s["moving_time_s"]) == (90.0, 30.0)
+    assert "summary" not in s["warnings"]

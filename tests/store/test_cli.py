@@ -180,3 +180,22 @@ def test_pain_import_twice_adds_nothing(db, tmp_path, capsys):
     assert pain[["score", "side", "note"]].values.tolist() == [[2, "right", "easy"],
                                                               [5, "both", "stairs hurt"]]
 
+
+
+def test_set_sport_confirms_a_guess(db, tmp_path, capsys):
+    path = tmp_path / "run.gpx"
+    path.write_bytes(gpx_bytes(run_at("2024-03-01T07:00:00Z", seed=1), sport=None))
+    run(capsys, "ingest", str(path))
+    (stored,) = json.loads(run(capsys, "activities", "--format", "json")[1])["activities"]
+    assert stored["sport_source"] == "guessed"
+    code, out, _ = run(capsys, "activities", "--athlete", "me", "set-sport",
+                       stored["activity_id"], "walk")
+    assert (code, out) == (0, f"{stored['activity_id']}: sport set to walk\n")
+    (changed,) = json.loads(run(capsys, "activities", "--format", "json")[1])["activities"]
+    assert (changed["sport"], changed["sport_source"]) == ("walk", "user")
+    code, _, err = run(capsys, "activities", "set-sport", "nope", "run")
+    assert (code, err) == (2, "kneeload: error: no stored activity 'nope' for this athlete "
+                              "(see `kneeload activities`)\n")
+    with pytest.raises(SystemExit) as stop:
+        main(["activities", "set-sport", stored["activity_id"], "jogging"])
+    assert stop.value.code == 2

@@ -9,12 +9,14 @@ import pandas as pd
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from analysis.pain import PainEntry
 from analysis.store import Store
 from analysis.store.codec import FORMAT, encode_samples
-from analysis.store.engine import make_engine, migrating, upgrade
+from analysis.store.engine import MIGRATIONS, make_engine, migrating, upgrade
 from analysis.store.models import metadata
 
 UTC = sa.DateTime(timezone=True)
@@ -75,6 +77,13 @@ def fill_first_version(url: str) -> None:
     engine.dispose()
 
 
+def newest() -> str:
+    """The head revision of the migration scripts (whatever others add after 0002)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
 def revision(store: Store) -> str:
     with store.engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
@@ -83,7 +92,7 @@ def revision(store: Store) -> str:
 def test_a_first_version_database_migrates_and_keeps_its_data(db_url: str):
     fill_first_version(db_url)
     with Store(db_url) as store:  # opening migrates to the newest revision
-        assert revision(store) == "0002"
+        assert revision(store) == newest()
         anna = store.athlete("anna", create=False)
         assert (anna.tz, anna.units, anna.settings) == ("Europe/Amsterdam", "mi",
                                                         {"flare_threshold": 5})
@@ -119,6 +128,30 @@ def test_downgrade_and_upgrade_again_keep_samples_and_pain(db_url: str):
             command.downgrade(config, "0001")
         assert revision(store) == "0001"
         upgrade(store.engine)
-        assert revision(store) == "0002"
+        assert revision(store) == newest()
         assert len(store.samples("trail", 1)) == 4
         assert store.pain(1).activity_id.tolist() == ["trail"]
+
+
+def test_activities_stored_before_are_marked_guessed_where_the_file_named_no_sport(db_url):
+    engine = make_engine(db_url)
+    upgrade(engine, "0002")
+    activities = sa.table("activities", sa.column("athlete_id"), sa.column("activity_id"),
+                          sa.column("sport"), sa.column("start_time", UTC),
+                          sa.column("imported_at", UTC), sa.column("warnings"))
+    with engine.begin() as conn:
+        conn.execute(ATHLETES_0001.insert().values(id=1, name="bo", units="km", settings={},
+                                                   created_at=NOW))
+        conn.execute(activities.insert(), [
+            {"athlete_id": 1, "activity_id": "a", "sport": "run", "start_time": NOW,
+             "imported_at": NOW, "warnings": "the file names no sport; taken as run from its "
+                                             "name or speed"},
+            {"athlete_id": 1, "activity_id": "b", "sport": "ride", "start_time": NOW,
+             "imported_at": NOW, "warnings": ""}])
+    engine.dispose()
+    with Store(db_url) as store:
+        table = store.activities(1)
+    assert table[["activity_id", "sport_source"]].values.tolist() == [["a", "guessed"],
+                                                                      ["b", "file"]]
+    assert table.sport_reason.tolist() == [
+        "guessed from its name or speed (before reasons were kept)", ""]

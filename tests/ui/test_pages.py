@@ -233,6 +233,30 @@ def test_import_upload_then_again_is_a_duplicate(db):
     assert (Store(db).activities(1)["start_time"] == run.start).sum() == 1
 
 
+def test_import_lists_guessed_sports_to_confirm_or_change(db):
+    run = synth_run(np.random.default_rng(10), "2026-01-07 07:00", duration_s=900,
+                    name="Wednesday")
+    at = app("pages/import_data.py")
+    assert not any(s.value == "Sports kneeload guessed" for s in at.subheader)
+    at.file_uploader[0].set_value(("x.gpx", gpx_bytes(run, sport=None), "application/gpx+xml")
+                                  ).run()
+    next(b for b in at.button if b.label == "Import").click().run()
+    assert any(s.value == "Sports kneeload guessed" for s in at.subheader)
+    table = at.data_editor[0].value
+    assert table["sport"].tolist() == ["run"]
+    assert table["why"].iloc[0].startswith("cadence ")  # Garmin strides, doubled
+    at.session_state["guessed_sports"] = {"edited_rows": {0: {"sport": "hike"}},
+                                          "added_rows": [], "deleted_rows": []}
+    at.run()
+    next(b for b in at.button if b.label == "Confirm these sports").click().run()
+    assert not at.exception
+    with Store(db) as store:
+        stored = store.activities(store.athlete(ALEX, create=False).id)
+    mine = stored[stored.start_time == run.start]
+    assert (mine.sport.tolist(), mine.sport_source.tolist()) == (["hike"], ["user"])
+    assert not any(s.value == "Sports kneeload guessed" for s in at.subheader)
+
+
 def test_import_from_a_missing_path_says_so(db):
     at = app("pages/import_data.py")
     at.text_input(key="local_path").set_value("/no/such/export.zip").run()
