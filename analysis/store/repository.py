@@ -341,8 +341,11 @@ class Store(Accounts):
 
     def imported_hashes(self, athlete_id: int) -> frozenset[str]:
         """Content hashes of the athlete's files already stored (for ReadOptions.known_sha256,
-        so a repeated import hashes those files instead of parsing them)."""
-        with self._reading(athlete_id, "imported files") as conn:
+        so a repeated import hashes those files instead of parsing them). Only for those
+        who may import for the athlete."""
+        with self._read() as conn:
+            if not self.actor.is_owner:
+                self._scope(conn).require_write(athlete_id)
             found = conn.execute(select(import_log.c.sha256).where(
                 import_log.c.athlete_id == athlete_id, import_log.c.sha256.is_not(None),
                 import_log.c.status.in_(("imported", "duplicate")))).scalars()
