@@ -353,21 +353,43 @@ class Accounts:
             return bool(conn.execute(select(athletes.c.research_consent).where(
                 athletes.c.id == athlete_id)).scalar())
 
+    def _research_selection(self) -> tuple[User, bool, Any]:
+        """Who asks, whether only consenting athletes count, and the query choosing them;
+        AccessDenied for anyone but the owner, researchers and admins."""
+        with self._read() as conn:
+            user = self._scope(conn).user
+        if not (user.is_owner or user.role in ("researcher", "admin")):
+            raise AccessDenied(f"{user.email} ({user.role}) may not use research data")
+        consenting_only = squad_mode() or not user.is_owner
+        stmt = select(athletes.c.id, athletes.c.name, athletes.c.data_version).order_by(
+            athletes.c.id)
+        if consenting_only:
+            stmt = stmt.where(athletes.c.research_consent)
+        return user, consenting_only, stmt
+
+    def research_version(self) -> str:
+        """A key that changes whenever research_data would (for caches)."""
+        _, _, stmt = self._research_selection()
+        with self._read() as conn:
+            rows = conn.execute(stmt.with_only_columns(athletes.c.id, athletes.c.data_version)
+                                ).all()
+        return hashlib.sha256(repr([tuple(row) for row in rows]).encode()).hexdigest()[:16]
+
+    def log_export(self, athlete_id: int, what: str) -> None:
+        """Write an export made outside the store (a downloaded report) to the audit log;
+        refused unless the actor may see the athlete."""
+        with self._read() as conn:
+            self._scope(conn).require_read(athlete_id)
+        with self._write(None) as conn:
+            self._audit(conn, "export", athlete_id, what)
+
     def research_data(self, purpose: str = "models"
                       ) -> list[tuple[str, pd.DataFrame, pd.DataFrame]]:
         """(name, activities, pain) of everyone research may use: on a squad deployment
         only athletes who consent now, under pseudonyms unless the local owner asks, with
         names, file names, devices and notes blanked. Personal mode: every athlete.
         `purpose` 'export' or 'models' goes into the audit log."""
-        with self._read() as conn:
-            scope = self._scope(conn)
-        user = scope.user
-        if not (user.is_owner or user.role in ("researcher", "admin")):
-            raise AccessDenied(f"{user.email} ({user.role}) may not use research data")
-        consenting_only = squad_mode() or not user.is_owner
-        stmt = select(athletes.c.id, athletes.c.name).order_by(athletes.c.id)
-        if consenting_only:
-            stmt = stmt.where(athletes.c.research_consent)
+        user, consenting_only, stmt = self._research_selection()
         with self._write(None) as conn:
             chosen = conn.execute(stmt).all()
             if purpose == "export" or not user.is_owner:
@@ -376,7 +398,7 @@ class Accounts:
                             else f"{len(chosen)} athletes")
         out = []
         with self._read() as conn:
-            for athlete_id, name in chosen:
+            for athlete_id, name, _ in chosen:
                 activities, pain = _frames(conn, int(athlete_id))
                 if not user.is_owner:
                     name = pseudonym(athlete_id)

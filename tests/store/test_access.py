@@ -107,6 +107,8 @@ def _b_calls(s: Squad) -> list[tuple[str, str, Callable[[Store], Any]]]:
         ("invite", "r@club.test", lambda st: st.invite("Harriers")),
         ("research_data", "a@club.test", lambda st: st.research_data()),
         ("research_data", "c@club.test", lambda st: st.research_data()),
+        ("research_version", "a@club.test", lambda st: st.research_version()),
+        ("log_export", "c@club.test", lambda st: st.log_export(b, "report")),
         ("accept_invitation", "c@club.test", lambda st: st.accept_invitation("whatever")),
         ("accept_invitation", "r@club.test", lambda st: st.accept_invitation("whatever")),
         ("invitation", "a@club.test", lambda st: st.invitation("forged-token")),
@@ -234,7 +236,9 @@ def test_research_sees_consenting_athletes_under_pseudonyms(squad: Squad, monkey
     assert name.startswith("R-") and name not in ("Anna", "Ben")
     assert pain["score"].tolist() == [2] and pain["note"].isna().all()
     assert squad.base.research_data()[0][0] == "Anna"  # the operator, consenting only too
+    key = researcher.research_version()
     squad.as_("a@club.test").set_research_consent(squad.a, False)
+    assert researcher.research_version() != key
     assert researcher.research_data("export") == []  # the next export leaves her out
     squad.as_("b@club.test").set_research_consent(squad.b, True)
     [(_, activities, _)] = researcher.research_data("models")
