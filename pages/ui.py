@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 import os
+from urllib.parse import urlencode, urlsplit
 
 import pandas as pd
 import streamlit as st
@@ -129,7 +130,7 @@ def gate() -> User:
         _refuse("Your identity provider did not confirm an email address, so kneeload "
                 "cannot tell who you are.")
     try:
-        who = _store(database_url()).acting_as(str(email))
+        who = _store(database_url()).acting_as(str(email)).actor
     except (AccessDenied, ValueError) as refused:
         _refuse(f"No access: {refused}.")
     st.session_state[USER_KEY] = who
@@ -320,10 +321,21 @@ def refused(reason: AccessDenied) -> None:
         st.rerun()
 
 
+def _base_url() -> str:
+    """This dashboard's address without the page and query (links to hand out)."""
+    parts = urlsplit(st.context.url or "")
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"{parts.scheme}://{parts.netloc}" + (f"/{base}" if base else "")
+
+
 def invitation_link(token: str) -> str:
-    """The link to hand out for an invitation token, on this dashboard's address."""
-    base = (st.context.url or "").split("?")[0].rsplit("/", 1)[0]
-    return f"{base}/?invite={token}"
+    """The link to hand out for an invitation token."""
+    return f"{_base_url()}/?invite={token}"
+
+
+def athlete_link(page: str, name: str) -> str:
+    """A deep link to `page` showing athlete `name` (honoured only for allowed viewers)."""
+    return f"{_base_url()}/{page}?{urlencode({'athlete': name})}"
 
 
 def may_create_athletes() -> bool:
