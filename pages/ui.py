@@ -33,6 +33,7 @@ UNIT_WORDS = {"km": "km / m", "mi": "miles / ft"}
 PAGES: dict[str, st.Page] = {}  # filled by app.py so pages can link to each other
 VIEW_TTL_S = 600  # a cached view of someone else's data is read (and audited) again after
 USER_KEY = "kneeload_user"  # session key: the signed-in User, set by gate() on every run
+AUTH_COOKIE = "_streamlit_user"  # Streamlit's signed sign-in cookie
 
 
 def require_app() -> None:
@@ -119,6 +120,9 @@ def gate() -> User:
             st.error(f"Invitation refused: {refused}.")
             token = None
     if not st.user.is_logged_in:
+        if AUTH_COOKIE in st.context.cookies:  # present, but Streamlit would not accept it
+            _sign_in_page("Your sign-in is no longer valid (it expired, or this server did "
+                          "not issue it): sign in again.", invited)
         _sign_in_page("Sign in with your club's or university's account. kneeload keeps "
                       "no passwords.", invited)
     expires = st.user.get("exp")

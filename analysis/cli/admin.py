@@ -6,9 +6,14 @@ the audit log. Run by the server's operator (the local owner) or --as an admin a
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
 
 from analysis.cli.output import write_table
 from analysis.cli.store import add_db_option, open_store, usage_error
+from analysis.store import Store
 from analysis.store.models import ROLES
 
 
@@ -74,8 +79,20 @@ def register(commands: argparse._SubParsersAction) -> None:
     audit.set_defaults(handler=run_audit)
 
 
-def _done(message: str) -> int:
-    print(message)
+def _apply(args: argparse.Namespace, change: Callable[[Store], Any], done: str) -> int:
+    """Make one change as the acting account; say what was done, or why not (exit 2)."""
+    with open_store(args) as store:
+        try:
+            change(store)
+        except (LookupError, ValueError) as exc:
+            return usage_error(exc)
+    print(done)
+    return 0
+
+
+def _list(args: argparse.Namespace, table: Callable[[Store], pd.DataFrame], key: str) -> int:
+    with open_store(args) as store:
+        write_table(table(store), args.format, key)
     return 0
 
 
@@ -87,49 +104,32 @@ def run_user_add(args: argparse.Namespace) -> int:
             return usage_error(exc)
         names = store.athletes().set_index("id")["name"]
     athlete = "" if user.athlete_id is None else f", athlete {names[user.athlete_id]!r}"
-    return _done(f"{user.email}: {user.role}{athlete}")
-
-
-def run_user_remove(args: argparse.Namespace) -> int:
-    with open_store(args) as store:
-        try:
-            store.remove_user(args.email)
-        except (LookupError, ValueError) as exc:
-            return usage_error(exc)
-    return _done(f"{args.email}: disabled; signing in no longer gives access")
-
-
-def run_user_list(args: argparse.Namespace) -> int:
-    with open_store(args) as store:
-        write_table(store.users(), args.format, "users")
+    print(f"{user.email}: {user.role}{athlete}")
     return 0
 
 
+def run_user_remove(args: argparse.Namespace) -> int:
+    return _apply(args, lambda store: store.remove_user(args.email),
+                  f"{args.email}: disabled; signing in no longer gives access")
+
+
+def run_user_list(args: argparse.Namespace) -> int:
+    return _list(args, Store.users, "users")
+
+
 def run_squad_create(args: argparse.Namespace) -> int:
-    with open_store(args) as store:
-        try:
-            store.create_squad(args.name)
-        except ValueError as exc:
-            return usage_error(exc)
-    return _done(f"created squad {args.name!r}")
+    return _apply(args, lambda store: store.create_squad(args.name),
+                  f"created squad {args.name!r}")
 
 
 def run_squad_add_coach(args: argparse.Namespace) -> int:
-    with open_store(args) as store:
-        try:
-            store.add_coach(args.name, args.email)
-        except (LookupError, ValueError) as exc:
-            return usage_error(exc)
-    return _done(f"{args.email} coaches {args.name!r}")
+    return _apply(args, lambda store: store.add_coach(args.name, args.email),
+                  f"{args.email} coaches {args.name!r}")
 
 
 def run_squad_add_athlete(args: argparse.Namespace) -> int:
-    with open_store(args) as store:
-        try:
-            store.add_to_squad(args.name, args.athlete)
-        except LookupError as exc:
-            return usage_error(exc)
-    return _done(f"{args.athlete} is in {args.name!r}")
+    return _apply(args, lambda store: store.add_to_squad(args.name, args.athlete),
+                  f"{args.athlete} is in {args.name!r}")
 
 
 def run_squad_invite(args: argparse.Namespace) -> int:
@@ -138,17 +138,13 @@ def run_squad_invite(args: argparse.Namespace) -> int:
             token = store.invite(args.name, days=args.days)
         except LookupError as exc:
             return usage_error(exc)
-    return _done(f"{args.url.rstrip('/')}/?invite={token}")
+    print(f"{args.url.rstrip('/')}/?invite={token}")
+    return 0
 
 
 def run_squad_list(args: argparse.Namespace) -> int:
-    with open_store(args) as store:
-        write_table(store.squads(), args.format, "squads")
-    return 0
+    return _list(args, Store.squads, "squads")
 
 
 def run_audit(args: argparse.Namespace) -> int:
-    with open_store(args) as store:
-        log = store.audit_log()
-    write_table(log, args.format, "audit")
-    return 0
+    return _list(args, Store.audit_log, "audit")

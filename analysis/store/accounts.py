@@ -420,7 +420,8 @@ class Accounts:
         with self._read() as conn:
             frame = pd.DataFrame(conn.execute(stmt).all(),
                                  columns=list(stmt.selected_columns.keys()))
-        return frame.assign(at=pd.to_datetime(frame["at"], utc=True))
+        return frame.astype({name: "string" for name in frame.columns if name != "at"}
+                            ).assign(at=pd.to_datetime(frame["at"], utc=True))
 
 
 def _frames(conn: Connection, athlete_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:

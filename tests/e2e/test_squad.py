@@ -5,7 +5,6 @@ researcher; Anna consents to research, Ben does not."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 import os
@@ -27,7 +26,7 @@ from analysis.pain import PainEntry
 from analysis.store import Store
 from analysis.synth import gpx_bytes
 from tests.conftest import ROOT, need
-from tests.e2e.test_browser import CHROMIUM, SETTLED, free_port
+from tests.e2e.test_browser import CHROMIUM, SETTLED, free_port, launch
 from tests.store.conftest import run_at
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.slow]
@@ -140,11 +139,7 @@ def browser(server):
 
     expect.set_options(timeout=60_000)
     with sync_playwright() as playwright:
-        opened = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"])
+        opened = launch(playwright)
         yield opened
         opened.close()
 
@@ -228,7 +223,7 @@ def test_athlete_a_sees_herself_and_never_b(browser, server):
     page.context.close()
 
 
-def test_coach_sees_a_not_b_and_the_report_fits_a_phone(browser, server, tmp_path):
+def test_coach_sees_a_not_b_and_the_report_fits_a_phone(browser, server, database, tmp_path):
     from playwright.sync_api import expect
 
     page = open_app(browser, server)
@@ -254,6 +249,9 @@ def test_coach_sees_a_not_b_and_the_report_fits_a_phone(browser, server, tmp_pat
     assert link == f"{server}/overview?athlete=Anna"
     report = tmp_path / "report.html"
     download.value.save_as(report)
+    assert ("c@club.test", "Anna") in audited(database, "view")
+    assert audited(database, "export")[-1] == ("c@club.test", "Anna")  # the report
+    assert all(athlete != "Ben" for _, athlete in audited(database, "view"))
     phone = page.context.browser.new_context(viewport=PHONE).new_page()
     phone.goto(report.as_uri())
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
@@ -261,7 +259,8 @@ def test_coach_sees_a_not_b_and_the_report_fits_a_phone(browser, server, tmp_pat
     page.context.close()
 
 
-def test_researcher_sees_only_pseudonyms_of_consenting_athletes(browser, server, tmp_path):
+def test_researcher_sees_only_pseudonyms_of_consenting_athletes(browser, server, database,
+                                                              tmp_path):
     from playwright.sync_api import expect
 
     page = open_app(browser, server)
@@ -280,6 +279,7 @@ def test_researcher_sees_only_pseudonyms_of_consenting_athletes(browser, server,
         everything = b"".join(archive.read(n) for n in archive.namelist())
     assert daily["person_id"].nunique() == 1  # Anna only: Ben did not consent
     assert b"Anna" not in everything and b"Ben" not in everything
+    assert audited(database, "research export")[-1] == ("r@club.test", None)
     visit(page, server, "overview?athlete=Anna")  # no identified data at all
     assert "Anna: overview" not in body(page)
     page.context.close()
@@ -337,8 +337,8 @@ def test_forged_and_expired_session_cookies_are_refused(browser, server, case):
     page.goto(f"{server}/overview")
     settle(page)
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
-    if case == "token expired":
-        expect(page.get_by_text("Your sign-in has expired")).to_be_visible()
+    expect(page.get_by_text("Your sign-in has expired" if case == "token expired"
+                            else "Your sign-in is no longer valid")).to_be_visible()
     assert "Anna" not in body(page)
     context.close()
 
@@ -388,8 +388,13 @@ def test_a_removed_account_keeps_no_access(browser, server, database):
     expect(page.get_by_text("this account is disabled or was removed")).to_be_visible()
     assert "Ben: overview" not in body(page)
     page.context.close()
+    assert audited(database, "user removed")[-1:] == [("local owner", None)]
+
+
+def audited(database: str, action: str) -> list[tuple[str, str | None]]:
+    """(actor, athlete) of each audit entry of this kind, oldest first."""
     with Store(database) as store:
         log = store.audit_log()
-    assert {"view", "export", "research export", "invitation accepted", "user removed"} <= set(
-        log["action"])
-    assert dt.datetime.now(dt.UTC) - log["at"].iloc[-1].to_pydatetime() < dt.timedelta(hours=1)
+    return [(actor, None if pd.isna(athlete) else athlete) for actor, athlete in
+            log.loc[log["action"] == action, ["actor", "athlete"]].itertuples(
+                index=False, name=None)]

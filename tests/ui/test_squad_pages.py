@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analysis.store import Store
-from tests.ui.conftest import APP
+from tests.ui.conftest import app
 
 NOW = int(time.time())
 
@@ -34,16 +34,9 @@ def squad_db(tmp_path, monkeypatch) -> str:
 
 def signed_in(email: str | None, query: dict | None = None, exp: int = NOW + 3600,
               page: str | None = None) -> AppTest:
-    test = AppTest.from_file(str(APP), default_timeout=120)
-    test.user = ({"is_logged_in": False} if email is None else
-                 {"is_logged_in": True, "email": email, "exp": exp, "name": "New Runner"})
-    test.query_params.update(query or {})
-    test.run()
-    if page:
-        test.switch_page(page)
-        test.run()
-    assert not test.exception, [e.value for e in test.exception]
-    return test
+    """The dashboard as `email` (None: signed out), whose ID token expires at `exp`."""
+    return app(page, query=query, user={"is_logged_in": False} if email is None else
+               {"is_logged_in": True, "email": email, "exp": exp, "name": "New Runner"})
 
 
 def text(test: AppTest) -> str:
