@@ -4,7 +4,7 @@ sidebar."""
 import streamlit as st
 
 from analysis.deployment import squad_mode
-from analysis.store import AccessDenied
+from analysis.store import AccessDenied, UnknownAthlete
 from pages import ui
 
 # Squad mode: the pages each role sees, the first one opening. Every read and write is
@@ -57,6 +57,8 @@ def main() -> None:
         navigation.run()
     except AccessDenied as refused:  # the store said no, whichever page or link asked
         ui.refused(refused)
+    except UnknownAthlete as missing:  # e.g. an athlete account whose athlete was deleted
+        st.info(f"{missing}.")
 
 
 # Streamlit runs this file as __main__; worker processes (parallel imports and cohort

@@ -27,7 +27,10 @@ text-align:left;vertical-align:top}th{background:#f6f7f9}.num{text-align:right}
 .kpis b{display:block;font-size:18px}@media print{body{margin:0}}
 .wide{overflow-x:auto;max-width:100%}
 @media (max-width:600px){body{margin:12px auto;padding:0 10px;font-size:13px}
-.kpis{flex-wrap:wrap;gap:8px}.kpis div{flex:1 1 40%}td,th{padding:3px 4px}}"""
+.kpis{flex-wrap:wrap;gap:8px}.kpis div{flex:1 1 40%}td,th{padding:3px 4px}
+.flags tr:first-child{display:none}.flags tr{display:block;padding:6px 0;
+border-bottom:1px solid #eee}.flags td{display:block;border:0;padding:1px 0;text-align:left}
+.flags td[data-label]::before{content:attr(data-label);color:#555}}"""
 
 
 def _num(value: float, pattern: str = "{:.1f}") -> str:
@@ -80,11 +83,13 @@ def athlete_report_html(name: str, tables: LoadTables, units: Units) -> str:
     flags = current_from(tables)
     rows = "".join(
         f'<tr><td class="{f.level}">{escape(f.level)}</td><td>{escape(f.rule)}</td>'
-        f'<td class="num">{escape(format_value(f.value, f.unit, units))}</td>'
-        f'<td class="num">{escape(format_value(f.threshold, f.unit, units))}</td>'
+        f'<td class="num" data-label="measured ">{escape(format_value(f.value, f.unit, units))}'
+        f'</td><td class="num" data-label="threshold ">'
+        f"{escape(format_value(f.threshold, f.unit, units))}</td>"
         f"<td>{escape(f.strength)} {escape(f.evidence)}</td></tr>" for f in flags)
-    flag_table = (f'<div class="wide"><table><tr><th>level</th><th>rule</th><th>measured</th>'
-                  f"<th>threshold</th><th>evidence</th></tr>{rows}</table></div>" if flags
+    flag_table = (f'<div class="wide"><table class="flags"><tr><th>level</th><th>rule</th>'
+                  f"<th>measured</th><th>threshold</th><th>evidence</th></tr>{rows}"
+                  "</table></div>" if flags
                   else "<p>No flags in the last 7 days.</p>")
     week_rows = "".join(
         f"<tr><td>{w['week_start']:%d %b %Y}</td>"

@@ -10,6 +10,9 @@ ui.require_app()
 
 st.title("Administration")
 data = ui.store()
+if data.engine.dialect.name == "sqlite":
+    st.warning("This squad runs on SQLite: fine for a trial; a club's server belongs on "
+               "PostgreSQL (README, A squad deployment).")
 
 st.subheader("Accounts")
 st.caption("People sign in with their club or university account; kneeload stores no "

@@ -96,6 +96,14 @@ def _sign_in_page(message: str, invited: str | None = None) -> None:
     st.stop()
 
 
+def _sign_in_configured() -> bool:
+    """Is there an [auth] section (the identity provider) in the secrets?"""
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:  # no secrets file at all
+        return False
+
+
 def _refuse(message: str) -> None:
     """A signed-in person without access: say why, offer to sign out, stop."""
     st.title("kneeload")
@@ -120,6 +128,11 @@ def gate() -> User:
             st.error(f"Invitation refused: {refused}.")
             token = None
     if not st.user.is_logged_in:
+        if not _sign_in_configured():
+            st.error("This kneeload runs in squad mode but sign-in is not set up: add an "
+                     "[auth] section to .streamlit/secrets.toml (see README, A squad "
+                     "deployment).")
+            st.stop()
         if AUTH_COOKIE in st.context.cookies:  # present, but Streamlit would not accept it
             _sign_in_page("Your sign-in is no longer valid (it expired, or this server did "
                           "not issue it): sign in again.", invited)

@@ -26,7 +26,7 @@ from analysis.pain import PainEntry
 from analysis.store import Store
 from analysis.synth import gpx_bytes
 from tests.conftest import ROOT, need
-from tests.e2e.test_browser import CHROMIUM, SETTLED, free_port, launch
+from tests.e2e.test_browser import ARTIFACTS, CHROMIUM, SETTLED, free_port, launch
 from tests.store.conftest import run_at
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.slow]
@@ -203,6 +203,8 @@ def test_athlete_a_sees_herself_and_never_b(browser, server):
     settle(page)
     expect(page.get_by_text("Saved: 3/10 for today.")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "squad-knee-today-390.png"), full_page=True)
     page.get_by_role("radio", name="left", exact=True).click()
     page.get_by_role("button", name="Add details").click()
     settle(page)
@@ -255,6 +257,7 @@ def test_coach_sees_a_not_b_and_the_report_fits_a_phone(browser, server, databas
     phone = page.context.browser.new_context(viewport=PHONE).new_page()
     phone.goto(report.as_uri())
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    phone.screenshot(path=str(ARTIFACTS / "squad-report-390.png"), full_page=True)
     phone.context.close()
     page.context.close()
 

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analysis.store import Store
-from tests.ui.conftest import app
+from tests.ui.conftest import APP, app
 
 NOW = int(time.time())
 
@@ -46,9 +46,18 @@ def text(test: AppTest) -> str:
 
 
 def test_signed_out_sees_only_the_sign_in(squad_db):
-    test = signed_in(None, {"athlete": "Anna"})
+    test = AppTest.from_file(str(APP), default_timeout=120)
+    test.secrets["auth"] = {"client_id": "kneeload"}  # the provider is configured
+    test.user = {"is_logged_in": False}
+    test.query_params["athlete"] = "Anna"
+    test.run()
     assert [b.label for b in test.button] == ["Sign in"]
     assert "Anna" not in text(test)
+
+
+def test_without_a_provider_squad_mode_says_how_to_set_it_up(squad_db):
+    test = signed_in(None)
+    assert "sign-in is not set up" in test.error[0].value and not test.button
 
 
 def test_an_expired_id_token_means_signing_in_again(squad_db):
