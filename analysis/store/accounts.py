@@ -99,6 +99,10 @@ class Accounts:
 
     def _audit(self, conn: Connection, action: str, athlete_id: int | None = None,
                detail: str = "") -> None:
+        """Log an event, except the local owner's on a personal machine (their own data:
+        a deleted athlete's name must not live on in a log there)."""
+        if self.actor.is_owner and not squad_mode():
+            return
         name = None if athlete_id is None else conn.execute(
             select(athletes.c.name).where(athletes.c.id == athlete_id)).scalar()
         conn.execute(insert(audit_log).values(

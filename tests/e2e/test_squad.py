@@ -378,13 +378,14 @@ def test_invitation_joins_once_and_a_reused_link_is_refused(browser, server, dat
         assert store.acting_as("c@club.test").athletes()["name"].tolist() == ["Anna", "Nora"]
 
 
-def test_a_removed_account_keeps_no_access(browser, server, database):
+def test_a_removed_account_keeps_no_access(browser, server, database, monkeypatch):
     from playwright.sync_api import expect
 
     page = open_app(browser, server)
     sign_in(page, "b@club.test")
     visit(page, server, "overview")
     expect(page.get_by_role("heading", name="Ben: overview")).to_be_visible()
+    monkeypatch.setenv("KNEELOAD_MODE", "squad")  # the operator, on the squad's server
     with Store(database) as store:
         store.remove_user("b@club.test")
     visit(page, server, "overview")

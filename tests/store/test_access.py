@@ -247,6 +247,12 @@ def test_research_sees_consenting_athletes_under_pseudonyms(squad: Squad, monkey
     assert actions.count("research export") == 2 and "consent withdrawn" in actions
 
 
-def test_personal_mode_research_uses_everyone(squad: Squad, monkeypatch):
+def test_personal_mode_research_uses_everyone_and_the_owner_leaves_no_trail(
+        squad: Squad, monkeypatch):
     monkeypatch.delenv("KNEELOAD_MODE", raising=False)
-    assert [name for name, _, _ in squad.base.research_data()] == ["Anna", "Ben"]
+    before = len(squad.base.audit_log())
+    assert [name for name, _, _ in squad.base.research_data("export")] == ["Anna", "Ben"]
+    squad.base.export_athlete(squad.b)
+    squad.base.delete_athlete(squad.b)
+    assert len(squad.base.audit_log()) == before
+    assert "Ben" not in set(squad.base.audit_log()["athlete"].dropna())
