@@ -143,3 +143,13 @@ def test_squad_mode_reads_no_server_paths(squad_db):
     test = signed_in("a@club.test", page="pages/import_data.py")
     assert "Path to a Strava export folder or .zip" not in [t.label for t in test.text_input]
     assert test.selectbox[0].options == ["Anna"]  # no new runners either
+
+
+def test_a_tampered_invitation_is_refused_and_changes_nothing(squad_db):
+    with Store(squad_db) as store:
+        token = store.invite("Harriers")
+    test = signed_in("b@club.test", {"invite": token[:-3] + "abc"})
+    assert "Invitation refused: this invitation link is not valid." in text(test)
+    with Store(squad_db) as store:
+        assert store.acting_as("c@club.test").athletes()["name"].tolist() == ["Anna"]
+        assert store.invitation(token) == "Harriers"  # the real link still works
