@@ -6,6 +6,7 @@ import streamlit as st
 
 from analysis.pain import parse_entry
 from analysis.schema import PAIN_PROVOKERS, PAIN_SIDES, PAIN_TIMINGS
+from analysis.store import AccessDenied
 from pages import ui
 
 ui.require_app()
@@ -22,10 +23,13 @@ def save_score() -> None:
     score = st.session_state.get("tap_score")
     if score is None:
         return
-    entry = parse_entry(today, score, None, None, (), None, "")
-    [entry_id] = ui.store().add_pain(current.id, [entry])
-    st.session_state["tapped"] = (entry_id, int(score))
     st.session_state["tap_score"] = None
+    entry = parse_entry(today, score, None, None, (), None, "")
+    try:
+        [entry_id] = ui.store().add_pain(current.id, [entry])
+    except AccessDenied:  # the sign-in lapsed since the page was drawn: the gate says so
+        return
+    st.session_state["tapped"] = (entry_id, int(score))
 
 
 st.title("Knee today")

@@ -24,6 +24,7 @@ from analysis.load import LoadTables, acwr_table, load_tables
 from analysis.stats.cohort import CohortReport, analyze_cohort, cohort_panel, tidy_tables
 from analysis.stats.report import AthleteReport, analyze_athlete
 from analysis.store import LOCAL_OWNER, AccessDenied, Athlete, Store, UnknownAthlete, User
+from analysis.store.access import SIGNED_OUT_ROLE
 from analysis.thresholds import DISCLAIMER, Thresholds
 from analysis.units import Units, units_for
 
@@ -34,6 +35,7 @@ PAGES: dict[str, st.Page] = {}  # filled by app.py so pages can link to each oth
 VIEW_TTL_S = 600  # a cached view of someone else's data is read (and audited) again after
 USER_KEY = "kneeload_user"  # session key: the signed-in User, set by gate() on every run
 AUTH_COOKIE = "_streamlit_user"  # Streamlit's signed sign-in cookie
+SIGNED_OUT = User("nobody", SIGNED_OUT_ROLE)
 
 
 def require_app() -> None:
@@ -68,9 +70,22 @@ def _as(url: str | None, viewer: str) -> Store:
 
 
 def user() -> User:
-    """Who is using the dashboard: the local owner in personal mode, else the signed-in
-    account (gate() has checked it on this run)."""
-    return st.session_state.get(USER_KEY, LOCAL_OWNER) if squad_mode() else LOCAL_OWNER
+    """Who is using the dashboard: the local owner in personal mode, else the account
+    gate() let in, while its sign-in is still valid (callbacks run before the gate does);
+    otherwise a signed-out guest, whom the store refuses everything."""
+    if not squad_mode():
+        return LOCAL_OWNER
+    who = st.session_state.get(USER_KEY)
+    if who is None or not _sign_in_valid() or st.user.get("email", "").lower() != who.email:
+        return SIGNED_OUT
+    return who
+
+
+def _sign_in_valid() -> bool:
+    """Signed in, and the identity provider's ID token has not expired."""
+    expires = st.user.get("exp") if st.user.is_logged_in else None
+    return expires is not None and dt.datetime.fromtimestamp(float(expires), dt.UTC) > \
+        dt.datetime.now(dt.UTC)
 
 
 def viewer() -> str:
@@ -138,9 +153,7 @@ def gate() -> User:
                           "not issue it): sign in again.", invited)
         _sign_in_page("Sign in with your club's or university's account. kneeload keeps "
                       "no passwords.", invited)
-    expires = st.user.get("exp")
-    if expires is None or dt.datetime.fromtimestamp(float(expires), dt.UTC) <= \
-            dt.datetime.now(dt.UTC):
+    if not _sign_in_valid():
         _sign_in_page("Your sign-in has expired: sign in again to go on.", invited)
     email = st.user.get("email")
     if not email or st.user.get("email_verified") is False:

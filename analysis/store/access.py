@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 OWNER = "owner"
 GUEST = "guest"
+SIGNED_OUT_ROLE = "signed out"  # a session whose sign-in lapsed: may do nothing at all
 
 
 class AccessDenied(PermissionError):

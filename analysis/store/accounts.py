@@ -19,7 +19,14 @@ from sqlalchemy import Connection, and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from analysis.deployment import squad_mode
-from analysis.store.access import GUEST, AccessDenied, Scope, User, normal_email
+from analysis.store.access import (
+    GUEST,
+    SIGNED_OUT_ROLE,
+    AccessDenied,
+    Scope,
+    User,
+    normal_email,
+)
 from analysis.store.models import (
     ROLES,
     athletes,
@@ -70,6 +77,8 @@ class Accounts:
         actor = self.actor
         if actor.is_owner:
             return Scope(actor, None, None, True)
+        if actor.role == SIGNED_OUT_ROLE:
+            raise AccessDenied("not signed in (or the sign-in expired): sign in again")
         row = None if actor.id is None else conn.execute(
             select(users).where(users.c.id == actor.id)).first()
         if actor.role == GUEST:

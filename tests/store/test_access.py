@@ -16,7 +16,8 @@ import sqlalchemy as sa
 
 from analysis.ingest import ReadOptions, read_sources
 from analysis.pain import PainEntry
-from analysis.store import AccessDenied, Store, UnknownAthlete
+from analysis.store import AccessDenied, Store, UnknownAthlete, User
+from analysis.store.access import SIGNED_OUT_ROLE
 from analysis.store.models import metadata
 from analysis.synth import gpx_bytes
 from tests.store.conftest import run_at
@@ -256,3 +257,14 @@ def test_personal_mode_research_uses_everyone_and_the_owner_leaves_no_trail(
     squad.base.delete_athlete(squad.b)
     assert len(squad.base.audit_log()) == before
     assert "Ben" not in set(squad.base.audit_log()["athlete"].dropna())
+
+
+def test_a_lapsed_session_may_do_nothing(squad: Squad):
+    lapsed = squad.base.acting_as(User("nobody", SIGNED_OUT_ROLE))
+    token = squad.base.invite("Harriers")
+    before = snapshot(squad.base)
+    for call in (lambda st: st.athletes(), lambda st: st.squads(),
+                 lambda st: st.accept_invitation(token), lambda st: st.pain(squad.a)):
+        with pytest.raises(AccessDenied, match="not signed in"):
+            call(lapsed)
+    assert snapshot(squad.base) == before

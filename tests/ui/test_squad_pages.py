@@ -153,3 +153,13 @@ def test_a_tampered_invitation_is_refused_and_changes_nothing(squad_db):
     with Store(squad_db) as store:
         assert store.acting_as("c@club.test").athletes()["name"].tolist() == ["Anna"]
         assert store.invitation(token) == "Harriers"  # the real link still works
+
+
+def test_a_tap_after_the_sign_in_lapsed_stores_nothing(squad_db):
+    test = signed_in("a@club.test")
+    test.user = {"is_logged_in": True, "email": "a@club.test", "exp": NOW - 1}
+    test.pills(key="tap_score").set_value(7).run()
+    assert not test.exception
+    assert "Your sign-in has expired" in text(test)
+    with Store(squad_db) as store:
+        assert store.pain(store.athlete("Anna", create=False).id).empty
