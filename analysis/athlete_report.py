@@ -24,7 +24,13 @@ text-align:left;vertical-align:top}th{background:#f6f7f9}.num{text-align:right}
 .high{color:#b42318;font-weight:600}.caution{color:#b54708;font-weight:600}.info{color:#475467}
 .note{color:#555;font-size:12px}.kpis{display:flex;gap:24px;margin:12px 0}
 .kpis div{border:1px solid #e5e7eb;border-radius:6px;padding:8px 12px}
-.kpis b{display:block;font-size:18px}@media print{body{margin:0}}"""
+.kpis b{display:block;font-size:18px}@media print{body{margin:0}}
+.wide{overflow-x:auto;max-width:100%}
+@media (max-width:600px){body{margin:12px auto;padding:0 10px;font-size:13px}
+.kpis{flex-wrap:wrap;gap:8px}.kpis div{flex:1 1 40%}td,th{padding:3px 4px}
+.flags tr:first-child{display:none}.flags tr{display:block;padding:6px 0;
+border-bottom:1px solid #eee}.flags td{display:block;border:0;padding:1px 0;text-align:left}
+.flags td[data-label]::before{content:attr(data-label);color:#555}}"""
 
 
 def _num(value: float, pattern: str = "{:.1f}") -> str:
@@ -77,11 +83,13 @@ def athlete_report_html(name: str, tables: LoadTables, units: Units) -> str:
     flags = current_from(tables)
     rows = "".join(
         f'<tr><td class="{f.level}">{escape(f.level)}</td><td>{escape(f.rule)}</td>'
-        f'<td class="num">{escape(format_value(f.value, f.unit, units))}</td>'
-        f'<td class="num">{escape(format_value(f.threshold, f.unit, units))}</td>'
+        f'<td class="num" data-label="measured ">{escape(format_value(f.value, f.unit, units))}'
+        f'</td><td class="num" data-label="threshold ">'
+        f"{escape(format_value(f.threshold, f.unit, units))}</td>"
         f"<td>{escape(f.strength)} {escape(f.evidence)}</td></tr>" for f in flags)
-    flag_table = (f"<table><tr><th>level</th><th>rule</th><th>measured</th><th>threshold</th>"
-                  f"<th>evidence</th></tr>{rows}</table>" if flags
+    flag_table = (f'<div class="wide"><table class="flags"><tr><th>level</th><th>rule</th>'
+                  f"<th>measured</th><th>threshold</th><th>evidence</th></tr>{rows}"
+                  "</table></div>" if flags
                   else "<p>No flags in the last 7 days.</p>")
     week_rows = "".join(
         f"<tr><td>{w['week_start']:%d %b %Y}</td>"
@@ -105,6 +113,7 @@ def athlete_report_html(name: str, tables: LoadTables, units: Units) -> str:
     high = tables.thresholds.weekly_change_high_pct
     chart = _chart(complete, units, caution, high)
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>kneeload report: {escape(name)}</title><style>{_CSS}</style></head><body>
 <h1>kneeload report: {escape(name)}</h1>
 <p class="note">As of {tables.today:%d %B %Y}. {escape(DISCLAIMER)}</p>
@@ -112,10 +121,11 @@ def athlete_report_html(name: str, tables: LoadTables, units: Units) -> str:
 <h2>Weekly running and knee pain</h2>{chart}
 <h2>Flags now</h2>{flag_table}
 <h2>Last 8 complete weeks</h2>
-<table><tr><th>week</th><th class="num">{units.distance}</th><th class="num">change</th>
+<div class="wide"><table><tr><th>week</th><th class="num">{units.distance}</th>
+<th class="num">change</th>
 <th class="num">runs</th><th class="num">longest ({units.distance})</th>
 <th class="num">descent ({units.height})</th><th class="num">cadence (spm)</th>
-<th class="num">worst pain</th><th class="num">days logged</th></tr>{week_rows}</table>
+<th class="num">worst pain</th><th class="num">days logged</th></tr>{week_rows}</table></div>
 <p class="note">Evidence tags: [solid] prospective studies; [weak] small, retrospective or
 lab-only; [heuristic] rule of thumb. Weekly change bands: ≤{caution:g} %
 / {caution:g}–{high:g} % / &gt;{high:g} %.

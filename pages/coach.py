@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.athlete_report import athlete_report_html
+from analysis.deployment import squad_mode
 from analysis.roster import roster, roster_row
 from pages import ui
 
@@ -59,6 +60,11 @@ if picked and picked.selection.rows:
     left.button(f"Open {name}'s overview", type="primary", on_click=open_overview)
     right.download_button(f"Download {name}'s one-page report (HTML)",
                           athlete_report_html(name, tables, ui.units_for(athlete.units)),
-                          file_name=f"kneeload-report-{name}.html", mime="text/html")
+                          file_name=f"kneeload-report-{name}.html", mime="text/html",
+                          on_click=ui.store().log_export, args=(athlete.id, "one-page report"))
+    if squad_mode():
+        st.caption("A link to share with another coach of the squad (it opens only for "
+                   "those allowed to see this athlete):")
+        st.code(ui.athlete_link("overview", name), language=None)
 else:
     st.caption("Choose an athlete to open their overview or download a report to share.")

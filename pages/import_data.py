@@ -5,6 +5,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from analysis.deployment import server_paths_allowed
 from analysis.ingest import ReadOptions, read_sources
 from analysis.schema import SPORTS
 from pages import ui
@@ -18,7 +19,8 @@ st.write("Whole Strava bulk exports (.zip), GPX, TCX and FIT files (also .gz), S
 
 names = ui.athletes()["name"].tolist()
 current = ui.athlete()
-target = st.selectbox("Import for", [*names, "➕ new runner…"],
+new = ["➕ new runner…"] if ui.may_create_athletes() else []
+target = st.selectbox("Import for", [*names, *new],
                       index=names.index(current.name) if current else len(names))
 if target == "➕ new runner…":
     target = st.text_input("Name of the new runner", placeholder="e.g. Sam").strip()
@@ -28,8 +30,10 @@ units = st.radio("Garmin Connect CSV units", ["auto", "metric", "imperial"], hor
 
 uploads = st.file_uploader("Files", accept_multiple_files=True,
                            type=["zip", "gpx", "tcx", "fit", "gz", "csv"])
-with st.expander("Export too large to upload? Read it from this computer"):
-    local = st.text_input("Path to a Strava export folder or .zip", key="local_path")
+local = ""
+if server_paths_allowed():  # never on a shared server: a path there names its files
+    with st.expander("Export too large to upload? Read it from this computer"):
+        local = st.text_input("Path to a Strava export folder or .zip", key="local_path")
 
 
 def run_import(sources: list) -> None:

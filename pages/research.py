@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import charts
+from analysis.deployment import squad_mode
 from analysis.stats.cohort import TIDY_OPTIONAL, TIDY_REQUIRED, CohortReport
 from analysis.stats.export import research_tables, research_zip
 from pages import ui
@@ -61,7 +62,7 @@ def show_models(report: CohortReport) -> None:
 source = st.radio("Runners", ["Everyone stored in kneeload", "A cohort CSV from elsewhere"],
                   horizontal=True)
 if source == "Everyone stored in kneeload":
-    if ui.athletes().empty:
+    if not squad_mode() and ui.athletes().empty:
         st.info("No runners stored yet.")
     else:
         show_models(ui.cohort())
@@ -75,15 +76,15 @@ else:
         except (ValueError, KeyError, pd.errors.ParserError) as exc:
             st.error(f"{upload.name} could not be read: {exc}")
 
-st.subheader("De-identified export of everyone stored")
+st.subheader("De-identified export of everyone stored" if not squad_mode() else
+             "De-identified export of the athletes who consent")
 st.write("Daily and weekly exposure and pain, pain episodes in the layout of the R package "
          "injurytools, a daily load table for the R package ACWR, with a data dictionary; "
          "CSV and Parquet. Names become salted pseudonyms; no GPS, notes or file names.")
 shift = st.checkbox("Shift every runner's dates by a random number of whole weeks")
-if st.button("Prepare the export", disabled=ui.athletes().empty):
-    people = [(name, *ui.frames(ui.store().athlete(name, create=False)))
-              for name in ui.athletes()["name"]]
-    tables = research_tables(people, salt=secrets.token_bytes(32), shift_dates=shift)
+if st.button("Prepare the export", disabled=not squad_mode() and ui.athletes().empty):
+    tables = research_tables(ui.research_people(), salt=secrets.token_bytes(32),
+                             shift_dates=shift)
     st.session_state["research_zip"] = research_zip(tables, shifted=shift)
 if "research_zip" in st.session_state:
     st.download_button("Download the research export (zip)", st.session_state["research_zip"],

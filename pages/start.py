@@ -3,6 +3,7 @@
 import streamlit as st
 
 from analysis.demo import SQUAD, load_demo
+from analysis.deployment import demo_allowed
 from pages import ui
 
 ui.require_app()
@@ -18,6 +19,9 @@ ui.disclaimer()
 
 left, right = st.columns(2, gap="large")
 with left, st.container(border=True):
+    if not demo_allowed():  # a club's shared database gets no generated runners
+        st.info("The demo squad is for kneeload on your own computer.")
+        st.stop()
     st.subheader("Try it with the demo squad")
     st.write("Four runners with generated data: Alex's year and a half with a flare of "
              "runner's knee after a trail block, and three squad mates for the coach view.")

@@ -1,23 +1,30 @@
-"""Shared dashboard pieces: the store, cached per-athlete data, the sidebar, small widgets.
+"""Shared dashboard pieces: the sign-in gate, the store scoped to who is signed in, cached
+per-athlete data, the sidebar, small widgets.
 
 Everything computed here comes from analysis/; caches are keyed by the database URL, the
-athlete id and the athlete's data version (which grows with every write), never by frames.
+viewer, the athlete id and the athlete's data version (which grows with every write), never
+by frames. Every read goes through the viewer's scoped Store, which refuses what they may
+not see (analysis.store.access): a cache hit still asks the store for the data version.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
 import os
+from urllib.parse import urlencode, urlsplit
 
 import pandas as pd
 import streamlit as st
 
+from analysis.deployment import squad_mode
 from analysis.load import LoadTables, acwr_table, load_tables
 from analysis.stats.cohort import CohortReport, analyze_cohort, cohort_panel, tidy_tables
 from analysis.stats.report import AthleteReport, analyze_athlete
-from analysis.store import Athlete, Store
+from analysis.store import LOCAL_OWNER, AccessDenied, Athlete, Store, UnknownAthlete, User
+from analysis.store.access import SIGNED_OUT_ROLE
 from analysis.thresholds import DISCLAIMER, Thresholds
 from analysis.units import Units, units_for
 
@@ -25,6 +32,10 @@ __all__ = ["units_for"]  # re-exported for pages
 
 UNIT_WORDS = {"km": "km / m", "mi": "miles / ft"}
 PAGES: dict[str, st.Page] = {}  # filled by app.py so pages can link to each other
+VIEW_TTL_S = 600  # a cached view of someone else's data is read (and audited) again after
+USER_KEY = "kneeload_user"  # session key: the signed-in User, set by gate() on every run
+AUTH_COOKIE = "_streamlit_user"  # Streamlit's signed sign-in cookie
+SIGNED_OUT = User("nobody", SIGNED_OUT_ROLE)
 
 
 def require_app() -> None:
@@ -52,9 +63,131 @@ def _store(url: str | None) -> Store:
     return Store(url)
 
 
+def _as(url: str | None, viewer: str) -> Store:
+    """The store acting for `viewer` (an email, or the local owner)."""
+    base = _store(url)
+    return base if viewer == LOCAL_OWNER.email else base.acting_as(viewer)
+
+
+def user() -> User:
+    """Who is using the dashboard: the local owner in personal mode, else the account
+    gate() let in, while its sign-in is still valid (callbacks run before the gate does);
+    otherwise a signed-out guest, whom the store refuses everything."""
+    if not squad_mode():
+        return LOCAL_OWNER
+    who = st.session_state.get(USER_KEY)
+    if who is None or not _sign_in_valid() or st.user.get("email", "").lower() != who.email:
+        return SIGNED_OUT
+    return who
+
+
+def _sign_in_valid() -> bool:
+    """Signed in, and the identity provider's ID token has not expired."""
+    expires = st.user.get("exp") if st.user.is_logged_in else None
+    return expires is not None and dt.datetime.fromtimestamp(float(expires), dt.UTC) > \
+        dt.datetime.now(dt.UTC)
+
+
+def viewer() -> str:
+    """The signed-in user's email (cache keys)."""
+    return user().email
+
+
 def store() -> Store:
-    """The (process-wide) store for this dashboard's database."""
-    return _store(database_url())
+    """The store for this dashboard's database, acting for the signed-in user (the
+    process-wide one, shared engine and pool)."""
+    base = _store(database_url())
+    return base.acting_as(user()) if squad_mode() else base
+
+
+def _sign_in_page(message: str, invited: str | None = None) -> None:
+    st.title("kneeload")
+    st.markdown("##### Running load and knee pain, side by side")
+    if invited:
+        st.info(f"You are invited to join **{invited}**. Sign in, then open your invitation "
+                "link again to join.")
+    st.write(message)
+    st.button("Sign in", type="primary", on_click=st.login, icon=":material/login:")
+    st.stop()
+
+
+def _sign_in_configured() -> bool:
+    """Is there an [auth] section (the identity provider) in the secrets?"""
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:  # no secrets file at all
+        return False
+
+
+def _refuse(message: str) -> None:
+    """A signed-in person without access: say why, offer to sign out, stop."""
+    st.title("kneeload")
+    st.error(message)
+    st.button("Sign out", on_click=st.logout, icon=":material/logout:")
+    st.stop()
+
+
+def gate() -> User:
+    """Squad mode: only a signed-in account goes further. Shows the sign-in page (or why
+    access is refused) and stops otherwise. A sign-in lasts as long as the identity
+    provider's ID token (its `exp`): after that the provider must confirm the account
+    again, so an account deleted there loses access. Personal mode: the local owner."""
+    if not squad_mode():
+        return LOCAL_OWNER
+    token = st.query_params.get("invite")
+    invited = None
+    if token:
+        try:
+            invited = _store(database_url()).invitation(token)
+        except AccessDenied as refused:
+            st.error(f"Invitation refused: {refused}.")
+            token = None
+    if not st.user.is_logged_in:
+        if not _sign_in_configured():
+            st.error("This kneeload runs in squad mode but sign-in is not set up: add an "
+                     "[auth] section to .streamlit/secrets.toml (see README, A squad "
+                     "deployment).")
+            st.stop()
+        if AUTH_COOKIE in st.context.cookies:  # present, but Streamlit would not accept it
+            _sign_in_page("Your sign-in is no longer valid (it expired, or this server did "
+                          "not issue it): sign in again.", invited)
+        _sign_in_page("Sign in with your club's or university's account. kneeload keeps "
+                      "no passwords.", invited)
+    if not _sign_in_valid():
+        _sign_in_page("Your sign-in has expired: sign in again to go on.", invited)
+    email = st.user.get("email")
+    if not email or st.user.get("email_verified") is False:
+        _refuse("Your identity provider did not confirm an email address, so kneeload "
+                "cannot tell who you are.")
+    try:
+        who = _store(database_url()).acting_as(str(email)).actor
+    except (AccessDenied, ValueError) as refused:
+        _refuse(f"No access: {refused}.")
+    st.session_state[USER_KEY] = who
+    if token:
+        _accept(token, invited)
+    elif who.role == "guest":
+        _refuse(f"{who.email} has no access to this kneeload yet. Ask your coach for an "
+                "invitation link.")
+    return who
+
+
+def _accept(token: str, squad: str | None) -> None:
+    """The invitation form: join the squad (a new runner gives their name)."""
+    st.title(f"Join {squad}")
+    name = None
+    if user().role == "guest":
+        name = st.text_input("Your name as your coach knows it",
+                             value=str(st.user.get("name") or "")).strip() or None
+    if st.button(f"Join {squad}", type="primary"):
+        try:
+            joined = store().accept_invitation(token, name=name)
+        except AccessDenied as refused:
+            _refuse(f"Invitation refused: {refused}.")
+        del st.query_params["invite"]
+        st.session_state["joined"] = joined
+        st.rerun()
+    st.stop()
 
 
 def athletes() -> pd.DataFrame:
@@ -66,8 +199,18 @@ def athlete() -> Athlete | None:
     """The athlete picked in the sidebar (None when the store is empty).
 
     The choice lives in st.session_state["selected_athlete"], which is plain state (not a widget's
-    key), so any page may set it — e.g. the coach page opening someone's overview.
+    key), so any page may set it — e.g. the coach page opening someone's overview. A link
+    naming an athlete (?athlete=NAME) chooses them when the store lets the viewer see them;
+    otherwise the store's refusal stops the page.
     """
+    linked = st.query_params.get("athlete")
+    if linked and linked != st.session_state.get("linked_athlete"):
+        try:
+            found = store().athlete(linked, create=False)
+        except UnknownAthlete as unknown:
+            raise AccessDenied(str(unknown)) from None
+        st.session_state["selected_athlete"] = found.name
+        st.session_state["linked_athlete"] = linked
     names = athletes()["name"].tolist()
     if not names:
         return None
@@ -87,22 +230,22 @@ def thresholds(current: Athlete) -> Thresholds:
     return Thresholds.from_settings(current.settings)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _frames(url: str | None, athlete_id: int, version: int
+@st.cache_data(max_entries=64, ttl=VIEW_TTL_S, show_spinner=False)
+def _frames(url: str | None, viewer: str, athlete_id: int, version: int
             ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    data = _store(url)
+    data = _as(url, viewer)
     return data.activities(athlete_id), data.pain(athlete_id)
 
 
 def frames(current: Athlete) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(activities, pain) of `current`, cached until their data change."""
-    return _frames(database_url(), current.id, store().data_version(current.id))
+    return _frames(database_url(), viewer(), current.id, store().data_version(current.id))
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _tables(url: str | None, athlete_id: int, version: int, settings: str, tz: str | None,
-            today: str) -> LoadTables:
-    activities, pain = _frames(url, athlete_id, version)
+@st.cache_data(max_entries=64, ttl=VIEW_TTL_S, show_spinner=False)
+def _tables(url: str | None, viewer: str, athlete_id: int, version: int, settings: str,
+            tz: str | None, today: str) -> LoadTables:
+    activities, pain = _frames(url, viewer, athlete_id, version)
     return load_tables(activities, pain, Thresholds.from_settings(json.loads(settings)),
                        today, tz=tz)
 
@@ -110,14 +253,14 @@ def _tables(url: str | None, athlete_id: int, version: int, settings: str, tz: s
 def tables(current: Athlete) -> LoadTables:
     """Daily, per-run, weekly and flag tables of `current` as of today, cached."""
     today = pd.Timestamp.now(tz=current.tz or None).strftime("%Y-%m-%d")
-    return _tables(database_url(), current.id, store().data_version(current.id),
+    return _tables(database_url(), viewer(), current.id, store().data_version(current.id),
                    json.dumps(current.settings, sort_keys=True), current.tz, today)
 
 
-@st.cache_data(max_entries=32, show_spinner="Relating load to pain…")
-def _nof1(url: str | None, athlete_id: int, version: int, settings: str, today: str
-          ) -> AthleteReport:
-    activities, pain = _frames(url, athlete_id, version)
+@st.cache_data(max_entries=32, ttl=VIEW_TTL_S, show_spinner="Relating load to pain…")
+def _nof1(url: str | None, viewer: str, athlete_id: int, version: int, settings: str,
+          today: str) -> AthleteReport:
+    activities, pain = _frames(url, viewer, athlete_id, version)
     return analyze_athlete(activities, pain, Thresholds.from_settings(json.loads(settings)),
                            today)
 
@@ -125,24 +268,20 @@ def _nof1(url: str | None, athlete_id: int, version: int, settings: str, today: 
 def nof1(current: Athlete) -> AthleteReport:
     """The athlete's n-of-1 statistics (associations, flares, event study), cached."""
     today = pd.Timestamp.now(tz=current.tz or None).strftime("%Y-%m-%d")
-    return _nof1(database_url(), current.id, store().data_version(current.id),
+    return _nof1(database_url(), viewer(), current.id, store().data_version(current.id),
                  json.dumps(current.settings, sort_keys=True), today)
 
 
-@st.cache_data(max_entries=8, show_spinner="Fitting the cohort models…")
-def _cohort(url: str | None, versions: tuple[tuple[int, int], ...]) -> CohortReport:
-    data = _store(url)
-    people = data.athletes()
-    athletes = [(name, *_frames(url, int(i), v)) for (i, v), name in
-                zip(versions, people["name"], strict=True)]
+@st.cache_data(max_entries=8, ttl=VIEW_TTL_S, show_spinner="Fitting the cohort models…")
+def _cohort(url: str | None, viewer: str, version: str) -> CohortReport:
+    athletes = _as(url, viewer).research_data("models")
     return analyze_cohort(cohort_panel(athletes), n_athletes=len(athletes))
 
 
 def cohort() -> CohortReport:
-    """Cohort models over every stored athlete, cached until any athlete's data change."""
-    people = athletes()
-    versions = tuple((int(i), store().data_version(int(i))) for i in people["id"])
-    return _cohort(database_url(), versions)
+    """Cohort models over everyone research may use (store.research_data: on a squad
+    deployment the athletes who consent, under pseudonyms), cached until that changes."""
+    return _cohort(database_url(), viewer(), store().research_version())
 
 
 @st.cache_data(max_entries=4, show_spinner="Fitting the cohort models…")
@@ -186,6 +325,8 @@ def sidebar() -> None:
                                   key=f"athlete-picker-{current.name}")
             if picked != current.name:
                 st.session_state["selected_athlete"] = picked
+                if "athlete" in st.query_params:
+                    st.query_params["athlete"] = st.session_state["linked_athlete"] = picked
                 st.rerun()
         if current is not None:
             choice = st.segmented_control("Units", ["km", "mi"], default=current.units,
@@ -194,7 +335,48 @@ def sidebar() -> None:
             if choice and choice != current.units:
                 store().update_athlete(current.id, units=choice)
                 st.rerun()
+        if squad_mode():
+            st.caption(f"Signed in as {user().email} ({user().role}).")
+            st.button("Sign out", on_click=st.logout, icon=":material/logout:", key="logout")
         st.caption(DISCLAIMER)
+
+
+def refused(reason: AccessDenied) -> None:
+    """A read or write the store refused: one clear line, and a way back."""
+    st.error(f"Not allowed: {reason}.", icon=":material/block:")
+    if st.button("Back to my own pages"):
+        st.query_params.clear()
+        st.session_state.pop("selected_athlete", None)
+        st.session_state.pop("linked_athlete", None)
+        st.rerun()
+
+
+def _base_url() -> str:
+    """This dashboard's address without the page and query (links to hand out)."""
+    parts = urlsplit(st.context.url or "")
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"{parts.scheme}://{parts.netloc}" + (f"/{base}" if base else "")
+
+
+def invitation_link(token: str) -> str:
+    """The link to hand out for an invitation token."""
+    return f"{_base_url()}/?invite={token}"
+
+
+def athlete_link(page: str, name: str) -> str:
+    """A deep link to `page` showing athlete `name` (honoured only for allowed viewers)."""
+    return f"{_base_url()}/{page}?{urlencode({'athlete': name})}"
+
+
+def may_create_athletes() -> bool:
+    """Only the local owner adds athletes by name (accounts bring theirs on a squad)."""
+    return user().is_owner
+
+
+def research_people() -> list[tuple[str, pd.DataFrame, pd.DataFrame]]:
+    """(name, activities, pain) for a research export (store.research_data: on a squad
+    deployment only athletes who consent now, under pseudonyms; audited)."""
+    return store().research_data("export")
 
 
 def no_data(current: Athlete | None) -> bool:

@@ -8,6 +8,7 @@ import pkgutil
 import sys
 
 import analysis.cli as package
+from analysis.store.access import AccessDenied
 
 
 def command_modules() -> list[str]:
@@ -34,11 +35,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+REFUSED = 3  # exit code of a read or write the acting account may not do
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the console script; exit 0 when it ran, 2 on bad usage."""
+    """Entry point of the console script; exit 0 when it ran, 2 on bad usage, 3 when the
+    account given with --as may not do it (one line on stderr, nothing on stdout)."""
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args) or 0)
+    except AccessDenied as refused:
+        print(f"kneeload: refused: {refused}", file=sys.stderr)
+        return REFUSED
     except BrokenPipeError:  # `kneeload parse … | head` is fine
         sys.stderr.close()
         return 0

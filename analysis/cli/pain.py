@@ -7,10 +7,15 @@ import sys
 from pathlib import Path
 
 from analysis.cli.output import write_table
-from analysis.cli.store import add_athlete_option, add_db_option, find_athlete, usage_error
+from analysis.cli.store import (
+    add_athlete_option,
+    add_db_option,
+    find_athlete,
+    open_store,
+    usage_error,
+)
 from analysis.pain import PainError, parse_entry, parse_pain_csv
 from analysis.schema import PAIN_PROVOKERS, PAIN_SIDES, PAIN_TIMINGS
-from analysis.store import Store
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -59,7 +64,7 @@ def run_add(args: argparse.Namespace) -> int:
                             args.run, args.note)
     except PainError as exc:
         return usage_error("; ".join(exc.problems))
-    with Store(args.db) as store:
+    with open_store(args) as store:
         athlete = find_athlete(store, args.athlete, create=True)
         if athlete is None:
             return 2
@@ -82,7 +87,7 @@ def run_import(args: argparse.Namespace) -> int:
             print(f"{args.file}: {problem}", file=sys.stderr)
         print(f"{args.file}: nothing was stored", file=sys.stderr)
         return 1
-    with Store(args.db) as store:
+    with open_store(args) as store:
         athlete = find_athlete(store, args.athlete, create=True)
         if athlete is None:
             return 2
@@ -103,7 +108,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    with Store(args.db) as store:
+    with open_store(args) as store:
         athlete = find_athlete(store, args.athlete, create=False)
         if athlete is None:
             return 2

@@ -14,11 +14,17 @@ from typing import Any
 import pandas as pd
 
 from analysis.cli.output import progress_bar, records, write_json
-from analysis.cli.store import add_athlete_option, add_db_option, usage_error, with_athlete_data
+from analysis.cli.store import (
+    add_athlete_option,
+    add_db_option,
+    open_store,
+    usage_error,
+    with_athlete_data,
+)
 from analysis.stats.cohort import CohortReport, analyze_cohort, cohort_panel, tidy_tables
 from analysis.stats.export import research_tables, write_research_export
 from analysis.stats.report import AthleteReport, analyze_athlete
-from analysis.store import Athlete, Store
+from analysis.store import Athlete
 from analysis.thresholds import DISCLAIMER, Thresholds
 
 _DAY_COLUMNS = ("onset", "last_painful_day", "recovered")
@@ -154,12 +160,12 @@ def cohort_text(report: CohortReport) -> str:
     return "\n".join(lines)
 
 
-def stored_athletes(db: str | None) -> list[tuple[str, pd.DataFrame, pd.DataFrame]]:
-    """(name, activities, pain) of every stored athlete."""
-    with Store(db) as store:
-        listed = store.athletes()
-        return [(str(name), store.activities(int(pk)), store.pain(int(pk)))
-                for pk, name in zip(listed["id"], listed["name"], strict=True)]
+def stored_athletes(args: argparse.Namespace, purpose: str
+                    ) -> list[tuple[str, pd.DataFrame, pd.DataFrame]]:
+    """(name, activities, pain) of every athlete research may use (on a squad deployment:
+    those who consent now; see Store.research_data)."""
+    with open_store(args) as store:
+        return store.research_data(purpose)
 
 
 def run_cohort(args: argparse.Namespace) -> int:
@@ -170,7 +176,7 @@ def run_cohort(args: argparse.Namespace) -> int:
             return usage_error(exc)
         athletes = [(name, acts, pain) for name, (acts, pain) in tables.items()]
     else:
-        athletes = stored_athletes(args.db)
+        athletes = stored_athletes(args, "models")
     update, close = progress_bar("athletes")
     try:
         panel = cohort_panel(athletes, Thresholds(), workers=args.workers, progress=update)
@@ -186,7 +192,7 @@ def run_cohort(args: argparse.Namespace) -> int:
 
 def run_export_research(args: argparse.Namespace) -> int:
     salt = args.salt.encode() if args.salt else secrets.token_bytes(32)
-    athletes = stored_athletes(args.db)
+    athletes = stored_athletes(args, "export")
     tables = research_tables(athletes, salt=salt, shift_dates=args.shift_dates)
     written = write_research_export(tables, args.outdir, shifted=args.shift_dates)
     n_athletes, n_episodes = len(athletes), len(tables["episodes_injurytools"])

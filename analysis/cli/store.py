@@ -1,8 +1,8 @@
 """`kneeload ingest`, `athletes`, `activities` and `athlete export|delete|set`: the database.
 
 Every command takes --db (a SQLAlchemy URL or a SQLite file; default $KNEELOAD_DB, else
-data/kneeload.db) and, where it concerns one athlete, --athlete (default: the single
-default athlete).
+data/kneeload.db), --as EMAIL (act as that account) and, where it concerns one athlete,
+--athlete (default: the single default athlete, or the account's own).
 """
 
 from __future__ import annotations
@@ -24,9 +24,18 @@ from analysis.thresholds import Thresholds
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:
-    """--db, shared by every command that opens the database."""
+    """--db and --as, shared by every command that opens the database."""
     parser.add_argument("--db", metavar="URL", help="database: a SQLAlchemy URL or a SQLite "
                         "file (default: $KNEELOAD_DB, else data/kneeload.db)")
+    parser.add_argument("--as", dest="as_user", metavar="EMAIL",
+                        help="act as this account, with exactly its rights in the dashboard "
+                        "(a refusal exits 3 and changes nothing)")
+
+
+def open_store(args: argparse.Namespace) -> Store:
+    """The store named by --db, acting as --as (default: the local owner)."""
+    store = Store(args.db)
+    return store.acting_as(args.as_user) if args.as_user else store
 
 
 def add_athlete_option(parser: argparse.ArgumentParser) -> None:
@@ -55,7 +64,7 @@ def with_athlete_data(args: argparse.Namespace,
                       show: Callable[[Athlete, pd.DataFrame, pd.DataFrame, Thresholds], None]
                       ) -> int:
     """Load --athlete's activities, pain diary and thresholds, then `show` them; exit code."""
-    with Store(args.db) as store:
+    with open_store(args) as store:
         athlete = find_athlete(store, args.athlete, create=False)
         if athlete is None:
             return 2
@@ -134,7 +143,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_ingest(args: argparse.Namespace) -> int:
-    with Store(args.db) as store:
+    with open_store(args) as store:
         athlete = find_athlete(store, args.athlete, create=True)
         if athlete is None:
             return 2
@@ -158,7 +167,7 @@ def run_ingest(args: argparse.Namespace) -> int:
 
 
 def run_athletes(args: argparse.Namespace) -> int:
-    with Store(args.db) as store:
+    with open_store(args) as store:
         table = store.athletes()
     days = ("first_date", "last_date")
     table = table.assign(**{day: table[day].dt.strftime("%Y-%m-%d") for day in days})
@@ -167,7 +176,7 @@ def run_athletes(args: argparse.Namespace) -> int:
 
 
 def run_activities(args: argparse.Namespace) -> int:
-    with Store(args.db) as store:
+    with open_store(args) as store:
         athlete = find_athlete(store, args.athlete, create=False)
         if athlete is None:
             return 2
@@ -190,7 +199,7 @@ def run_set_sport(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    with Store(args.db) as store:
+    with open_store(args) as store:
         athlete = find_athlete(store, args.name, create=False)
         if athlete is None:
             return 2
@@ -203,7 +212,7 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_delete(args: argparse.Namespace) -> int:
-    with Store(args.db) as store:
+    with open_store(args) as store:
         athlete = find_athlete(store, args.name, create=False)
         if athlete is None:
             return 2
@@ -218,7 +227,7 @@ def run_delete(args: argparse.Namespace) -> int:
 
 
 def run_set(args: argparse.Namespace) -> int:
-    with Store(args.db) as store:
+    with open_store(args) as store:
         athlete = find_athlete(store, args.name, create=False)
         if athlete is None:
             return 2

@@ -1,5 +1,6 @@
 """The database tables: athletes, their activities (the canonical columns), samples, pain
-entries and the import log. Migrations under `migrations/` build exactly this schema."""
+entries and the import log; for squad deployments users, squads, invitations and the
+audit log. Migrations under `migrations/` build exactly this schema."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -24,6 +26,8 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
+    true,
 )
 
 from analysis.schema import ACTIVITY_COLUMNS, PAIN_SIDES, PAIN_TIMINGS
@@ -39,6 +43,7 @@ NAMING = {
 metadata = MetaData(naming_convention=NAMING)
 
 UNITS = ("km", "mi")
+ROLES = ("athlete", "coach", "researcher", "admin")
 IMPORT_STATUSES = ("imported", "duplicate", "failed", "empty")
 
 
@@ -99,6 +104,8 @@ athletes = Table(
     Column("settings", JSON, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("data_version", Integer, nullable=False, server_default="0"),
+    Column("research_consent", Boolean, nullable=False, server_default=false()),
+    Column("consent_changed_at", UTCDateTime),
     CheckConstraint(_in("units", UNITS), name="units"),
 )
 
@@ -160,4 +167,60 @@ import_log = Table(
     Column("imported_at", UTCDateTime, nullable=False),
     CheckConstraint(_in("status", IMPORT_STATUSES), name="status"),
     Index(None, "athlete_id", "sha256"),
+)
+
+users = Table(
+    "users", metadata,
+    Column("id", Id, primary_key=True),
+    Column("email", Text, nullable=False, unique=True),  # stored lower-case
+    Column("role", Text, nullable=False),
+    Column("athlete_id", Id, ForeignKey("athletes.id", ondelete="SET NULL"), unique=True),
+    Column("active", Boolean, nullable=False, server_default=true()),
+    Column("created_at", UTCDateTime, nullable=False),
+    CheckConstraint(_in("role", ROLES), name="role"),
+)
+
+squads = Table(
+    "squads", metadata,
+    Column("id", Id, primary_key=True),
+    Column("name", Text, nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+squad_coaches = Table(
+    "squad_coaches", metadata,
+    Column("squad_id", Id, ForeignKey("squads.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+squad_athletes = Table(
+    "squad_athletes", metadata,
+    Column("squad_id", Id, ForeignKey("squads.id", ondelete="CASCADE"), primary_key=True),
+    Column("athlete_id", Id, ForeignKey("athletes.id", ondelete="CASCADE"), primary_key=True),
+    Column("joined_at", UTCDateTime, nullable=False),
+)
+
+invitations = Table(
+    "invitations", metadata,
+    Column("id", Id, primary_key=True),
+    Column("token_sha256", Text, nullable=False, unique=True),  # the token itself is not kept
+    Column("squad_id", Id, ForeignKey("squads.id", ondelete="CASCADE"), nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("used_by", Text),
+    Column("used_at", UTCDateTime),
+)
+
+audit_log = Table(  # no foreign keys: entries outlive the athletes and users they name
+    "audit_log", metadata,
+    Column("id", Id, primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("athlete_id", Integer),
+    Column("athlete", Text),
+    Column("detail", Text, nullable=False, server_default=""),
+    Index(None, "at"),
 )

@@ -4,10 +4,17 @@ Reads return the canonical tables (analysis.schema). Every write runs in one tra
 that first bumps the athlete's data version: on PostgreSQL that row lock queues writers
 of the same athlete, on SQLite the write lock taken at BEGIN queues all writers, so two
 sessions importing and writing pain at once lose nothing and store nothing twice.
+
+Every method acts for the store's `actor` (analysis.store.access): the local owner in
+personal mode, or a signed-in user bound with `acting_as`. Each read and write checks the
+actor's scope here, whichever page or command asked, and raises AccessDenied when it is
+someone else's data they may not touch; views of others' data and every export go to the
+audit log (analysis.store.accounts).
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import json
@@ -34,12 +41,22 @@ from analysis.schema import (
     conform_pain,
     conform_samples,
 )
+from analysis.store.access import LOCAL_OWNER, AccessDenied, User, normal_email
+from analysis.store.accounts import Accounts
 from analysis.store.codec import decode_samples
 from analysis.store.engine import WRITE, database_url, make_engine, upgrade
 from analysis.store.export import write_export
 from analysis.store.importer import ImportReport, import_file
 from analysis.store.matching import sport_family
-from analysis.store.models import UNITS, activities, athletes, import_log, pain_entries, samples
+from analysis.store.models import (
+    UNITS,
+    activities,
+    athletes,
+    import_log,
+    pain_entries,
+    samples,
+    users,
+)
 
 DEFAULT_ATHLETE = "me"
 PAIN_FIELDS = ("date", "score", "side", "timing", "provokers", "activity_id", "note")
@@ -68,14 +85,36 @@ def _athlete(row: Any) -> Athlete:
     return Athlete(row.id, row.name, row.tz, row.units, dict(row.settings))
 
 
-class Store:
+class Store(Accounts):
     """kneeload's database. `url`: any SQLAlchemy URL or SQLite file path; None means
-    $KNEELOAD_DB, else data/kneeload.db in the repository (created on first use)."""
+    $KNEELOAD_DB, else data/kneeload.db in the repository (created on first use).
+    `actor`: who acts (default: the local owner, who may do everything)."""
 
-    def __init__(self, url: str | os.PathLike | None = None) -> None:
+    def __init__(self, url: str | os.PathLike | None = None, actor: User | None = None
+                 ) -> None:
         self.url = database_url(url)
         self.engine = make_engine(self.url)
+        self.actor = actor or LOCAL_OWNER
         upgrade(self.engine)
+
+    def acting_as(self, who: User | str) -> Store:
+        """This store (same engine and pool) acting for `who`: a User, or an email looked
+        up among the accounts (an email without one acts as a guest, who may only accept
+        an invitation). Only the local owner hands out other actors."""
+        if not self.actor.is_owner:
+            raise AccessDenied(f"{self.actor.email} may not act as someone else")
+        if isinstance(who, str):
+            email = normal_email(who)
+            with self._read() as conn:
+                row = conn.execute(select(users).where(users.c.email == email)).first()
+            if row is not None and not row.active:
+                raise AccessDenied(f"{email}: this account is disabled or was removed")
+            who = User(email, "guest") if row is None else User(
+                row.email, row.role, int(row.id),
+                None if row.athlete_id is None else int(row.athlete_id))
+        scoped = copy.copy(self)
+        scoped.actor = who
+        return scoped
 
     def close(self) -> None:
         """Close every pooled connection."""
@@ -95,11 +134,15 @@ class Store:
             yield conn
 
     @contextmanager
-    def _write(self, athlete_id: int | None) -> Iterator[Connection]:
-        """One write transaction; with an athlete, first bump (and lock) their version."""
+    def _write(self, athlete_id: int | None, check: bool = True) -> Iterator[Connection]:
+        """One write transaction; with an athlete, first check the actor may change their
+        data (unless `check` is off: the caller checked), then bump (and lock) their
+        version."""
         with self.engine.connect() as conn:
             conn.execution_options(**{WRITE: True})
             with conn.begin():
+                if athlete_id is not None and check and not self.actor.is_owner:
+                    self._scope(conn).require_write(athlete_id)
                 if athlete_id is not None:
                     bumped = conn.execute(
                         update(athletes).where(athletes.c.id == athlete_id)
@@ -121,6 +164,8 @@ class Store:
             raise ValueError("an athlete's name cannot be empty")
         with self._read() as conn:
             rows = conn.execute(select(athletes).order_by(athletes.c.id)).all()
+            if not self.actor.is_owner:
+                return self._visible_athlete(self._scope(conn), rows, wanted)
         by_name = {row.name: row for row in rows}
         if wanted in by_name or (wanted is None and DEFAULT_ATHLETE in by_name):
             return _athlete(by_name[wanted or DEFAULT_ATHLETE])
@@ -141,9 +186,29 @@ class Store:
             pass  # another session created them meanwhile
         return self.athlete(wanted or DEFAULT_ATHLETE, create=False)
 
+    def _visible_athlete(self, scope: Any, rows: list[Any], wanted: str | None) -> Athlete:
+        """athlete() for a signed-in user: only athletes they may see, never creating one;
+        without a name their own. Unknown and forbidden names get the same refusal, so
+        names of other people's athletes cannot be probed."""
+        me = scope.user
+        if wanted is None:
+            own = [row for row in rows if scope.is_self(row.id)]
+            if own:
+                return _athlete(own[0])
+            raise UnknownAthlete(f"{me.email} has no athlete of their own; choose one "
+                                 "with --athlete NAME")
+        found = next((row for row in rows if row.name == wanted), None)
+        if found is None and scope.readable is None:
+            raise UnknownAthlete(f"no athlete named {wanted!r}")
+        if found is None or not scope.may_read(found.id):
+            raise AccessDenied(f"{me.email} ({me.role}) may not see an athlete named "
+                               f"{wanted!r}")
+        return _athlete(found)
+
     def athletes(self) -> pd.DataFrame:
-        """Every athlete with counts: id, name, tz, units, activities, runs, pain_entries,
-        first_date, last_date (first and last day with an activity or a pain entry)."""
+        """Every athlete the actor may see, with counts: id, name, tz, units, activities,
+        runs, pain_entries, first_date, last_date (first and last day with an activity or
+        a pain entry)."""
         per_athlete = activities.c.athlete_id == athletes.c.id
         pain_of = pain_entries.c.athlete_id == athletes.c.id
 
@@ -161,6 +226,9 @@ class Store:
             scalar(func.max(pain_entries.c.date), pain_of).label("last_pain"),
         ).order_by(athletes.c.id)
         with self._read() as conn:
+            readable = self._scope(conn).readable
+            if readable is not None:
+                stmt = stmt.where(athletes.c.id.in_(sorted(readable)))
             frame = pd.DataFrame(conn.execute(stmt).all(), columns=list(stmt.selected_columns
                                                                          .keys()))
         days = {c: pd.to_datetime(frame[c]) for c in
@@ -210,6 +278,8 @@ class Store:
     def data_version(self, athlete_id: int) -> int:
         """A number that grows with every write touching the athlete (a cache key)."""
         with self._read() as conn:
+            if not self.actor.is_owner:
+                self._scope(conn).require_read(athlete_id)
             version = conn.execute(select(athletes.c.data_version)
                                    .where(athletes.c.id == athlete_id)).scalar()
         if version is None:
@@ -217,8 +287,15 @@ class Store:
         return int(version)
 
     def delete_athlete(self, athlete_id: int) -> None:
-        """Delete the athlete and everything that belongs to them."""
-        with self._write(athlete_id) as conn:
+        """Delete the athlete and everything that belongs to them (the local owner, an
+        admin, or the athlete themselves)."""
+        with self._read() as conn:
+            scope = self._scope(conn)
+        if not (scope.manages or scope.is_self(athlete_id)):
+            raise AccessDenied(f"{scope.user.email} ({scope.user.role}) may not delete "
+                               f"athlete {athlete_id}: admins and the athlete only")
+        with self._write(athlete_id, check=False) as conn:
+            self._audit(conn, "athlete deleted", athlete_id)
             owned = select(activities.c.id).where(activities.c.athlete_id == athlete_id)
             conn.execute(delete(pain_entries).where(pain_entries.c.athlete_id == athlete_id))
             conn.execute(delete(samples).where(samples.c.activity_pk.in_(owned)))
@@ -233,7 +310,7 @@ class Store:
 
     def activities(self, athlete_id: int) -> pd.DataFrame:
         """The athlete's activities: exactly the canonical columns, by start time."""
-        with self._read() as conn:
+        with self._reading(athlete_id, "activities") as conn:
             return _activities(conn, athlete_id)
 
     def samples(self, activity_id: str, athlete_id: int) -> pd.DataFrame:
@@ -242,7 +319,7 @@ class Store:
                 .join(activities, activities.c.id == samples.c.activity_pk)
                 .where(activities.c.athlete_id == athlete_id,
                        activities.c.activity_id == activity_id))
-        with self._read() as conn:
+        with self._reading(athlete_id, f"samples of {activity_id}") as conn:
             blob = conn.execute(stmt).scalar()
         return conform_samples(pd.DataFrame()) if blob is None else decode_samples(blob)
 
@@ -266,6 +343,9 @@ class Store:
 
         `progress(done, total, file)` after each file; total is 0 for a generator.
         """
+        if not self.actor.is_owner:  # refuse before a single file is read
+            with self._read() as conn:
+                self._scope(conn).require_write(athlete_id)
         total = len(results) if hasattr(results, "__len__") else 0
         report = ImportReport()
         for done, result in enumerate(results, 1):
@@ -277,8 +357,11 @@ class Store:
 
     def imported_hashes(self, athlete_id: int) -> frozenset[str]:
         """Content hashes of the athlete's files already stored (for ReadOptions.known_sha256,
-        so a repeated import hashes those files instead of parsing them)."""
+        so a repeated import hashes those files instead of parsing them). Only for those
+        who may import for the athlete."""
         with self._read() as conn:
+            if not self.actor.is_owner:
+                self._scope(conn).require_write(athlete_id)
             found = conn.execute(select(import_log.c.sha256).where(
                 import_log.c.athlete_id == athlete_id, import_log.c.sha256.is_not(None),
                 import_log.c.status.in_(("imported", "duplicate")))).scalars()
@@ -287,14 +370,14 @@ class Store:
     def import_log(self, athlete_id: int) -> pd.DataFrame:
         """Every file ever imported for the athlete: file, sha256, status, message,
         new_activities, imported_at."""
-        with self._read() as conn:
+        with self._reading(athlete_id, "import log") as conn:
             return _import_log(conn, athlete_id)
 
     # -- pain -----------------------------------------------------------------------------
 
     def pain(self, athlete_id: int) -> pd.DataFrame:
         """The athlete's pain entries (canonical columns), by date then entry id."""
-        with self._read() as conn:
+        with self._reading(athlete_id, "pain diary") as conn:
             return _pain(conn, athlete_id)
 
     def add_pain(self, athlete_id: int, entries: list[PainEntry],
@@ -385,7 +468,7 @@ class Store:
                 .join(samples, samples.c.activity_pk == activities.c.id)
                 .where(activities.c.athlete_id == athlete_id)
                 .order_by(activities.c.start_time, activities.c.activity_id))
-        with self._read() as conn:
+        with self._reading(athlete_id, "whole record", action="export") as conn:
             if self.engine.dialect.name == "postgresql":
                 conn.execution_options(isolation_level="REPEATABLE READ")
             athlete = _athlete_by_id(conn, athlete_id)

@@ -65,17 +65,22 @@ def server(tmp_path_factory):
     log.close()
 
 
+def launch(playwright):
+    """Debian's Chromium, headless, without sandbox or background services."""
+    return playwright.chromium.launch(
+        executable_path=str(CHROMIUM),
+        args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+              "--disable-background-networking", "--disable-component-update",
+              "--disable-sync", "--no-first-run"])
+
+
 @pytest.fixture(scope="module")
 def tab(server):
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=90_000)  # imports and the demo load take seconds
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"])
+        browser = launch(playwright)
         context = browser.new_context(viewport={"width": 1280, "height": 800},
                                       accept_downloads=True)
         opened = context.new_page()

@@ -9,7 +9,6 @@ import pandas as pd
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
@@ -20,6 +19,7 @@ from analysis.store.engine import MIGRATIONS, make_engine, migrating, upgrade
 from analysis.store.models import metadata
 
 UTC = sa.DateTime(timezone=True)
+HEAD = ScriptDirectory(str(MIGRATIONS)).get_current_head()  # the newest revision
 NOW = dt.datetime(2024, 3, 10, 12, 0, tzinfo=dt.UTC)
 # Tables as revision 0001 created them (not today's models, which may have moved on).
 ATHLETES_0001 = sa.table("athletes", sa.column("id"), sa.column("name"), sa.column("tz"),
@@ -77,13 +77,6 @@ def fill_first_version(url: str) -> None:
     engine.dispose()
 
 
-def newest() -> str:
-    """The head revision of the migration scripts (whatever others add after 0002)."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return ScriptDirectory.from_config(config).get_current_head()
-
-
 def revision(store: Store) -> str:
     with store.engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
@@ -92,7 +85,7 @@ def revision(store: Store) -> str:
 def test_a_first_version_database_migrates_and_keeps_its_data(db_url: str):
     fill_first_version(db_url)
     with Store(db_url) as store:  # opening migrates to the newest revision
-        assert revision(store) == newest()
+        assert revision(store) == HEAD
         anna = store.athlete("anna", create=False)
         assert (anna.tz, anna.units, anna.settings) == ("Europe/Amsterdam", "mi",
                                                         {"flare_threshold": 5})
@@ -128,7 +121,7 @@ def test_downgrade_and_upgrade_again_keep_samples_and_pain(db_url: str):
             command.downgrade(config, "0001")
         assert revision(store) == "0001"
         upgrade(store.engine)
-        assert revision(store) == newest()
+        assert revision(store) == HEAD
         assert len(store.samples("trail", 1)) == 4
         assert store.pain(1).activity_id.tolist() == ["trail"]
 

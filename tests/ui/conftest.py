@@ -56,9 +56,14 @@ def db(demo_db: Path, tmp_path: Path, monkeypatch) -> str:
     return url
 
 
-def app(page: str | None = None) -> AppTest:
-    """The dashboard, run once (on `page` when given: 'pages/diary.py' …)."""
+def app(page: str | None = None, user: dict | None = None, query: dict | None = None
+        ) -> AppTest:
+    """The dashboard, run once (on `page` when given: 'pages/diary.py' …), optionally as a
+    signed-in `user` (st.user's claims) with `query` parameters in the URL."""
     test = AppTest.from_file(str(APP), default_timeout=120)
+    if user is not None:
+        test.user = user
+    test.query_params.update(query or {})
     test.run()
     if page:
         test.switch_page(page)
