@@ -114,7 +114,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     add_athlete_option(set_sport)
     add_db_option(set_sport)
     for option in set_sport._actions:  # given before `set-sport`, they must stay set
-        if option.dest in ("athlete", "db"):
+        if option.dest in ("athlete", "db", "as_user"):
             option.default = argparse.SUPPRESS
     set_sport.set_defaults(handler=run_set_sport)
 
@@ -186,7 +186,7 @@ def run_activities(args: argparse.Namespace) -> int:
 
 
 def run_set_sport(args: argparse.Namespace) -> int:
-    with Store(args.db) as store:
+    with open_store(args) as store:
         athlete = find_athlete(store, args.athlete, create=False)
         if athlete is None:
             return 2

@@ -80,6 +80,7 @@ def _b_calls(s: Squad) -> list[tuple[str, str, Callable[[Store], Any]]]:
             ("delete_athlete", who, lambda st: st.delete_athlete(b)),
             ("activities", who, lambda st: st.activities(b)),
             ("samples", who, lambda st: st.samples(act, b)),
+            ("set_sport", who, lambda st: st.set_sport(b, act, "ride")),
             ("import_results", who,
              lambda st: st.import_results(b, read_sources(ben_file, ReadOptions(workers=1)))),
             ("imported_hashes", who, lambda st: st.imported_hashes(b)),
