@@ -17,11 +17,14 @@ DATE_COLUMNS = ("local_date", "date", "week_start")
 
 
 def _plain(value: Any) -> Any:
-    """A JSON-safe version of one cell (NaN/NA become null, times ISO strings)."""
+    """A JSON-safe version of one cell or structure (NaN, ±infinity and NA become null,
+    times ISO strings): output is strict JSON, never `NaN` or `Infinity`."""
     if value is None or value is pd.NA or value is pd.NaT:
         return None
-    if isinstance(value, float | np.floating) and math.isnan(value):
+    if isinstance(value, float | np.floating) and not math.isfinite(value):
         return None
+    if isinstance(value, dict):
+        return {key: _plain(v) for key, v in value.items()}
     if isinstance(value, pd.Timestamp | datetime | date):
         return value.isoformat()
     if isinstance(value, np.integer):
@@ -61,9 +64,11 @@ def write_csv(frame: pd.DataFrame, stream: TextIO | None = None) -> None:
 
 
 def write_json(payload: Any, stream: TextIO | None = None) -> None:
-    """`payload` as indented JSON with a trailing newline on `stream` (default stdout)."""
+    """`payload` as indented strict JSON with a trailing newline on `stream` (default
+    stdout)."""
     stream = stream or sys.stdout
-    json.dump(payload, stream, indent=2, ensure_ascii=False, default=_plain)
+    json.dump(_plain(payload), stream, indent=2, ensure_ascii=False, default=_plain,
+              allow_nan=False)
     stream.write("\n")
 
 

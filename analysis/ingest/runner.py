@@ -13,6 +13,7 @@ from analysis.ingest.archive import Job, Source, join_row, plan_sources
 from analysis.ingest.dispatch import read_bytes, read_path
 from analysis.ingest.errors import IngestError
 from analysis.ingest.model import FileResult, ReadOptions
+from analysis.ingest.plausible import screen
 from analysis.workers import process_pool
 
 Progress = Callable[[int, int, str], None]
@@ -94,11 +95,12 @@ def read_sources(sources: Iterable[Source], options: ReadOptions | None = None,
         done += 1
         if progress:
             progress(done, total, result.file)
-        yield result
+        yield screen(result)
     for job, result in _results(plan.jobs, options):
         done += 1
+        result = screen(result)  # before the join: an impossible file falls back to its row
         if job.row is not None:
-            result = join_row(result, job.row)
+            result = screen(join_row(result, job.row))
         if progress:
             progress(done, total, result.file)
         yield result
