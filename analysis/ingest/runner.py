@@ -27,6 +27,9 @@ def parse_job(name: str, path: str | None, data: bytes | None,
         if path is not None:
             return read_path(path, name, options)
         return read_bytes(name, data or b"", options)
+    except MemoryError:
+        return FileResult(name, error="refused: reading it needs more memory than the reader "
+                                      "may use")
     except Exception as exc:
         return FileResult(name, error=f"internal error while reading ({type(exc).__name__}: "
                                       f"{exc}); please report this file")
@@ -98,6 +101,11 @@ def read_sources(sources: Iterable[Source], options: ReadOptions | None = None,
         yield screen(result)
     for job, result in _results(plan.jobs, options):
         done += 1
+        if result.unpacked_bytes:  # a gzip inside an archive counts towards its total
+            try:
+                plan.budget.take(result.file, result.unpacked_bytes)
+            except IngestError as exc:
+                result = FileResult(result.file, sha256=result.sha256, error=exc.reason)
         result = screen(result)  # before the join: an impossible file falls back to its row
         if job.row is not None:
             result = screen(join_row(result, job.row))
