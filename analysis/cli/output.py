@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from analysis.safetext import spreadsheet_safe
+
 DATE_COLUMNS = ("local_date", "date", "week_start")
 
 
@@ -54,13 +56,14 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def write_csv(frame: pd.DataFrame, stream: TextIO | None = None) -> None:
-    """`frame` as CSV on `stream` (default stdout): ISO times, YYYY-MM-DD days, lists ';'."""
+    """`frame` as CSV on `stream` (default stdout): ISO times, YYYY-MM-DD days, lists ';',
+    formula-like text escaped for spreadsheets."""
     shown = for_output(frame)
     for name in shown.columns:
         if any(isinstance(v, list | tuple) for v in shown[name]):
             shown[name] = shown[name].map(lambda v: ";".join(map(str, v))
                                           if isinstance(v, list | tuple) else v)
-    shown.to_csv(stream or sys.stdout, index=False)
+    spreadsheet_safe(shown).to_csv(stream or sys.stdout, index=False)
 
 
 def write_json(payload: Any, stream: TextIO | None = None) -> None:
