@@ -94,8 +94,7 @@ def csv_kind(name: str, data: bytes) -> str:
     unknown = [h for h in H.unknown_headers(headers, H.STRAVA)
                if h in H.unknown_headers(headers, H.GARMIN)]
     raise IngestError(name, "a CSV that is neither Strava's activities.csv nor a Garmin "
-                            "Connect export; headers not recognised: "
-                            + ", ".join(repr(h) for h in unknown[:12]))
+                            "Connect export; headers not recognised: " + H.excerpt(unknown))
 
 
 def _read_csv_list(name: str, data: bytes, options: ReadOptions, result: FileResult) -> None:
