@@ -45,6 +45,7 @@ def zip_of(members: dict[str, bytes]) -> bytes:
 def test_parse_dev_zero_says_what_it_is(capsys):
     assert main(["parse", "/dev/zero", "--workers", "1"]) == 0
     out, err = capsys.readouterr()
+    assert out.startswith("activity_id,") and out.count("\n") == 1  # the header alone
     assert err == ("/dev/zero: not a regular file (a device, pipe or socket); only files and "
                    "folders are read\n")
 
