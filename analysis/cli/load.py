@@ -13,6 +13,7 @@ from dataclasses import fields
 
 import pandas as pd
 
+from analysis.cli.commands import summary
 from analysis.cli.output import records, write_csv, write_json
 from analysis.cli.store import add_athlete_option, add_db_option, with_athlete_data
 from analysis.flags import Flag
@@ -44,7 +45,7 @@ def _add_common(parser: argparse.ArgumentParser, formats: tuple[str, ...]) -> No
 
 def register(commands: argparse._SubParsersAction) -> None:
     weekly = commands.add_parser(
-        "weekly", help="print the weekly running load table",
+        "weekly", help=summary("weekly"),
         description="One row per Monday-start week: running distance, time, runs, longest "
         "run, change vs the previous week (none for the week in progress or after a week "
         "without runs), elevation, descent, cadence, pain, ACWR, monotony and flag codes. "
@@ -53,7 +54,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     weekly.set_defaults(handler=run_weekly)
 
     risk = commands.add_parser(
-        "risk", help="print the current knee-risk flags with their evidence",
+        "risk", help=summary("risk"),
         description="Flags of the last 7 days, the week in progress and the last complete "
         "week: the rule, the measured value, the threshold and the evidence line with its "
         f"strength tag. {DISCLAIMER}")
@@ -61,7 +62,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     risk.set_defaults(handler=run_risk)
 
     plan = commands.add_parser(
-        "plan", help="print the pain-gated return-to-run proposal",
+        "plan", help=summary("plan"),
         description="Week-by-week walk-run sessions on flat ground, +10 % running a week, "
         "hills last; a session over the pain rule holds the next step. A proposal, not a "
         f"prescription. {DISCLAIMER}")

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.cli.commands import summary
 from analysis.cli.output import progress_bar, records, write_json
 from analysis.cli.store import (
     add_athlete_option,
@@ -32,7 +33,7 @@ _DAY_COLUMNS = ("onset", "last_painful_day", "recovered")
 
 def register(commands: argparse._SubParsersAction) -> None:
     analyze = commands.add_parser(
-        "analyze", help="relate one runner's load to knee pain (exploratory statistics)",
+        "analyze", help=summary("analyze"),
         description="Lagged associations of weekly change, spike ratio, descent, cadence "
         "deviation, ACWR and long-run share with daily pain (0-3 days) and weekly pain (1-4 "
         "weeks): exposures prewhitened, autocorrelation-robust errors, stationary-bootstrap "
@@ -47,7 +48,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     analyze.set_defaults(handler=run_analyze)
 
     cohort = commands.add_parser(
-        "cohort", help="relate load to knee pain across many runners (exploratory)",
+        "cohort", help=summary("cohort"),
         description="Within/between split of every exposure, mixed model with a random "
         "intercept per runner, Cox model for time to flare, odds ratios and risk "
         "differences, per-runner estimates for a forest plot. Reads every stored athlete, "
@@ -64,7 +65,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     cohort.set_defaults(handler=run_cohort)
 
     export = commands.add_parser(
-        "export-research", help="write de-identified research tables (CSV + Parquet)",
+        "export-research", help=summary("export-research"),
         description="Daily and weekly exposures and pain, pain episodes in the layout of "
         "the R package injurytools (prepare_inj/prepare_exp), a daily load table in the "
         "layout of the R package ACWR, and a data dictionary, as CSV and Parquet. Athletes "

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.cli.commands import summary
 from analysis.cli.output import progress_bar, write_json, write_table
 from analysis.cli.parse import add_read_options, read_options
 from analysis.ingest import read_sources
@@ -79,7 +80,7 @@ def with_athlete_data(args: argparse.Namespace,
 
 def register(commands: argparse._SubParsersAction) -> None:
     ingest = commands.add_parser(
-        "ingest", help="read exports and store them in the database",
+        "ingest", help=summary("ingest"),
         description="Read GPX/TCX/FIT files (also .gz), Strava export zips or folders and "
         "activity CSVs and store them. Importing the same data again adds nothing; the "
         "same outing from several files is stored once, as its richest record.")
@@ -91,12 +92,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     add_read_options(ingest)
     ingest.set_defaults(handler=run_ingest)
 
-    listing = commands.add_parser("athletes", help="list the stored athletes with counts")
+    listing = commands.add_parser("athletes", help=summary("athletes"))
     listing.add_argument("--format", choices=("csv", "json"), default="csv")
     add_db_option(listing)
     listing.set_defaults(handler=run_athletes)
 
-    stored = commands.add_parser("activities", help="print an athlete's stored activities",
+    stored = commands.add_parser("activities", help=summary("activities"),
                                  description="The stored activity table, with the same "
                                  "columns as `kneeload parse`.")
     stored.add_argument("--format", choices=("csv", "json"), default="csv")
@@ -118,7 +119,7 @@ def register(commands: argparse._SubParsersAction) -> None:
             option.default = argparse.SUPPRESS
     set_sport.set_defaults(handler=run_set_sport)
 
-    athlete = commands.add_parser("athlete", help="export, delete or change one athlete")
+    athlete = commands.add_parser("athlete", help=summary("athlete"))
     actions = athlete.add_subparsers(dest="action", required=True, metavar="ACTION")
     export = actions.add_parser("export", help="write the athlete's whole record as one zip",
                                 description="Activities, samples, pain entries and the "
