@@ -12,7 +12,7 @@ from pages import ui
 ui.require_app()
 
 current = ui.athlete()
-st.title(f"{current.name}: overview" if current else "Overview")
+st.title(f"{ui.plain(current.name)}: overview" if current else "Overview")
 ui.disclaimer()
 if ui.no_data(current):
     st.stop()

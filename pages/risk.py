@@ -17,7 +17,7 @@ LEVEL_STYLE = {"high": (":material/error:", st.error),
                "info": (":material/info:", st.info)}
 
 current = ui.athlete()
-st.title(f"Knee risk: {current.name}" if current else "Knee risk")
+st.title(f"Knee risk: {ui.plain(current.name)}" if current else "Knee risk")
 ui.disclaimer()
 if ui.no_data(current):
     st.stop()
