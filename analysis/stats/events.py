@@ -1,9 +1,8 @@
 """Flares (DOMAIN.md §3) and the flare event study with a permutation test of random onsets.
 
-A flare onset is a day with pain ≥ Thresholds.flare_score (default 4) after at least
-Thresholds.flare_quiet_days (default 7) days below it, at least flare_recorded_days (4) of
-them recorded (a day without an entry is missing, not pain-free): analysis.load.flare_onsets,
-the one definition the dashboard and the statistics share.
+Flare onsets are analysis.pain.flare_onsets, the one definition the dashboard and the
+statistics share: pain ≥ 4 after a quiet, logged week, at least 2 points above that week's
+mean, and reached again on another of the first 3 logged days.
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.load import flare_onsets
+from analysis.pain import flare_onsets
 from analysis.stats.multiple import bh_qvalues
 from analysis.stats.nof1 import LABEL
 from analysis.thresholds import Thresholds
@@ -26,7 +25,7 @@ EVENT_COLUMNS = ("exposure", "n_flares", "pre_flare_mean", "baseline_mean", "dif
 
 
 def onset_mask(daily: pd.DataFrame, t: Thresholds = Thresholds()) -> np.ndarray:
-    """Flare onsets per day (analysis.load.flare_onsets: the product's one definition).
+    """Flare onsets per day (analysis.pain.flare_onsets: the product's one definition).
 
     `daily` has consecutive days with pain_max (NaN = no entry) and pain_entries.
     """

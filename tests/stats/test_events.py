@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.load import flare_onsets
+from analysis.pain import flare_onsets
 from analysis.stats.events import (
     event_study,
     flare_table,
@@ -21,33 +21,33 @@ def _daily(pain: list[float], start: str = "2024-01-01") -> pd.DataFrame:
 
 def test_flare_table_hand_fixture():
     # day  0-6: 1 1 - 2 1 - 1   (5 recorded, none ≥ 4)   → day 7 (6 Jan + 1) is an onset
-    # day 7-10: 5 6 - 3; days 11-17 quiet (6 recorded) → day 18 (4) is a second onset
-    # episode 1 ends on its last painful day 8 (Jan 9), recovered Jan 10 (the diary runs 7+
-    # more days); episode 2 has only 1 more diary day: ongoing
+    # day 7-10: 5 6 - 3; days 11-17 quiet (6 recorded, mean 7/6) → day 18 (4, again on day
+    # 19) is a second onset; episode 1 ends on its last painful day 8 (Jan 9), recovered
+    # Jan 10 (the diary runs 7+ more days); episode 2 is still going: ongoing
     daily = _daily([1, 1, np.nan, 2, 1, np.nan, 1, 5, 6, np.nan, 3,
-                    1, 1, np.nan, 1, 2, 1, 1, 4, 2])
+                    1, 1, np.nan, 1, 2, 1, 1, 4, 4])
     flares = flare_table(daily, Thresholds())
     assert list(flares["onset"]) == [pd.Timestamp("2024-01-08"), pd.Timestamp("2024-01-19")]
     assert list(flares["peak_pain"]) == [6, 4]
     assert list(flares["last_painful_day"]) == [pd.Timestamp("2024-01-09"),
-                                                pd.Timestamp("2024-01-19")]
+                                                pd.Timestamp("2024-01-20")]
     assert flares["recovered"].iloc[0] == pd.Timestamp("2024-01-10")
     assert pd.isna(flares["recovered"].iloc[1])
-    assert list(flares["duration_days"]) == [2, 1]
+    assert list(flares["duration_days"]) == [2, 2]
 
 
 def test_quiet_days_must_be_recorded():
     # only 3 of the 7 days before the 5 have an entry: not a flare (a day without an entry
     # is missing, not pain-free); with 4 recorded it is one
-    daily = _daily([1, np.nan, np.nan, np.nan, np.nan, 1, 1, 5, 1])
+    daily = _daily([1, np.nan, np.nan, np.nan, np.nan, 1, 1, 5, 5])
     assert not onset_mask(daily, Thresholds())[7]
     assert flare_table(daily).empty
-    daily = _daily([1, np.nan, np.nan, np.nan, 1, 1, 1, 5, 1])
+    daily = _daily([1, np.nan, np.nan, np.nan, 1, 1, 1, 5, 5])
     assert onset_mask(daily, Thresholds())[7]
 
 
 def test_the_threshold_is_a_setting():
-    daily = _daily([1, 1, 1, 1, 1, 1, 1, 3, 1])
+    daily = _daily([1, 1, 1, 1, 1, 1, 1, 3, 3])
     assert flare_table(daily, Thresholds()).empty
     assert len(flare_table(daily, Thresholds(flare_score=3))) == 1
 
@@ -71,7 +71,7 @@ def test_event_study_hand_fixture():
     # pain 1 every day, flares (5) on days 60 and 100; the exposure is 20 on the 28 days
     # before each onset and 10 elsewhere: pre-flare mean 20, baseline 10, difference 10
     pain = np.ones(130)
-    pain[[60, 100]] = 5
+    pain[[60, 61, 100, 101]] = 5
     x = np.full(130, 10.0)
     x[32:60] = 20
     x[72:100] = 20
@@ -93,7 +93,7 @@ def test_event_study_hand_fixture():
 
 def test_event_study_needs_two_flares_with_history():
     pain = np.ones(80)
-    pain[[20, 70]] = 5  # the first onset has only 20 days of exposure history
+    pain[[20, 21, 70, 71]] = 5  # the first onset has only 20 days of exposure history
     daily = _daily(list(pain)).assign(descent_m=np.arange(80.0))
     table, _, skipped = event_study(daily, ("descent_m",))
     assert table.empty
