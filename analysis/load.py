@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -294,7 +295,7 @@ def _ewma(load: np.ndarray, history: np.ndarray, n: int) -> np.ndarray:
     lam = 2 / (n + 1)
     out = np.full(len(load), np.nan)
     bounds = np.r_[np.flatnonzero(history == 0), len(load)]
-    for begin, end in zip(bounds[:-1], bounds[1:], strict=True):
+    for begin, end in pairwise(bounds):
         part = load[begin:end]
         initial = float(part[:n].mean())
         out[begin:end] = lfilter([lam], [1, lam - 1], part, zi=[(1 - lam) * initial])[0]
@@ -443,7 +444,7 @@ def weekly_table(activities: pd.DataFrame, pain: pd.DataFrame,
     """One row per Monday-start week up to `today`'s (partial=True: in progress, or a first
     week the data begin after its Monday; partial weeks are not compared).
 
-    change_pct is NaN for partial weeks, the week after one and after a week without runs; flags lists the
-    codes of the flags raised in the week (analysis.flags.RULES).
+    change_pct is NaN for partial weeks, the week after one and after a week without runs;
+    flags lists the codes of the flags raised in the week (analysis.flags.RULES).
     """
     return load_tables(activities, pain, thresholds, today, tz=tz).weekly
