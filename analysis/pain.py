@@ -338,6 +338,21 @@ def _previous_sum(values: np.ndarray, days: int) -> np.ndarray:
     return np.where(end >= days, out, np.nan)
 
 
+def quiet_week(pain: np.ndarray, t: Thresholds = Thresholds()) -> tuple[np.ndarray,
+                                                                        np.ndarray]:
+    """Per day of a daily worst-pain array (NaN = no entry): whether the flare_quiet_days
+    before it were quiet (no entry ≥ flare_score, at least flare_recorded_days logged below
+    it), and the mean of those entries."""
+    logged = np.isfinite(pain)
+    high = logged & (pain >= t.flare_score)
+    below = logged & ~high
+    quiet_high = _previous_sum(high.astype(float), t.flare_quiet_days)
+    quiet_n = _previous_sum(below.astype(float), t.flare_quiet_days)
+    quiet_sum = _previous_sum(np.where(below, pain, 0.0), t.flare_quiet_days)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (quiet_high == 0) & (quiet_n >= t.flare_recorded_days), quiet_sum / quiet_n
+
+
 def flare_onsets(daily: pd.DataFrame, thresholds: Thresholds = Thresholds()) -> pd.Series:
     """Flare onset per day of a daily frame on consecutive days (pain_max: the day's worst
     pain, NaN = no entry), by flare_rule_words (DOMAIN.md §3).
@@ -353,14 +368,8 @@ def flare_onsets(daily: pd.DataFrame, thresholds: Thresholds = Thresholds()) -> 
     pain = daily["pain_max"].to_numpy(dtype=float)
     logged = np.isfinite(pain)
     high = logged & (pain >= t.flare_score)
-    below = logged & ~high
-    quiet_high = _previous_sum(high.astype(float), t.flare_quiet_days)
-    quiet_n = _previous_sum(below.astype(float), t.flare_quiet_days)
-    quiet_sum = _previous_sum(np.where(below, pain, 0.0), t.flare_quiet_days)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        quiet_mean = quiet_sum / quiet_n
-    start = high & (quiet_high == 0) & (quiet_n >= t.flare_recorded_days) & (
-        pain >= quiet_mean + t.flare_min_rise)
+    quiet, quiet_mean = quiet_week(pain, t)
+    start = high & quiet & (pain >= quiet_mean + t.flare_min_rise)
     # Persistence, on the diary's logged days: positions `at`, their highs `hit`.
     at = np.flatnonzero(logged)
     hit = high[at].astype(int)

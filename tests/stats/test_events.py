@@ -4,6 +4,7 @@ import pytest
 
 from analysis.pain import flare_onsets
 from analysis.stats.events import (
+    eligible_days,
     event_study,
     flare_table,
     onset_mask,
@@ -67,9 +68,22 @@ def test_window_means_hand_fixture():
     np.testing.assert_allclose(means, [np.nan, np.nan, 1, 3, 4])
 
 
-def test_event_study_hand_fixture():
-    # pain 1 every day, flares (5) on days 60 and 100; the exposure is 20 on the 28 days
-    # before each onset and 10 elsewhere: pre-flare mean 20, baseline 10, difference 10
+def test_eligible_days_are_quiet_weeks_outside_flares_and_the_week_after():
+    # days 0-9 at 1 (day 7 is the first with 7 days before it), a flare on 10-11 (5), 1 after
+    # it until day 29; day 22 has no entry, days 14-16 neither.
+    pain = [1.0] * 10 + [5.0, 5.0] + [1.0] * 18
+    pain[22] = np.nan
+    for day in (14, 15, 16):
+        pain[day] = np.nan
+    eligible = eligible_days(_daily(pain))
+    # 7-9 quiet; 10 (the onset) to 18 (last painful day 11 + 7) excluded; 19: days 12-18
+    # hold 4 entries (12, 13, 17, 18): quiet; 19-29 quiet (day 22 missing changes nothing).
+    assert list(np.flatnonzero(eligible)) == [7, 8, 9, *range(19, 30)]
+
+
+def test_event_study_is_a_case_crossover_against_eligible_days():
+    # pain 1 every day, flares (5, 5) on days 60-61 and 100-101; the exposure is 20 on the
+    # 28 days before each onset and 10 elsewhere.
     pain = np.ones(130)
     pain[[60, 61, 100, 101]] = 5
     x = np.full(130, 10.0)
@@ -78,16 +92,20 @@ def test_event_study_hand_fixture():
     daily = _daily(list(pain)).assign(descent_m=x)
     table, profile, skipped = event_study(daily, ("descent_m", "spike_ratio"), n_perm=999)
     row = table.iloc[0]
-    assert row["n_flares"] == 2
-    assert (row["pre_flare_mean"], row["baseline_mean"], row["difference"]) == (20, 10, 10)
-    assert row["difference_sd"] == pytest.approx(10 / np.std(x, ddof=1))
-    # random onsets: both onsets moved by s = 1..101 days round the 102 days with history
-    # (days 28-129); only s = 0 puts both windows on the 20s, so none of the 101 shifts is
-    # as extreme (and nothing can be as low: the minimum is 10): p = 1 / 102
-    assert row["p_value"] == 1 / 102
+    # Controls: days 28-59, 69-99 and 109-129 (episodes 60-68 and 100-108 are out; day 28
+    # is the first with 28 days of history) = 32 + 31 + 21 = 84 days.
+    controls = [*range(28, 60), *range(69, 100), *range(109, 130)]
+    expected = np.mean([x[d - 28:d].mean() for d in controls])
+    assert (row["n_flares"], row["n_controls"]) == (2, 84)
+    assert row["pre_flare_mean"] == 20
+    assert row["baseline_mean"] == pytest.approx(expected)
+    assert row["difference"] == pytest.approx(20 - expected)
+    # No pair of control days has both windows all at 20 (days 60 and 100 are not controls).
+    assert row["p_value"] == pytest.approx(1 / 1000)
     assert row["label"] == "exploratory"
     assert list(profile["day"]) == list(range(-28, 0))
-    assert (profile["difference"] == 10).all()
+    day_minus_1 = np.mean([x[d - 1] for d in controls])
+    assert profile["difference"].iloc[-1] == pytest.approx(20 - day_minus_1)
     assert skipped == ["spike_ratio: no variation (or no values)"]
 
 
