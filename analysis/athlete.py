@@ -56,6 +56,11 @@ class AthleteView:
             raise ValueError(f"{athlete.name}'s stored {exc}") from None
         self.today = resolve_today(today, athlete.tz)
 
+    @staticmethod
+    def local_today(athlete: Athlete) -> pd.Timestamp:
+        """Today's date on `athlete`'s clock (their time zone; this machine's without one)."""
+        return resolve_today(None, athlete.tz)
+
     @cached_property
     def tables(self) -> LoadTables:
         """Daily series, runs, weekly table and every flag up to today."""
