@@ -10,10 +10,11 @@ weeks for weekly ones; no same-day cells, since the diary entry may predate the 
    predict. Flags (FLAG_EXPOSURES: a spike, a descent spike, a weekly jump over 30 %, as the
    product raises them) enter as 0/1 event indicators, unfiltered.
 2. Pain before the exposure: every cell is adjusted for the pain on the day before the
-   exposure and the mean pain of the 7 days before it (weekly cells: the weekly pain of the
-   week before the exposure week). A runner in pain runs less; without this term the grid
-   reads "less load, then less pain" as load lowering pain. Only pairs where that prior
-   pain is logged count.
+   exposure (that week's mean, with a missing-day indicator, where the day has no entry)
+   and the mean pain of the 7 days before it (weekly cells: the weekly pain of the week
+   before the exposure week). A runner in pain runs less; without this term the grid reads
+   "less load, then less pain" as load lowering pain. Only pairs whose week before the
+   exposure has ≥ 4 entries count.
 3. OLS of pain_t on u_{t-lag} and the prior-pain terms. The standard error of the exposure
    term is the larger of the classical one and the Newey–West one (HAC, Bartlett kernel,
    maxlags = floor(4 (n/100)^(2/9)), small-sample corrected; statsmodels); the 95 %
@@ -134,9 +135,10 @@ def shift(values: np.ndarray, lag: int) -> np.ndarray:
 
 
 def prior_pain(outcome: np.ndarray, weekly: bool) -> np.ndarray:
-    """Pain before an exposure at position t, as columns: for days the pain of day t − 1 and
-    the mean of the logged pain of days t − 7..t − 1 (NaN under 4 entries); for weeks the
-    weekly pain of week t − 1."""
+    """Pain before an exposure at position t, as columns. Days: the pain of day t − 1 (the
+    week's mean where that day has no entry), whether day t − 1 had no entry (0/1), and the
+    mean of the logged pain of days t − 7..t − 1 (NaN under 4 entries). Weeks: the weekly
+    pain of week t − 1."""
     before = shift(outcome, 1)
     if weekly:
         return before[:, None]
@@ -148,7 +150,8 @@ def prior_pain(outcome: np.ndarray, weekly: bool) -> np.ndarray:
     n = count[end] - count[start]
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(n >= MIN_ENTRIES_PER_WEEK, (total[end] - total[start]) / n, np.nan)
-    return np.column_stack([before, mean])
+    missing = np.isnan(before)
+    return np.column_stack([np.where(missing, mean, before), missing.astype(float), mean])
 
 
 @dataclass
@@ -215,15 +218,19 @@ def _shift_rows(values: np.ndarray, lag: int) -> np.ndarray:
 def slope_test(outcome: np.ndarray, regressor: np.ndarray, covariates: np.ndarray
                ) -> tuple[float, float, float, float, int]:
     """Slope of the regressor in OLS outcome ~ 1 + regressor + covariates over the complete
-    rows, its 95 % interval, two-sided p-value and n.
+    rows (covariates constant there are left out), its 95 % interval, two-sided p-value
+    and n.
 
     The standard error is the larger of the classical and the Newey–West one; the interval
     and the p-value both use it with Student's t on n − k degrees of freedom.
     """
-    design = np.column_stack([np.ones(len(outcome)), regressor, covariates])
-    complete = np.isfinite(outcome) & np.isfinite(design).all(axis=1)
+    complete = (np.isfinite(outcome) & np.isfinite(regressor)
+                & np.isfinite(covariates).all(axis=1))
     n = int(complete.sum())
-    fit = sm.OLS(outcome[complete], design[complete]).fit()
+    others = covariates[complete]
+    others = others[:, np.ptp(others, axis=0) > 0] if n else others  # constant: no column
+    design = np.column_stack([np.ones(n), regressor[complete], others])
+    fit = sm.OLS(outcome[complete], design).fit()
     hac = fit.get_robustcov_results(cov_type="HAC", maxlags=newey_west_maxlags(n),
                                     use_correction=True)
     se = max(float(fit.bse[1]), float(hac.bse[1]))
