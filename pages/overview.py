@@ -5,7 +5,6 @@ import pandas as pd
 import streamlit as st
 
 from analysis import charts
-from analysis.risk import current_from
 from analysis.thresholds import EVIDENCE
 from pages import ui
 
@@ -18,7 +17,8 @@ if ui.no_data(current):
     st.stop()
 
 units = ui.units()
-tables = ui.tables(current)
+shown = ui.view(current)
+tables = shown.tables
 t = tables.thresholds
 weekly, runs, daily = tables.weekly, tables.runs, tables.daily
 
@@ -35,7 +35,7 @@ complete = weekly[~weekly["partial"]]
 last = complete.iloc[-1] if len(complete) else None
 this_week = weekly.iloc[-1]
 latest_pain = tables.daily["pain_max"].dropna()
-flags = current_from(tables)
+flags = shown.flags
 a, b, c, d = st.columns(4)
 if last is not None:
     a.metric("Last full week", units.format_dist(last["distance_m"]),

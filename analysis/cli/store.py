@@ -12,8 +12,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from analysis.cli.commands import summary
 from analysis.cli.output import progress_bar, write_json, write_table
@@ -21,7 +20,9 @@ from analysis.cli.parse import add_read_options, read_options
 from analysis.ingest import read_sources
 from analysis.schema import SPORTS
 from analysis.store import Athlete, Store, UnknownAthlete
-from analysis.thresholds import Thresholds
+
+if TYPE_CHECKING:
+    from analysis.athlete import AthleteView
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:
@@ -61,20 +62,20 @@ def find_athlete(store: Store, name: str | None, create: bool) -> Athlete | None
         return None
 
 
-def with_athlete_data(args: argparse.Namespace,
-                      show: Callable[[Athlete, pd.DataFrame, pd.DataFrame, Thresholds], None]
-                      ) -> int:
-    """Load --athlete's activities, pain diary and thresholds, then `show` them; exit code."""
+def with_view(args: argparse.Namespace, show: Callable[[AthleteView], None]) -> int:
+    """Build --athlete's AthleteView as of --today (default: today in their zone; the one
+    entry point the dashboard uses too), then `show` it; the exit code."""
+    from analysis.athlete import AthleteView  # here: the load metrics need SciPy
+
     with open_store(args) as store:
         athlete = find_athlete(store, args.athlete, create=False)
         if athlete is None:
             return 2
-        activities, pain = store.activities(athlete.id), store.pain(athlete.id)
-    try:
-        thresholds = Thresholds.from_settings(athlete.settings)
-    except ValueError as exc:
-        return usage_error(f"{athlete.name}'s stored {exc}")
-    show(athlete, activities, pain, thresholds)
+        try:
+            view = AthleteView(store, athlete, getattr(args, "today", None))
+        except ValueError as exc:
+            return usage_error(exc)
+    show(view)
     return 0
 
 
