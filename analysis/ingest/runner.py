@@ -58,6 +58,13 @@ def _parse_here(job: Job, options: ReadOptions) -> FileResult:
         return FileResult(job.name, error=exc.reason)
 
 
+def parse_planned(job: Job, options: ReadOptions) -> FileResult:
+    """One planned job parsed here and joined to its activities.csv row, exactly as
+    read_sources does it (for callers that spread one plan's jobs over a cluster)."""
+    result = _parse_here(job, options)
+    return join_row(result, job.row) if job.row is not None else result
+
+
 def _parallel(pending: deque[Job], workers: int, options: ReadOptions
               ) -> Iterator[tuple[Job, FileResult]]:
     """Parse `pending` in a process pool, at most 2 × workers files in flight, so memory
@@ -98,7 +105,7 @@ def read_sources(sources: Iterable[Source], options: ReadOptions | None = None,
     for job, result in _results(plan.jobs, options):
         done += 1
         if job.row is not None:
-            result = join_row(result, job.row)
+            result = join_row(result, job.row)  # as parse_planned
         if progress:
             progress(done, total, result.file)
         yield result
