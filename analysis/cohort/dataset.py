@@ -133,7 +133,7 @@ def read_manifest_json(outdir: str | Path) -> dict[str, Any]:
 def read_partition(outdir: str | Path, partition: str,
                    columns: list[str] | None = None) -> pd.DataFrame:
     """One partition of every runner as one frame (only `columns`, if given), sorted by
-    runner; dates as datetime64."""
+    the pseudonym; dates as datetime64."""
     folder = Path(outdir) / partition
     files = sorted(str(path) for path in folder.glob("*.parquet"))
     table = (ds.dataset(files, schema=schema(partition), format="parquet")
@@ -143,7 +143,9 @@ def read_partition(outdir: str | Path, partition: str,
     for column in PARTITIONS[partition]:
         if column.dtype == "date" and column.name in frame:
             frame[column.name] = pd.to_datetime(frame[column.name])
-    return frame.sort_values("runner", kind="stable").reset_index(drop=True)
+    who = PARTITIONS[partition][0].name  # the pseudonym ('ID' in acwr_load)
+    return (frame.sort_values(who, kind="stable") if who in frame else frame
+            ).reset_index(drop=True)
 
 
 def is_dataset(path: str | Path) -> bool:

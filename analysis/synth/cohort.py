@@ -57,8 +57,10 @@ def _diary(rng: np.random.Generator, runs: list[SynthRun], weeks: int) -> bytes:
     return out.getvalue().encode()
 
 
-def _damaged(data: bytes) -> bytes:
-    return data[: len(data) // 3]
+def _damaged(data: bytes, fit: bool) -> bytes:
+    """A file cut short: GPX a third of the way in (broken XML), FIT inside its header
+    (a FIT cut later still yields the records before the cut)."""
+    return data[:10] if fit else data[: len(data) // 3]
 
 
 def _write_export(folder: Path, k: int, runs: list[SynthRun], broken: bool) -> Path:
@@ -68,7 +70,7 @@ def _write_export(folder: Path, k: int, runs: list[SynthRun], broken: bool) -> P
         fit = (k % 3 == 1) or (k % 3 == 2 and i % 2)
         data = fit_bytes(run) if fit else gpx_bytes(run)
         files[f"activities/{1000 * k + i}.{'fit' if fit else 'gpx'}"] = (
-            _damaged(data) if broken and i == 1 else data)
+            _damaged(data, fit) if broken and i == 1 else data)
     if k % 3 != 2:
         target = folder / f"export-{k:04d}"
         for name, data in files.items():
