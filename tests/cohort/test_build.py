@@ -104,7 +104,7 @@ def test_dataset_keeps_no_names_files_or_salt(built):
     text = " ".join(path.read_text() for path in outdir.rglob("*.json"))
     assert pseudonym("R0001", SALT) in cells  # the check sees the cells
     for secret in (SALT.decode(), "R0001", "export-0", "activities/", "Morning Run",
-                   "Europe/Amsterdam", ".gpx", ".fit"):
+                   "Europe/Amsterdam", "13001", "20001"):
         assert secret not in cells and secret not in text
     about = json.loads((outdir / "manifest.json").read_text())
     assert about["date_shift"]["shifted"] is True
