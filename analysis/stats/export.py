@@ -180,7 +180,8 @@ def _athlete_tables(name: str, activities: pd.DataFrame, pain: pd.DataFrame, sal
             "Training_Date": days}),
         "weekly_shared": pd.DataFrame({
             "runner": person, "week_start": weekly.index - offset,
-            "distance_km": _to_step(weekly["distance_m"].to_numpy() / 1000, SHARED_STEP_KM),
+            "distance_km": _to_step(grid.weekly["distance_m"].to_numpy() / 1000,
+                                    SHARED_STEP_KM),
             WEEKLY_OUTCOME: _to_step(weekly[WEEKLY_OUTCOME].to_numpy(), 0.5)}),
     }
 
