@@ -23,10 +23,10 @@ from analysis.synth.runs import SynthRun, synth_run
 from analysis.synth.writers import gpx_bytes, strava_csv_bytes
 
 FIRST_MONDAY = pd.Timestamp("2024-01-01")
-STEP_S = 10.0  # sample spacing: small files, same readers
+STEP_S = 10.0  # default sample spacing: small files, same readers (devices record at 1 s)
 
 
-def _runs(rng: np.random.Generator, weeks: int) -> list[SynthRun]:
+def _runs(rng: np.random.Generator, weeks: int, step_s: float) -> list[SynthRun]:
     """About 3 runs a week for `weeks` weeks, with occasional big weeks."""
     runs = []
     for week in range(weeks):
@@ -35,7 +35,7 @@ def _runs(rng: np.random.Generator, weeks: int) -> list[SynthRun]:
             start = FIRST_MONDAY + pd.Timedelta(days=7 * week + int(day),
                                                 hours=int(rng.integers(6, 19)))
             duration = float(rng.uniform(1500, 3600)) * volume
-            runs.append(synth_run(rng, start, duration_s=round(duration), step_s=STEP_S,
+            runs.append(synth_run(rng, start, duration_s=round(duration), step_s=step_s,
                                   hill_m=float(rng.uniform(5, 40)),
                                   speed_mps=float(rng.uniform(2.5, 3.4))))
     return runs
@@ -91,15 +91,17 @@ def _write_export(folder: Path, k: int, runs: list[SynthRun], broken: bool) -> P
 
 
 def write_cohort(folder: str | Path, n_runners: int, *, weeks: int = 12, seed: int = 0,
-                 broken_every: int = 7, dead_runner: bool = True) -> Path:
+                 broken_every: int = 7, dead_runner: bool = True,
+                 step_s: float = STEP_S) -> Path:
     """Write `n_runners` runners' exports and diaries under `folder`; returns the manifest
-    (runner ids R0000, R0001, …; paths relative to the manifest)."""
+    (runner ids R0000, R0001, …; paths relative to the manifest). `step_s`: seconds
+    between samples (1 for files as large as a watch's)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     lines = ["runner_id,export_path,pain_path,tz"]
     for k in range(n_runners):
         rng = np.random.default_rng([seed, k])
-        runs = _runs(rng, weeks)
+        runs = _runs(rng, weeks, step_s)
         if dead_runner and k == n_runners - 1:
             export = folder / f"export-{k:04d}-cut.zip"
             buffer = io.BytesIO()
