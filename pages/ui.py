@@ -20,10 +20,12 @@ import pandas as pd
 import streamlit as st
 
 from analysis.athlete import AthleteView
+from analysis.cohort.dataset import read_manifest_json
+from analysis.cohort.panel import csv_panel, dataset_panel
 from analysis.deployment import squad_mode
 from analysis.load import LoadTables, acwr_table
 from analysis.safetext import markdown_literal
-from analysis.stats.cohort import CohortReport, analyze_cohort, cohort_panel, tidy_tables
+from analysis.stats.cohort import CohortReport, analyze_cohort, cohort_panel
 from analysis.stats.report import AthleteReport
 from analysis.store import LOCAL_OWNER, AccessDenied, Athlete, Store, UnknownAthlete, User
 from analysis.store.access import SIGNED_OUT_ROLE
@@ -300,14 +302,26 @@ def cohort() -> CohortReport:
 
 @st.cache_data(max_entries=4, show_spinner="Fitting the cohort models…")
 def _cohort_csv(digest: str, _data: bytes) -> CohortReport:
-    people = tidy_tables(pd.read_csv(io.BytesIO(_data)))
-    panel = cohort_panel([(name, acts, pain) for name, (acts, pain) in people.items()])
-    return analyze_cohort(panel, n_athletes=len(people))
+    panel, n_athletes = csv_panel(pd.read_csv(io.BytesIO(_data)))
+    return analyze_cohort(panel, n_athletes=n_athletes)
 
 
 def cohort_csv(data: bytes) -> CohortReport:
-    """Cohort models for a tidy long-format CSV, cached by its content hash."""
+    """Cohort models for a tidy long-format CSV or a research daily.csv, cached by its
+    content hash."""
     return _cohort_csv(hashlib.sha256(data).hexdigest(), data)
+
+
+@st.cache_data(max_entries=4, show_spinner="Fitting the cohort models…")
+def _cohort_dataset(folder: str, version: str) -> CohortReport:
+    panel, n_athletes = dataset_panel(folder)
+    return analyze_cohort(panel, n_athletes=n_athletes)
+
+
+def cohort_dataset(folder: str) -> CohortReport:
+    """Cohort models for a dataset built by `kneeload cohort build`, cached until it is
+    rebuilt (its manifest.json changes)."""
+    return _cohort_dataset(folder, json.dumps(read_manifest_json(folder), sort_keys=True))
 
 
 def acwr(current: Athlete) -> pd.DataFrame:
