@@ -15,7 +15,7 @@ from analysis.flags import Flag, flags_from
 from analysis.load import LoadTables, load_tables
 from analysis.thresholds import Thresholds
 
-__all__ = ["Flag", "current_flags", "current_from", "week_flags"]
+__all__ = ["Flag", "current_flags", "current_from", "raised", "week_flags"]
 
 WEEK_CODES = ("weekly_jump_high", "weekly_jump_caution", "week_after_gap")
 
@@ -38,6 +38,11 @@ def current_from(tables: LoadTables) -> list[Flag]:
     # Persistent pain is a state, not an event: only its latest flag applies.
     older_state = (flags["code"] == "persistent_pain") & flags["code"].duplicated(keep="last")
     return flags_from(flags[(last_week | recent) & ~older_state])
+
+
+def raised(flags: list[Flag]) -> list[Flag]:
+    """The caution and high flags only: info notes (the week in progress) are not flags."""
+    return [flag for flag in flags if flag.level in ("caution", "high")]
 
 
 def current_flags(activities: pd.DataFrame, pain: pd.DataFrame,
