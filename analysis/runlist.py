@@ -26,9 +26,9 @@ def pace(seconds: float, metres: float, units: Units) -> str:
 
 
 def run_list(runs: pd.DataFrame, activities: pd.DataFrame, units: Units) -> pd.DataFrame:
-    """One row per run of a run_table (oldest first), newest first, with the activity's name, type, heart
-    rate and shoes: date, name, type, duration, distance, pace, heart rate, shoes, descent,
-    spike ratio, cadence and cadence against the baseline. Keeps activity_id to look up."""
+    """One row per run of a run_table (oldest first), newest first: date, name, type,
+    duration, distance, pace, heart rate, shoes, descent, spike ratio, cadence and cadence
+    against the baseline; activity_id kept to look the run up."""
     extra = activities.drop_duplicates("activity_id").set_index("activity_id")
     ids = runs["activity_id"]
 

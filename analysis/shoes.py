@@ -22,8 +22,8 @@ EVIDENCE = Evidence(
 
 def shoe_runs(activities: pd.DataFrame) -> pd.DataFrame:
     """Runs naming their shoes, oldest first: activity_id, local_date, distance_m, shoe."""
-    gear = (activities["gear"] if "gear" in activities else pd.Series(pd.NA, index=activities.index))
-    gear = gear.astype("string").str.strip()
+    gear = (activities["gear"] if "gear" in activities
+            else pd.Series(pd.NA, index=activities.index)).astype("string").str.strip()
     keep = (activities["sport"].isin(RUN_SPORTS).to_numpy(dtype=bool, na_value=False)
             & gear.fillna("").ne("").to_numpy() & activities["local_date"].notna().to_numpy())
     runs = pd.DataFrame({

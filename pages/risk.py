@@ -6,7 +6,7 @@ import streamlit as st
 
 from analysis import charts
 from analysis.plan import return_to_run_plan
-from analysis.risk import current_from
+from analysis.risk import current_from, pain_says_stop
 from analysis.units import format_value
 from pages import ui
 
@@ -24,11 +24,14 @@ if ui.no_data(current):
 tables = ui.tables(current)
 units = ui.units()
 
+window = tables.thresholds.current_days
 st.subheader("Flags now")
+st.caption(f"The last complete week, and runs and pain of the last {window} days (the window "
+           "is a setting).")
 flags = current_from(tables)
 if not flags:
-    st.success("No flags in the last 7 days: no single-run spike, weekly jump, cadence drop "
-               "or pain-rule breach.")
+    st.success(f"No flags in the last {window} days: no single-run spike, weekly jump, cadence "
+               "drop or pain-rule breach.")
 for flag in flags:
     icon, box = LEVEL_STYLE[flag.level]
     measured = format_value(flag.value, flag.unit, units)
@@ -70,6 +73,17 @@ with st.expander("How this was computed"):
     st.write(report.message)
 
 st.subheader("Return to running: a proposal")
+stop = pain_says_stop(tables)
+if stop:
+    st.warning(f"Your pain says stop running for now (above {rule.pain_stop_above:g}/10 in the "
+               f"last {window} days, in a run, or lasting): cross-train and strengthen, then "
+               "return gradually as proposed below.", icon=":material/pause_circle:")
+elif not st.toggle("Show a return-to-run plan", key=f"want-plan-{current.id}",
+                   help="For coming back after a break or a flare. Your recent pain does "
+                        "not call for one."):
+    st.caption("Your recent pain does not call for a return-to-run plan. Switch it on if you "
+               "are coming back after a break.")
+    st.stop()
 plan = return_to_run_plan(*ui.frames(current), tables.thresholds, tables.today,
                           tz=current.tz)
 st.caption(plan.disclaimer)
