@@ -158,7 +158,10 @@ zones = st.toggle("Show the team-sport zones", value=False)
 st.caption(EVIDENCE["acwr"].tagged + (" The zones come from team sports and are shown only "
                                       "as a reference." if zones else ""))
 acwr = ui.acwr(current)
-acwr = acwr[period.holds(acwr.index)]
+# After a long break the ratios of near-zero loads mean nothing: only days with a run in
+# the chronic window before them count.
+ran = daily["runs"].rolling(t.chronic_days, min_periods=1).sum() > 0
+acwr = acwr.where(ran.reindex(acwr.index, fill_value=False), axis=0)[period.holds(acwr.index)]
 if acwr[["acwr_uncoupled", "acwr_ewma"]].notna().any().any():
     st.altair_chart(charts.acwr_chart(acwr, zones), width="stretch")
 else:
