@@ -29,8 +29,11 @@ def date_axis(days: pd.Series | pd.DatetimeIndex) -> alt.Axis:
     four months, 'Mar 2024' beyond."""
     values = pd.DatetimeIndex(pd.to_datetime(days)).dropna()
     span = (values.max() - values.min()).days if len(values) else 0
-    return alt.Axis(format="%-d %b %Y" if span <= 120 else "%b %Y", labelOverlap=True,
-                    labelFlush=True)
+    if span <= 120:
+        return alt.Axis(format="%-d %b %Y", labelOverlap=True, labelFlush=True)
+    interval = "month" if span <= 3 * 365 else "year"
+    return alt.Axis(format="%b %Y" if interval == "month" else "%Y", labelOverlap=True,
+                    labelFlush=True, tickCount=interval)
 
 
 def load_title(measure: str, units: Units) -> str:
@@ -57,10 +60,13 @@ def weekly_load_chart(weeks: pd.DataFrame, runs: pd.DataFrame, units: Units,
         "pain_max": weeks["pain_max"],
         "pain_days": weeks["pain_days"],
     })
+    data["week_end"] = data["week_start"] + pd.Timedelta(days=7)  # bars fill their week
+    data["week_mid"] = data["week_start"] + pd.Timedelta(days=3.5)
     title = load_title(measure, units)
     base = alt.Chart(data).encode(x=alt.X("week_start:T", title="Week (Monday)",
                                           axis=date_axis(data["week_start"])))
-    bars = base.mark_bar().encode(
+    bars = base.mark_bar(stroke="white", strokeWidth=1).encode(
+        x2="week_end:T",
         y=alt.Y("load:Q", title=title, axis=alt.Axis(format="~f")),
         color=alt.Color("band:N", scale=_change_scale(thresholds),
                         legend=alt.Legend(title="Change vs week before", orient="top")),
@@ -74,12 +80,13 @@ def weekly_load_chart(weeks: pd.DataFrame, runs: pd.DataFrame, units: Units,
                           thresholds)
     markers = alt.Chart(spikes).mark_point(shape="triangle-down", filled=True, size=90,
                                            color=RED, yOffset=-8).encode(
-        x="week_start:T", y="load:Q",
+        x="week_mid:T", y="load:Q",
         tooltip=[alt.Tooltip("local_date:T", title="Run on"),
                  alt.Tooltip("run_distance:Q", title=f"Run ({units.distance})", format=".1f"),
                  alt.Tooltip("spike_ratio:Q", title="× longest run of previous 30 days",
                              format=".2f")])
     pain = base.mark_line(color=PAIN, point=alt.OverlayMarkDef(color=PAIN)).encode(
+        x="week_mid:T",
         y=alt.Y("pain_max:Q", title="Worst knee pain that week (0–10)",
                 scale=alt.Scale(domain=[0, 10])),
         tooltip=[alt.Tooltip("week_start:T", title="Week of"),
@@ -111,7 +118,7 @@ def _spike_weeks(runs: pd.DataFrame, weekly: pd.DataFrame, units: Units,
                      - pd.to_timedelta(big["local_date"].dt.day_of_week, unit="D"),
                      run_distance=big["distance_m"] / units.distance_m)
     big = big.sort_values("spike_ratio").groupby("week_start").tail(1)
-    return big.merge(weekly[["week_start", "load"]], on="week_start")
+    return big.merge(weekly[["week_start", "week_mid", "load"]], on="week_start")
 
 
 def descent_chart(weekly: pd.DataFrame, units: Units) -> alt.LayerChart:
@@ -123,6 +130,8 @@ def descent_chart(weekly: pd.DataFrame, units: Units) -> alt.LayerChart:
         "per_distance": weekly["descent_per_km"] * (units.distance_m / 1000) / units.height_m,
         "steep": weekly["downhill_10pct_m"] / units.distance_m,
     })
+    data["week_end"] = data["week_start"] + pd.Timedelta(days=7)
+    data["week_mid"] = data["week_start"] + pd.Timedelta(days=3.5)
     base = alt.Chart(data).encode(x=alt.X("week_start:T", title="Week (Monday)",
                                           axis=date_axis(data["week_start"])))
     tooltip = [alt.Tooltip("week_start:T", title="Week of"),
@@ -130,10 +139,11 @@ def descent_chart(weekly: pd.DataFrame, units: Units) -> alt.LayerChart:
                alt.Tooltip("per_distance:Q", title=f"Descent per {units.distance} ({per})",
                            format=".1f"),
                alt.Tooltip("steep:Q", title=f"Run at ≤ −10 % ({units.distance})", format=".2f")]
-    bars = base.mark_bar(color=BLUE).encode(
-        y=alt.Y("descent:Q", title=f"Descent ({units.height}/week)"), tooltip=tooltip)
+    bars = base.mark_bar(color=BLUE, stroke="white", strokeWidth=1).encode(
+        x2="week_end:T", y=alt.Y("descent:Q", title=f"Descent ({units.height}/week)"),
+        tooltip=tooltip)
     line = base.mark_line(color=AMBER, point=True).encode(
-        y=alt.Y("per_distance:Q", title=f"Descent per {units.distance} ({per})"),
+        x="week_mid:T", y=alt.Y("per_distance:Q", title=f"Descent per {units.distance} ({per})"),
         tooltip=tooltip)
     return alt.layer(bars, line).resolve_scale(y="independent").properties(width=WIDTH,
                                                                            height=220)

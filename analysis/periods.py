@@ -64,11 +64,13 @@ def first_data_day(tables: LoadTables) -> pd.Timestamp:
 
 
 def period_for(tables: LoadTables, preset: str, end_at_today: bool = False) -> Period:
-    """The period of a preset length ending at the latest data (or today, when asked)."""
+    """The period of a preset length ending at the latest data (or today, when asked),
+    starting no earlier than the athlete's first day (nothing to show before it)."""
     latest = latest_data_day(tables)
     end = tables.today if end_at_today or latest is None else latest
     days = PRESETS[preset]
-    start = first_data_day(tables) if days is None else end - pd.Timedelta(days=days - 1)
+    first = first_data_day(tables)
+    start = first if days is None else max(end - pd.Timedelta(days=days - 1), first)
     return Period(min(start, end), end)
 
 

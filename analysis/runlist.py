@@ -25,10 +25,18 @@ def pace(seconds: float, metres: float, units: Units) -> str:
     return f"{clock(seconds / (metres / units.distance_m))} /{units.distance}"
 
 
+def number(values: pd.Series, digits: int, signed: bool = False) -> list[str]:
+    """Numbers as text with `digits` decimals; empty where unknown (never 'None' or 'nan')."""
+    pattern = f"{{:{'+' if signed else ''}.{digits}f}}"
+    return ["" if pd.isna(v) else pattern.format(v)
+            for v in values.to_numpy(dtype=float, na_value=np.nan)]
+
+
 def run_list(runs: pd.DataFrame, activities: pd.DataFrame, units: Units) -> pd.DataFrame:
     """One row per run of a run_table (oldest first), newest first: date, name, type,
     duration, distance, pace, heart rate, shoes, descent, spike ratio, cadence and cadence
-    against the baseline; activity_id kept to look the run up."""
+    against the baseline, as text (unknown values empty); activity_id kept to look the run
+    up."""
     extra = activities.drop_duplicates("activity_id").set_index("activity_id")
     ids = runs["activity_id"]
 
@@ -43,14 +51,14 @@ def run_list(runs: pd.DataFrame, activities: pd.DataFrame, units: Units) -> pd.D
         "name": column("name").astype("string").fillna(""),
         "type": ordered["sport"].str.replace("_", " "),
         "duration": [clock(s) for s in ordered["time_s"]],
-        f"distance ({units.distance})": (ordered["distance_m"] / units.distance_m).round(2),
+        f"distance ({units.distance})": number(ordered["distance_m"] / units.distance_m, 2),
         "pace": [pace(s, m, units) for s, m in zip(ordered["time_s"], ordered["distance_m"],
                                                   strict=True)],
-        "heart rate (bpm)": column("avg_heart_rate_bpm").astype("Float64").round(0),
+        "heart rate (bpm)": number(column("avg_heart_rate_bpm"), 0),
         "shoes": column("gear").astype("string").fillna(""),
-        f"descent ({units.height})": (ordered["descent_m"] / units.height_m).round(0),
-        "spike ×": ordered["spike_ratio"].round(2),
-        "cadence (spm)": ordered["cadence_spm"].round(0),
-        "vs baseline (%)": ordered["cadence_dev_pct"].round(1),
+        f"descent ({units.height})": number(ordered["descent_m"] / units.height_m, 0),
+        "spike ×": number(ordered["spike_ratio"], 2),
+        "cadence (spm)": number(ordered["cadence_spm"], 0),
+        "vs baseline (%)": number(ordered["cadence_dev_pct"], 1, signed=True),
     })
     return table.iloc[::-1].reset_index(drop=True)  # run_table runs oldest first

@@ -38,14 +38,14 @@ def remembered(name: str, default: object) -> str:
 
 
 latest = periods.latest_data_day(tables)
-left, middle, right = st.columns([3, 2, 2])
-span = left.segmented_control("Period", [*periods.PRESETS, "Dates"],
-                              key=remembered("period", "6 months")) or "6 months"
-end_words = {"latest": f"at your latest data ({latest:%-d %b %Y})" if latest is not None
-             else "at your latest data", "today": "today"}
-ends = middle.segmented_control("Ending", list(end_words), format_func=end_words.get,
-                                key=remembered("period-end", "latest"),
-                                disabled=span == "Dates") or "latest"
+# Pills wrap on a phone where a segmented control would be cut off.
+span = st.pills("Period", [*periods.PRESETS, "Dates"],
+                key=remembered("period", "6 months")) or "6 months"
+end_words = {"latest": f"latest data ({latest:%-d %b %Y})" if latest is not None
+             else "latest data", "today": "today"}
+left, right = st.columns([3, 2], vertical_alignment="bottom")
+ends = left.pills("Ending at", list(end_words), format_func=end_words.get,
+                  key=remembered("period-end", "latest"), disabled=span == "Dates") or "latest"
 compare = right.toggle("Compare with the block before", key=remembered("compare", False))
 if span == "Dates":
     chosen = periods.period_for(tables, "12 weeks")

@@ -27,6 +27,8 @@ def test_the_default_period_ends_at_the_latest_data_not_today(tables):
     period = period_for(tables, "4 weeks")
     assert (period.start, period.end) == (pd.Timestamp("2015-02-11"), pd.Timestamp("2015-03-10"))
     assert period.days == 28
+    start = period_for(tables, "1 year")  # would begin in March 2014, before any data
+    assert (start.start, start.end) == (pd.Timestamp("2015-01-05"), pd.Timestamp("2015-03-10"))
     today = period_for(tables, "4 weeks", end_at_today=True)
     assert (today.start, today.end) == (pd.Timestamp("2024-05-09"), pd.Timestamp("2024-06-05"))
 

@@ -100,5 +100,7 @@ def test_the_run_list_names_type_duration_pace_heart_rate_and_shoes_newest_first
     assert table["type"].tolist() == ["treadmill run", "run"]
     assert table["duration"].tolist() == ["27:30", "50:00"]
     assert table["pace"].tolist() == ["5:30 /km", "5:00 /km"]
-    assert table["heart rate (bpm)"].iloc[1] == 141 and pd.isna(table["heart rate (bpm)"].iloc[0])
+    assert table["heart rate (bpm)"].tolist() == ["", "141"]
+    assert table["distance (km)"].tolist() == ["5.00", "10.00"]
+    assert table["cadence (spm)"].tolist() == ["", ""]  # unknown: empty, never "None"
     assert table["shoes"].tolist() == ["", "Pegasus 40"]
