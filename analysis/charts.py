@@ -66,7 +66,7 @@ def weekly_load_chart(weeks: pd.DataFrame, runs: pd.DataFrame, units: Units,
     base = alt.Chart(data).encode(x=alt.X("week_start:T", title="Week (Monday)",
                                           axis=date_axis(data["week_start"])))
     bars = base.mark_bar(stroke="white", strokeWidth=1).encode(
-        x2="week_end:T",
+        x2="week_end:T", y2=alt.datum(0),
         y=alt.Y("load:Q", title=title, axis=alt.Axis(format="~f")),
         color=alt.Color("band:N", scale=_change_scale(thresholds),
                         legend=alt.Legend(title="Change vs week before", orient="top")),
@@ -140,7 +140,8 @@ def descent_chart(weekly: pd.DataFrame, units: Units) -> alt.LayerChart:
                            format=".1f"),
                alt.Tooltip("steep:Q", title=f"Run at ≤ −10 % ({units.distance})", format=".2f")]
     bars = base.mark_bar(color=BLUE, stroke="white", strokeWidth=1).encode(
-        x2="week_end:T", y=alt.Y("descent:Q", title=f"Descent ({units.height}/week)"),
+        x2="week_end:T", y2=alt.datum(0),
+        y=alt.Y("descent:Q", title=f"Descent ({units.height}/week)"),
         tooltip=tooltip)
     line = base.mark_line(color=AMBER, point=True).encode(
         x="week_mid:T", y=alt.Y("per_distance:Q", title=f"Descent per {units.distance} ({per})"),
@@ -214,7 +215,8 @@ def acwr_chart(acwr: pd.DataFrame, show_zones: bool = False) -> alt.LayerChart:
         width=WIDTH, height=220)
 
 
-def pain_calendar(daily: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> alt.Chart:
+def pain_calendar(daily: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp
+                  ) -> alt.LayerChart:
     """The days from `start` to `end` by week (x, dated) and weekday (rows), coloured by the
     day's worst pain; light grey = no entry (unknown, not pain-free). The axis spans at least
     eight weeks, so that one entry is one small square, not a band."""
@@ -229,19 +231,23 @@ def pain_calendar(daily: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -
     data["entry"] = np.where(data["pain_max"].notna(), "logged", "no entry")
     stop = last + pd.Timedelta(days=1)
     domain = [alt.DateTime(year=day.year, month=day.month, date=day.day) for day in (first, stop)]
-    return alt.Chart(data).mark_rect(stroke="white", strokeWidth=0.5).encode(
+    base = alt.Chart(data).encode(
         x=alt.X("week:T", title=None, scale=alt.Scale(domain=domain),
                 axis=date_axis(pd.DatetimeIndex([first, last]))),
         x2="week_end:T",
         y=alt.Y("weekday:O", title=None, sort=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]),
-        color=alt.condition("isValid(datum.pain_max)",
-                            alt.Color("pain_max:Q", title="Worst pain (0–10)",
-                                      scale=alt.Scale(domain=[0, 10], scheme="orangered")),
-                            alt.value("#eeeeee")),
         tooltip=[alt.Tooltip("date:T", title="Day", format="%a %-d %b %Y"),
                  alt.Tooltip("pain_max:Q", title="Worst pain (0–10)"),
-                 alt.Tooltip("entry:N", title="Diary")],
-    ).properties(width=WIDTH, height=170)
+                 alt.Tooltip("entry:N", title="Diary")])
+    # Two layers: every day grey, the logged ones coloured on top (a colour scale would drop
+    # the days without a value).
+    days_layer = base.mark_rect(color="#e4e4e4", stroke="white", strokeWidth=0.5)
+    logged = base.transform_filter("isValid(datum.pain_max)").mark_rect(
+        stroke="white", strokeWidth=0.5).encode(
+        color=alt.Color("pain_max:Q", title="Worst pain (0–10)",
+                        scale=alt.Scale(domain=[0, 10], scheme="orangered"),
+                        legend=alt.Legend(orient="top", direction="horizontal")))
+    return alt.layer(days_layer, logged).properties(width=WIDTH, height=alt.Step(18))
 
 
 def route_chart(samples: pd.DataFrame, max_points: int = 1500) -> alt.LayerChart:

@@ -81,7 +81,10 @@ def test_pain_calendar_keeps_missing_days_missing(tables):
     by_day = {r["date"][:10]: (r["pain_max"], r["entry"]) for r in rows}
     assert by_day["2024-03-15"] == (3.0, "logged")
     assert by_day["2024-03-14"] == (None, "no entry")
-    assert spec["encoding"]["color"]["condition"]["test"] == "isValid(datum.pain_max)"
+    grey, logged = layers(spec)
+    assert grey["mark"]["color"] == "#e4e4e4" and "color" not in grey.get("encoding", {})
+    assert logged["transform"] == [{"filter": "isValid(datum.pain_max)"}]
+    assert logged["encoding"]["color"]["field"] == "pain_max"
 
 
 def test_one_pain_entry_is_one_small_square_on_a_dated_axis():
@@ -89,11 +92,11 @@ def test_one_pain_entry_is_one_small_square_on_a_dated_axis():
     spec = charts.pain_calendar(daily, pd.Timestamp("2019-05-08"),
                                 pd.Timestamp("2019-05-08")).to_dict()
     # The axis spans eight weeks from Monday 6 May 2019, so the one week is 1/8 of it.
-    domain = spec["encoding"]["x"]["scale"]["domain"]
+    domain = spec["layer"][0]["encoding"]["x"]["scale"]["domain"]
     assert (domain[0]["year"], domain[0]["month"], domain[0]["date"]) == (2019, 5, 6)
     assert (domain[1]["year"], domain[1]["month"], domain[1]["date"]) == (2019, 7, 1)
-    assert spec["encoding"]["x"]["axis"]["format"] == "%-d %b %Y"
-    assert spec["encoding"]["x2"]["field"] == "week_end"
+    assert spec["layer"][0]["encoding"]["x"]["axis"]["format"] == "%-d %b %Y"
+    assert spec["layer"][0]["encoding"]["x2"]["field"] == "week_end"
 
 
 def test_elevation_profile_marks_steep_descent():
