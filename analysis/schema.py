@@ -80,6 +80,8 @@ ACTIVITY_COLUMNS: tuple[Column, ...] = (
     Column("max_heart_rate_bpm", "Float64", "Maximum heart rate, beats per minute."),
     Column("n_samples", "Int64", "Number of per-second/per-point samples kept."),
     Column("device", "string", "Recording device or creating program."),
+    Column("gear", "string", "Shoes (or other gear) the source names for the activity, such "
+           "as Strava's Activity Gear; empty when it names none."),
     Column("warnings", "string", "What was repaired or assumed while reading, '; '-separated."),
 )
 

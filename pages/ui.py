@@ -19,11 +19,14 @@ from urllib.parse import urlencode, urlsplit
 import pandas as pd
 import streamlit as st
 
+from analysis.athlete import AthleteView
+from analysis.cohort.dataset import read_manifest_json
+from analysis.cohort.panel import csv_panel, dataset_panel
 from analysis.deployment import squad_mode
-from analysis.load import LoadTables, acwr_table, load_tables
+from analysis.load import LoadTables, acwr_table
 from analysis.safetext import markdown_literal
-from analysis.stats.cohort import CohortReport, analyze_cohort, cohort_panel, tidy_tables
-from analysis.stats.report import AthleteReport, analyze_athlete
+from analysis.stats.cohort import CohortReport, analyze_cohort, cohort_panel
+from analysis.stats.report import AthleteReport
 from analysis.store import LOCAL_OWNER, AccessDenied, Athlete, Store, UnknownAthlete, User
 from analysis.store.access import SIGNED_OUT_ROLE
 from analysis.thresholds import DISCLAIMER, Thresholds
@@ -250,33 +253,39 @@ def frames(current: Athlete) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 @st.cache_data(max_entries=64, ttl=VIEW_TTL_S, show_spinner=False)
-def _tables(url: str | None, viewer: str, athlete_id: int, version: int, settings: str,
-            tz: str | None, today: str) -> LoadTables:
-    activities, pain = _frames(url, viewer, athlete_id, version)
-    return load_tables(activities, pain, Thresholds.from_settings(json.loads(settings)),
-                       today, tz=tz)
+def _view(url: str | None, viewer: str, athlete_id: int, version: int, settings: str,
+          tz: str | None, today: str, _athlete: Athlete) -> AthleteView:
+    view = AthleteView(None, _athlete, today, frames=_frames(url, viewer, athlete_id, version))
+    view.tables  # computed here, so the cached copy carries them  # noqa: B018
+    return view
+
+
+def view(current: Athlete) -> AthleteView:
+    """`current`'s AthleteView (analysis.athlete, the entry point the CLI uses too) as of
+    today in their zone, with its load tables, cached until their data or settings change."""
+    today = AthleteView.local_today(current).strftime("%Y-%m-%d")
+    return _view(database_url(), viewer(), current.id, store().data_version(current.id),
+                 json.dumps(current.settings, sort_keys=True), current.tz, today, current)
 
 
 def tables(current: Athlete) -> LoadTables:
     """Daily, per-run, weekly and flag tables of `current` as of today, cached."""
-    today = pd.Timestamp.now(tz=current.tz or None).strftime("%Y-%m-%d")
-    return _tables(database_url(), viewer(), current.id, store().data_version(current.id),
-                   json.dumps(current.settings, sort_keys=True), current.tz, today)
+    return view(current).tables
 
 
 @st.cache_data(max_entries=32, ttl=VIEW_TTL_S, show_spinner="Relating load to pain…")
 def _nof1(url: str | None, viewer: str, athlete_id: int, version: int, settings: str,
-          today: str) -> AthleteReport:
-    activities, pain = _frames(url, viewer, athlete_id, version)
-    return analyze_athlete(activities, pain, Thresholds.from_settings(json.loads(settings)),
-                           today)
+          today: str, _view: AthleteView) -> AthleteReport:
+    return _view.statistics()
 
 
 def nof1(current: Athlete) -> AthleteReport:
-    """The athlete's n-of-1 statistics (associations, flares, event study), cached."""
-    today = pd.Timestamp.now(tz=current.tz or None).strftime("%Y-%m-%d")
+    """The athlete's n-of-1 statistics (associations, flares, event study) as of the same
+    today as the rest of their pages, cached."""
+    shown = view(current)
     return _nof1(database_url(), viewer(), current.id, store().data_version(current.id),
-                 json.dumps(current.settings, sort_keys=True), today)
+                 json.dumps(current.settings, sort_keys=True),
+                 shown.today.strftime("%Y-%m-%d"), shown)
 
 
 @st.cache_data(max_entries=8, ttl=VIEW_TTL_S, show_spinner="Fitting the cohort models…")
@@ -293,14 +302,26 @@ def cohort() -> CohortReport:
 
 @st.cache_data(max_entries=4, show_spinner="Fitting the cohort models…")
 def _cohort_csv(digest: str, _data: bytes) -> CohortReport:
-    people = tidy_tables(pd.read_csv(io.BytesIO(_data)))
-    panel = cohort_panel([(name, acts, pain) for name, (acts, pain) in people.items()])
-    return analyze_cohort(panel, n_athletes=len(people))
+    panel, n_athletes = csv_panel(pd.read_csv(io.BytesIO(_data)))
+    return analyze_cohort(panel, n_athletes=n_athletes)
 
 
 def cohort_csv(data: bytes) -> CohortReport:
-    """Cohort models for a tidy long-format CSV, cached by its content hash."""
+    """Cohort models for a tidy long-format CSV or a research daily.csv, cached by its
+    content hash."""
     return _cohort_csv(hashlib.sha256(data).hexdigest(), data)
+
+
+@st.cache_data(max_entries=4, show_spinner="Fitting the cohort models…")
+def _cohort_dataset(folder: str, version: str) -> CohortReport:
+    panel, n_athletes = dataset_panel(folder)
+    return analyze_cohort(panel, n_athletes=n_athletes)
+
+
+def cohort_dataset(folder: str) -> CohortReport:
+    """Cohort models for a dataset built by `kneeload cohort build`, cached until it is
+    rebuilt (its manifest.json changes)."""
+    return _cohort_dataset(folder, json.dumps(read_manifest_json(folder), sort_keys=True))
 
 
 def acwr(current: Athlete) -> pd.DataFrame:

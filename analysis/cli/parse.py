@@ -6,6 +6,7 @@ import argparse
 import sys
 from dataclasses import replace
 
+from analysis.cli.commands import summary
 from analysis.cli.output import progress_bar, records, write_csv, write_json
 from analysis.ingest import ReadOptions, activity_table, read_sources
 from analysis.ingest.model import left_out
@@ -28,7 +29,7 @@ def read_options(args: argparse.Namespace) -> ReadOptions:
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("parse", help="read exports and print the activity table",
+    parser = commands.add_parser("parse", help=summary("parse"),
                                  description="Read GPX/TCX/FIT files (also .gz), Strava "
                                  "export zips or folders and activity CSVs; print one row "
                                  "per activity. Nothing is stored.")

@@ -338,7 +338,7 @@ def join_row(result: FileResult, row: StravaRow) -> FileResult:
         summary.update(
             activity_id=row_summary["activity_id"] + ("" if single else f"-{index + 1}"),
             origin="file+csv", name=row_summary["name"] or summary["name"],
-            warnings="; ".join(notes),
+            gear=row_summary.get("gear") or summary.get("gear"), warnings="; ".join(notes),
         )
         if single:
             summary.update(sport=row_summary["sport"], sport_raw=row_summary["sport_raw"],

@@ -63,6 +63,19 @@ def _parse_here(job: Job, options: ReadOptions) -> FileResult:
         return FileResult(job.name, error=exc.reason)
 
 
+def parse_planned(job: Job, options: ReadOptions) -> FileResult:
+    """One planned job parsed here and joined to its activities.csv row, exactly as
+    read_sources does it (for callers that spread one plan's jobs over a cluster)."""
+    return _finish(job, _parse_here(job, options))
+
+
+def _finish(job: Job, result: FileResult) -> FileResult:
+    """A parsed file screened for impossible values, then joined to its activities.csv row
+    and screened again (the row brings values of its own)."""
+    result = screen(result)
+    return screen(join_row(result, job.row)) if job.row is not None else result
+
+
 def _parallel(pending: deque[Job], workers: int, options: ReadOptions
               ) -> Iterator[tuple[Job, FileResult]]:
     """Parse `pending` in a process pool, at most 2 × workers files in flight, so memory
@@ -107,9 +120,7 @@ def read_sources(sources: Iterable[Source], options: ReadOptions | None = None,
                 plan.budget.take(result.file, result.unpacked_bytes)
             except IngestError as exc:
                 result = FileResult(result.file, sha256=result.sha256, error=exc.reason)
-        result = screen(result)  # before the join: an impossible file falls back to its row
-        if job.row is not None:
-            result = screen(join_row(result, job.row))
+        result = _finish(job, result)  # as parse_planned
         if progress:
             progress(done, total, result.file)
         yield result

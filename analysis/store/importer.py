@@ -172,7 +172,7 @@ def _store_activity(conn: Connection, athlete_id: int, row: dict[str, Any],
         select(activities.c.id, activities.c.activity_id, activities.c.origin,
                activities.c.source_format, activities.c.start_time, activities.c.distance_m,
                activities.c.name, activities.c.sport, activities.c.sport_raw,
-               activities.c.sport_source, activities.c.sport_reason,
+               activities.c.sport_source, activities.c.sport_reason, activities.c.gear,
                samples.c.activity_pk.is_not(None).label("has_samples"))
         .select_from(activities.outerjoin(samples, samples.c.activity_pk == activities.c.id))
         .where(activities.c.athlete_id == athlete_id,
@@ -193,7 +193,8 @@ def _store_activity(conn: Connection, athlete_id: int, row: dict[str, Any],
     if richness(has_samples, row["origin"], row["source_format"]) <= old:
         if row["origin"] in NAMED_ORIGINS and match.origin not in NAMED_ORIGINS:
             conn.execute(update(activities).where(activities.c.id == match.id).values(
-                name=row["name"], origin="file+csv", **_sport_of(match, row)))
+                name=row["name"], origin="file+csv", gear=row.get("gear") or match.gear,
+                **_sport_of(match, row)))
             return Stored("named", match.activity_id)
         if match.sport_source == "guessed" and row.get("sport_source") == "file":
             conn.execute(update(activities).where(activities.c.id == match.id)
@@ -201,6 +202,7 @@ def _store_activity(conn: Connection, athlete_id: int, row: dict[str, Any],
         return Stored("same", match.activity_id)
     if match.origin in NAMED_ORIGINS and row["origin"] not in NAMED_ORIGINS:
         row.update(name=match.name, sport=match.sport, sport_raw=match.sport_raw,
+                   gear=row.get("gear") or match.gear,
                    sport_source=match.sport_source, sport_reason=match.sport_reason,
                    sport_family=sport_family(match.sport),
                    origin="file+csv" if has_samples else row["origin"])
