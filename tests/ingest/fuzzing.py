@@ -61,8 +61,9 @@ def seeds() -> dict[str, bytes]:
              "elapsed_s": 1800}]
     export = io.BytesIO()
     with zipfile.ZipFile(export, "w") as archive:
-        archive.writestr("activities.csv", strava_csv_bytes(rows))
-        archive.writestr("activities/1.gpx", gpx_bytes(run))
+        for member, data in (("activities.csv", strava_csv_bytes(rows)),
+                             ("activities/1.gpx", gpx_bytes(run))):
+            archive.writestr(zipfile.ZipInfo(member, (2024, 6, 1, 0, 0, 0)), data)
     found.update({
         "own/run.gpx": gpx_bytes(run), "own/run_offset.gpx": gpx_bytes(run, offset_min=120),
         "own/run.tcx": tcx_bytes(run), "own/run.fit": fit_bytes(run),

@@ -33,7 +33,7 @@ def test_csv_to_stdout_and_errors_to_stderr(folder, capsys):
 def test_json_layout(folder, capsys):
     assert main(["parse", "--format", "json", str(folder)]) == 0
     payload = json.loads(capsys.readouterr().out)
-    assert set(payload) == {"activities", "errors"}
+    assert set(payload) == {"activities", "errors", "ignored"}
     assert payload["errors"] == [{"file": f"{folder.name}/empty.gpx",
                                   "message": "the file is empty"}]
     (activity,) = payload["activities"]

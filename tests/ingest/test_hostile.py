@@ -524,7 +524,7 @@ def test_csv_lines_that_cannot_be_split_are_skipped_and_said(good):
         result = read_mix(("activities.csv", b"\n".join(rows)), good)["activities.csv"]
     assert result.error is None
     assert [a.summary["distance_m"] for a in result.activities] == [5000.0, 5002.0]
-    assert result.warnings == ["Skipping line 3: Expected 16 fields in line 3, saw 17"]
+    assert result.warnings == ["Skipping line 3: Expected 17 fields in line 3, saw 18"]
 
 
 def test_csv_row_with_a_damaged_date_is_skipped_not_the_list(good):
@@ -620,5 +620,6 @@ def test_cli_parse_on_a_folder_of_good_and_bad_files(run, good, inputs, sealed):
         "mixed/junk.fit: named .fit, but the content is not FIT (no FIT header): not a GPX, "
         "TCX, FIT or CSV file",
         f"mixed/laughs.gpx: {REFUSED_DTD}",
+        "mixed/list.csv: line 4: no activity id or date; skipped",  # said, not only in JSON
         f"mixed/nested.zip: {NESTED}",
     ]

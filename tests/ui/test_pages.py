@@ -14,6 +14,7 @@ from analysis.demo import SQUAD
 from analysis.load import load_tables
 from analysis.risk import current_from
 from analysis.roster import roster, roster_row
+from analysis.safetext import markdown_literal
 from analysis.store import Store
 from analysis.synth import gpx_bytes, synth_run
 from analysis.thresholds import SETTINGS_KEY, Thresholds
@@ -272,8 +273,8 @@ def test_import_from_a_missing_path_says_so(db, tmp_path, monkeypatch):
     at.text_input(key="local_path").set_value(f"{tmp_path}/export.zip").run()
     next(b for b in at.button if b.label == "Import").click().run()
     assert not at.exception
-    assert texts(at, "error") == [f"Not read: nothing found at {tmp_path}/export.zip; check "
-                                  "the path (a folder or a .zip)"]
+    assert texts(at, "error") == [f"Not read: nothing found at {markdown_literal(tmp_path)}/"
+                                  "export.zip; check the path (a folder or a .zip)"]
 
 
 @pytest.mark.parametrize("page", ["pages/overview.py", "pages/diary.py", "pages/risk.py",
