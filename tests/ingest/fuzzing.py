@@ -29,7 +29,8 @@ from analysis.synth import fit_bytes, gpx_bytes, strava_csv_bytes, synth_run, tc
 from analysis.workers import worker_process
 
 SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples"
-HANG_S = 10.0  # an input taking longer than this is a hang
+HANG_S = 10.0  # an input needing more CPU time than this is a hang
+KILL_S = 60.0  # wall time after which a worker is killed (a shared machine may be slow)
 MEMORY_MB = 2048  # address space of a worker (its RSS peak is what is reported)
 # What no stored activity may be, judged independently of analysis.ingest.plausible (the
 # bounds the issue's fuzz run counted as impossible).
@@ -133,7 +134,7 @@ class Outcome:
 
     name: str
     status: str  # read, refused, internal, hang, crashed
-    seconds: float
+    seconds: float  # CPU time of the read (wall time for a killed worker)
     peak_mb: float = math.nan
     impossible: list[str] = field(default_factory=list)
     message: str = ""
@@ -163,11 +164,11 @@ def _read_one(send: Connection, name: str, data: bytes) -> None:
     from analysis.ingest.sandbox import limit_memory
 
     limit_memory(MEMORY_MB)
-    started = time.perf_counter()
+    started = _cpu_s()
     try:
         results = list(read_sources([(name.rsplit("/", 1)[-1], data)], ReadOptions(workers=1)))
     except BaseException as exc:  # the harness must see everything, also MemoryError
-        send.send(("internal", f"{type(exc).__name__}: {exc}", [], time.perf_counter() - started,
+        send.send(("internal", f"{type(exc).__name__}: {exc}", [], _cpu_s() - started,
                    _peak_mb()))
         return
     errors = [r.error for r in results if r.error]
@@ -176,8 +177,14 @@ def _read_one(send: Connection, name: str, data: bytes) -> None:
                   for problem in impossible_values(a.summary)]
     status = "internal" if internal else ("read" if any(r.activities for r in results)
                                           else "refused")
-    send.send((status, "; ".join(internal or errors)[:300], impossible,
-               time.perf_counter() - started, _peak_mb()))
+    send.send((status, "; ".join(internal or errors)[:300], impossible, _cpu_s() - started,
+               _peak_mb()))
+
+
+def _cpu_s() -> float:
+    """CPU seconds this worker has used: what a hang burns, whatever else the machine runs."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _peak_mb() -> float:
@@ -186,8 +193,9 @@ def _peak_mb() -> float:
 
 
 def run(items: Iterator[tuple[str, bytes]], parallel: int = 2) -> Iterator[Outcome]:
-    """Read every input in its own fresh worker, `parallel` at a time; a worker taking
-    longer than HANG_S is killed and its input counted as a hang."""
+    """Read every input in its own fresh worker, `parallel` at a time; a worker still busy
+    after KILL_S is killed and its input counted as a hang, as is one using more than
+    HANG_S of CPU time."""
     running: dict[Connection, tuple[str, BaseProcess, float]] = {}
     items = iter(items)
     exhausted = False
@@ -205,12 +213,12 @@ def run(items: Iterator[tuple[str, bytes]], parallel: int = 2) -> Iterator[Outco
         if not running:
             break
         oldest = min(started for _, _, started in running.values())
-        ready = wait(list(running), timeout=max(0.0, oldest + HANG_S - time.monotonic()))
+        ready = wait(list(running), timeout=max(0.0, oldest + KILL_S - time.monotonic()))
         for receive in ready:
             name, process, _ = running.pop(receive)
             yield _finish(name, receive, process)
         for receive, (name, process, started) in list(running.items()):
-            if time.monotonic() - started > HANG_S:
+            if time.monotonic() - started > KILL_S:
                 process.kill()
                 process.join()
                 del running[receive]
@@ -247,7 +255,7 @@ class Figures:
         self.impossible += [f"{outcome.name}: {p}" for p in outcome.impossible]
         if outcome.status in ("internal", "crashed"):
             self.internal.append(f"{outcome.name}: {outcome.message}")
-        if outcome.status == "hang":
+        if outcome.status == "hang" or outcome.seconds > HANG_S:
             self.hangs.append(outcome.name)
         if outcome.peak_mb == outcome.peak_mb:
             self.peak_mb = max(self.peak_mb, outcome.peak_mb)

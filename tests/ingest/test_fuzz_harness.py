@@ -55,7 +55,7 @@ def test_the_oracle_names_what_no_activity_can_be():
 
 
 def test_a_worker_past_the_time_limit_is_killed_and_counted(monkeypatch):
-    monkeypatch.setattr(F, "HANG_S", 0.0)
+    monkeypatch.setattr(F, "KILL_S", 0.0)
     outcomes = list(F.run(F.inputs(2, seed=0)))
     assert [o.status for o in outcomes] == ["hang", "hang"]
 
