@@ -282,7 +282,8 @@ def nof1(current: Athlete) -> AthleteReport:
 @st.cache_data(max_entries=8, ttl=VIEW_TTL_S, show_spinner="Fitting the cohort models…")
 def _cohort(url: str | None, viewer: str, version: str) -> CohortReport:
     athletes = _as(url, viewer).research_data("models")
-    return analyze_cohort(cohort_panel(athletes), n_athletes=len(athletes))
+    return analyze_cohort(cohort_panel(athletes), n_athletes=len(athletes),
+                          names=[name for name, _, _ in athletes])
 
 
 def cohort() -> CohortReport:
@@ -295,7 +296,7 @@ def cohort() -> CohortReport:
 def _cohort_csv(digest: str, _data: bytes) -> CohortReport:
     people = tidy_tables(pd.read_csv(io.BytesIO(_data)))
     panel = cohort_panel([(name, acts, pain) for name, (acts, pain) in people.items()])
-    return analyze_cohort(panel, n_athletes=len(people))
+    return analyze_cohort(panel, n_athletes=len(people), names=list(people))
 
 
 def cohort_csv(data: bytes) -> CohortReport:
