@@ -61,7 +61,9 @@ st.altair_chart(charts.weekly_load_chart(shown_weeks, shown_runs, units, t), wid
 left, right = st.columns(2, gap="large")
 with left:
     st.subheader("Descent")
-    st.caption(f"Downhill running loads the knee most {EVIDENCE['descent'].strength}.")
+    st.caption("Downhill running raises impact and braking forces, and the knee takes a "
+               f"larger share of the work {EVIDENCE['descent'].strength}; no validated "
+               "threshold exists.")
     st.altair_chart(charts.descent_chart(shown_weeks, units), width="stretch")
 with right:
     st.subheader("Cadence against your own baseline")
