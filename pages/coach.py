@@ -56,8 +56,8 @@ if picked and picked.selection.rows:
         st.session_state["go_to"] = "overview"
 
     left, right = st.columns(2)
-    left.button(f"Open {name}'s overview", type="primary", on_click=open_overview)
-    right.download_button(f"Download {name}'s one-page report (HTML)",
+    left.button(f"Open {ui.plain(name)}'s overview", type="primary", on_click=open_overview)
+    right.download_button(f"Download {ui.plain(name)}'s one-page report (HTML)",
                           shown.report_html(),
                           file_name=f"kneeload-report-{name}.html", mime="text/html",
                           on_click=ui.store().log_export, args=(athlete.id, "one-page report"))

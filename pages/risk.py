@@ -6,6 +6,7 @@ import streamlit as st
 
 from analysis import charts
 from analysis.pain import flare_rule_words
+from analysis.risk import pain_says_stop
 from analysis.stats.report import shared_words
 from analysis.units import format_value
 from pages import ui
@@ -17,7 +18,7 @@ LEVEL_STYLE = {"high": (":material/error:", st.error),
                "info": (":material/info:", st.info)}
 
 current = ui.athlete()
-st.title(f"Knee risk: {current.name}" if current else "Knee risk")
+st.title(f"Knee risk: {ui.plain(current.name)}" if current else "Knee risk")
 ui.disclaimer()
 if ui.no_data(current):
     st.stop()
@@ -25,11 +26,14 @@ shown = ui.view(current)
 tables = shown.tables
 units = ui.units()
 
+window = tables.thresholds.current_days
 st.subheader("Flags now")
+st.caption(f"The last complete week, and runs and pain of the last {window} days (the window "
+           "is a setting).")
 flags = shown.flags
 if not flags:
-    st.success("No flags in the last 7 days: no single-run spike, weekly jump, cadence drop "
-               "or pain-rule breach.")
+    st.success(f"No flags in the last {window} days: no single-run spike, weekly jump, cadence "
+               "drop or pain-rule breach.")
 for flag in flags:
     icon, box = LEVEL_STYLE[flag.level]
     measured = format_value(flag.value, flag.unit, units)
@@ -74,6 +78,17 @@ with st.expander("How this was computed"):
     st.write(report.message)
 
 st.subheader("Return to running: a proposal")
+stop = pain_says_stop(tables)
+if stop:
+    st.warning(f"Your pain says stop running for now (above {rule.pain_stop_above:g}/10 in the "
+               f"last {window} days, in a run, or lasting): cross-train and strengthen, then "
+               "return gradually as proposed below.", icon=":material/pause_circle:")
+elif not st.toggle("Show a return-to-run plan", key=f"want-plan-{current.id}",
+                   help="For coming back after a break or a flare. Your recent pain does "
+                        "not call for one."):
+    st.caption("Your recent pain does not call for a return-to-run plan. Switch it on if you "
+               "are coming back after a break.")
+    st.stop()
 plan = shown.plan()
 st.caption(plan.disclaimer)
 for note in plan.notes:

@@ -20,9 +20,12 @@ import pandas as pd
 import streamlit as st
 
 from analysis.athlete import AthleteView
+from analysis.cohort.dataset import read_manifest_json
+from analysis.cohort.panel import csv_panel, dataset_panel
 from analysis.deployment import squad_mode
 from analysis.load import LoadTables, acwr_table
-from analysis.stats.cohort import CohortReport, analyze_cohort, cohort_panel, tidy_tables
+from analysis.safetext import markdown_literal
+from analysis.stats.cohort import CohortReport, analyze_cohort, cohort_panel
 from analysis.stats.report import AthleteReport
 from analysis.store import LOCAL_OWNER, AccessDenied, Athlete, Store, UnknownAthlete, User
 from analysis.store.access import SIGNED_OUT_ROLE
@@ -37,6 +40,12 @@ VIEW_TTL_S = 600  # a cached view of someone else's data is read (and audited) a
 USER_KEY = "kneeload_user"  # session key: the signed-in User, set by gate() on every run
 AUTH_COOKIE = "_streamlit_user"  # Streamlit's signed sign-in cookie
 SIGNED_OUT = User("nobody", SIGNED_OUT_ROLE)
+
+
+def plain(text: object) -> str:
+    """User-supplied text (names, notes, file names) for any element that renders Markdown
+    (titles, captions, labels, messages): shown as typed, never as links or images."""
+    return markdown_literal(text)
 
 
 def require_app() -> None:
@@ -105,7 +114,7 @@ def _sign_in_page(message: str, invited: str | None = None) -> None:
     st.title("kneeload")
     st.markdown("##### Running load and knee pain, side by side")
     if invited:
-        st.info(f"You are invited to join **{invited}**. Sign in, then open your invitation "
+        st.info(f"You are invited to join **{plain(invited)}**. Sign in, then open your invitation "
                 "link again to join.")
     st.write(message)
     st.button("Sign in", type="primary", on_click=st.login, icon=":material/login:")
@@ -175,16 +184,16 @@ def gate() -> User:
 
 def _accept(token: str, squad: str | None) -> None:
     """The invitation form: join the squad (a new runner gives their name)."""
-    st.title(f"Join {squad}")
+    st.title(f"Join {plain(squad)}")
     name = None
     if user().role == "guest":
         name = st.text_input("Your name as your coach knows it",
                              value=str(st.user.get("name") or "")).strip() or None
-    if st.button(f"Join {squad}", type="primary"):
+    if st.button(f"Join {plain(squad)}", type="primary"):
         try:
             joined = store().accept_invitation(token, name=name)
         except AccessDenied as refused:
-            _refuse(f"Invitation refused: {refused}.")
+            _refuse(f"Invitation refused: {plain(refused)}.")
         del st.query_params["invite"]
         st.session_state["joined"] = joined
         st.rerun()
@@ -294,14 +303,26 @@ def cohort() -> CohortReport:
 
 @st.cache_data(max_entries=4, show_spinner="Fitting the cohort models…")
 def _cohort_csv(digest: str, _data: bytes) -> CohortReport:
-    people = tidy_tables(pd.read_csv(io.BytesIO(_data)))
-    panel = cohort_panel([(name, acts, pain) for name, (acts, pain) in people.items()])
-    return analyze_cohort(panel, n_athletes=len(people), names=list(people))
+    panel, n_athletes = csv_panel(pd.read_csv(io.BytesIO(_data)))
+    return analyze_cohort(panel, n_athletes=n_athletes)
 
 
 def cohort_csv(data: bytes) -> CohortReport:
-    """Cohort models for a tidy long-format CSV, cached by its content hash."""
+    """Cohort models for a tidy long-format CSV or a research daily.csv, cached by its
+    content hash."""
     return _cohort_csv(hashlib.sha256(data).hexdigest(), data)
+
+
+@st.cache_data(max_entries=4, show_spinner="Fitting the cohort models…")
+def _cohort_dataset(folder: str, version: str) -> CohortReport:
+    panel, n_athletes = dataset_panel(folder)
+    return analyze_cohort(panel, n_athletes=n_athletes)
+
+
+def cohort_dataset(folder: str) -> CohortReport:
+    """Cohort models for a dataset built by `kneeload cohort build`, cached until it is
+    rebuilt (its manifest.json changes)."""
+    return _cohort_dataset(folder, json.dumps(read_manifest_json(folder), sort_keys=True))
 
 
 def acwr(current: Athlete) -> pd.DataFrame:
@@ -344,14 +365,14 @@ def sidebar() -> None:
                 store().update_athlete(current.id, units=choice)
                 st.rerun()
         if squad_mode():
-            st.caption(f"Signed in as {user().email} ({user().role}).")
+            st.caption(f"Signed in as {plain(user().email)} ({user().role}).")
             st.button("Sign out", on_click=st.logout, icon=":material/logout:", key="logout")
         st.caption(DISCLAIMER)
 
 
 def refused(reason: AccessDenied) -> None:
     """A read or write the store refused: one clear line, and a way back."""
-    st.error(f"Not allowed: {reason}.", icon=":material/block:")
+    st.error(f"Not allowed: {plain(reason)}.", icon=":material/block:")
     if st.button("Back to my own pages"):
         st.query_params.clear()
         st.session_state.pop("selected_athlete", None)

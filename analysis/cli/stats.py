@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import secrets
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from analysis.cli.cohort import add_build_command
 from analysis.cli.commands import summary
 from analysis.cli.load import day_argument
 from analysis.cli.output import progress_bar, records, write_json
@@ -23,7 +25,8 @@ from analysis.cli.store import (
     usage_error,
     with_view,
 )
-from analysis.stats.cohort import CohortReport, analyze_cohort, cohort_panel, tidy_tables
+from analysis.cohort.panel import cohort_input
+from analysis.stats.cohort import CohortReport, analyze_cohort, cohort_panel
 from analysis.stats.export import research_tables, write_research_export
 from analysis.stats.report import AthleteReport
 from analysis.thresholds import DISCLAIMER, Thresholds
@@ -60,18 +63,21 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Within/between split of every exposure, mixed model with a random "
         "intercept and slope per runner and cluster-robust errors, Cox model for time to "
         "flare, odds ratios and risk differences, per-runner estimates for a forest plot, "
-        "the runners left out and why. Reads every stored athlete, or a tidy CSV with "
+        "the runners left out and why. Reads every stored athlete, a dataset built by "
+        "`kneeload cohort build`, the daily.csv of `export-research`, or a tidy CSV with "
         "columns athlete_id,date,distance_m,pain (optional: elevation_loss_m, "
         "avg_cadence_spm, moving_time_s): a row with a distance is a "
         "run, a row with a pain score a diary entry. Flares use the default threshold for "
         "everyone. Exploratory.")
-    cohort.add_argument("--input", metavar="CSV", type=Path,
-                        help="tidy long CSV instead of the database")
+    cohort.add_argument("--input", metavar="CSV|OUTDIR", type=Path,
+                        help="a cohort dataset folder, a research daily.csv or a tidy long "
+                        "CSV instead of the database")
     cohort.add_argument("--format", choices=("text", "json"), default="text")
     cohort.add_argument("--workers", type=int, default=None,
                         help="parallel processes (default: one per core)")
     add_db_option(cohort)
     cohort.set_defaults(handler=run_cohort)
+    add_build_command(cohort)
 
     export = commands.add_parser(
         "export-research", help=summary("export-research"),
@@ -81,9 +87,10 @@ def register(commands: argparse._SubParsersAction) -> None:
         "become HMAC-SHA256 pseudonyms under a salt that is never written; no GPS, names, "
         "file names or notes are exported. Flares use the default threshold for everyone.")
     export.add_argument("outdir", metavar="OUTDIR", type=Path)
-    export.add_argument("--shift-dates", action="store_true",
+    export.add_argument("--shift-dates", action=argparse.BooleanOptionalAction, default=True,
                         help="move each athlete's dates back by a random whole number of "
-                        "weeks (weekdays and intervals are kept)")
+                        "weeks, weekdays and intervals kept (default; --no-shift-dates "
+                        "keeps real dates and warns)")
     export.add_argument("--salt", help="salt for the pseudonyms and date shifts (default: "
                         "random, so exports cannot be linked; give one to reproduce them)")
     add_db_option(export)
@@ -187,19 +194,20 @@ def stored_athletes(args: argparse.Namespace, purpose: str
 def run_cohort(args: argparse.Namespace) -> int:
     if args.input is not None:
         try:
-            tables = tidy_tables(pd.read_csv(args.input))
+            panel, n_athletes = cohort_input(args.input)
         except (OSError, ValueError) as exc:
             return usage_error(exc)
-        athletes = [(name, acts, pain) for name, (acts, pain) in tables.items()]
+        names: list[str] = []  # who was read but has no panel rows is not known here
     else:
         athletes = stored_athletes(args, "models")
-    update, close = progress_bar("athletes")
-    try:
-        panel = cohort_panel(athletes, Thresholds(), workers=args.workers, progress=update)
-    finally:
-        close()
-    report = analyze_cohort(panel, n_athletes=len(athletes), workers=args.workers,
-                            names=[name for name, _, _ in athletes])
+        n_athletes = len(athletes)
+        names = [name for name, _, _ in athletes]
+        update, close = progress_bar("athletes")
+        try:
+            panel = cohort_panel(athletes, Thresholds(), workers=args.workers, progress=update)
+        finally:
+            close()
+    report = analyze_cohort(panel, n_athletes=n_athletes, workers=args.workers, names=names)
     if args.format == "json":
         write_json(cohort_json(report))
     else:
@@ -209,6 +217,9 @@ def run_cohort(args: argparse.Namespace) -> int:
 
 def run_export_research(args: argparse.Namespace) -> int:
     salt = args.salt.encode() if args.salt else secrets.token_bytes(32)
+    if not args.shift_dates:
+        print("kneeload: warning: dates are not shifted: real calendar dates make "
+              "re-identification easier; do not share this export", file=sys.stderr)
     athletes = stored_athletes(args, "export")
     tables = research_tables(athletes, salt=salt, shift_dates=args.shift_dates)
     written = write_research_export(tables, args.outdir, shifted=args.shift_dates)

@@ -160,11 +160,9 @@ def run_ingest(args: argparse.Namespace) -> int:
     if args.json:
         write_json(report.as_dict())
         return 0
-    print(f"{athlete.name}: {report.imported} imported, {report.duplicate} duplicate, "
-          f"{report.failed} failed")
-    for outcome in report.files:
-        if outcome.status == "failed":
-            print(f"{outcome.file}: {outcome.message}", file=sys.stderr)
+    print(f"{athlete.name}: {report.summary()}")
+    for outcome in report.to_mention():
+        print(f"{outcome.file}: {outcome.message}", file=sys.stderr)
     return 0
 
 

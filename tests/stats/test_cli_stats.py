@@ -145,12 +145,12 @@ def test_export_research(db, tmp_path, capsys):
     assert main(["export-research", str(out), "--db", db, "--shift-dates",
                  "--salt", "s3cret"]) == 0
     said = capsys.readouterr().out
-    assert said.startswith(f"Wrote 13 files to {out}: 1 athlete, 200 person-days")
+    assert said.startswith(f"Wrote 15 files to {out}: 1 athlete, 200 person-days")
     daily = pd.read_csv(out / "daily.csv")
-    assert set(daily["person_id"]) == {pseudonym("Ann Example", b"s3cret")}
+    assert set(daily["runner"]) == {pseudonym("Ann Example", b"s3cret")}
     text = "".join(p.read_text(errors="ignore") for p in out.glob("*.csv"))
     assert "Ann Example" not in text and "s3cret" not in text
     # without a salt the pseudonyms differ from run to run
     assert main(["export-research", str(tmp_path / "again"), "--db", db]) == 0
     again = pd.read_csv(tmp_path / "again" / "daily.csv")
-    assert set(again["person_id"]) != set(daily["person_id"])
+    assert set(again["runner"]) != set(daily["runner"])
