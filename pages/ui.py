@@ -291,7 +291,8 @@ def nof1(current: Athlete) -> AthleteReport:
 @st.cache_data(max_entries=8, ttl=VIEW_TTL_S, show_spinner="Fitting the cohort models…")
 def _cohort(url: str | None, viewer: str, version: str) -> CohortReport:
     athletes = _as(url, viewer).research_data("models")
-    return analyze_cohort(cohort_panel(athletes), n_athletes=len(athletes))
+    return analyze_cohort(cohort_panel(athletes), n_athletes=len(athletes),
+                          names=[name for name, _, _ in athletes])
 
 
 def cohort() -> CohortReport:

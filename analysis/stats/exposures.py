@@ -9,8 +9,9 @@ acwr_ewma every day once defined; weekly_change_pct and long_run_share as known 
 i.e. the value of the last complete week; the product's flags as 0/1 events: spike_flag
 (a run with a spike ratio above Thresholds.spike_small, 0 on other run days with a ratio),
 descent_spike_flag (a descent spike as analysis.flags raises it, 0 on other run days with a
-descent ratio), weekly_jump_flag (on the Sunday ending a complete week: its change above
-weekly_change_high_pct, 0 when below; NaN on other days).
+descent ratio), weekly_jump_flag (1 on the Sunday ending a complete week whose change is above
+weekly_change_high_pct, 0 on every other day from the first known weekly change on, so
+that the days after a jump are compared with all other days).
 
 Weekly grid (Monday weeks with all 7 days in the series; a week in progress is left out):
 the pain summaries pain_mean_daily_max (mean of the daily worst pain over the week's diary
@@ -143,7 +144,10 @@ def _flag_events(days: pd.DatetimeIndex, runs: pd.DataFrame, spike: np.ndarray,
     change = weekly["weekly_change_pct"].dropna()
     jumps = (change > t.weekly_change_high_pct).astype(float)
     jumps.index = jumps.index + pd.Timedelta(days=6)
-    jump_flag = jumps.reindex(days).to_numpy()
+    jump_flag = jumps.reindex(days)
+    if len(jumps):  # 0 on every other day once weekly changes are known
+        jump_flag = jump_flag.where(days < jumps.index[0], jump_flag.fillna(0.0))
+    jump_flag = jump_flag.to_numpy()
     return dict(zip(FLAG_EXPOSURES, (spike_flag, descent_flag, jump_flag), strict=True))
 
 
