@@ -5,6 +5,7 @@ nothing, and a build killed half-way resumes to the same dataset."""
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -106,6 +107,10 @@ def test_dataset_keeps_no_names_files_or_salt(built):
     for secret in (SALT.decode(), "R0001", "export-0", "activities/", "Morning Run",
                    "Europe/Amsterdam", "13001", "20001"):
         assert secret not in cells and secret not in text
+    dictionary = pd.read_csv(outdir / "data_dictionary.csv")
+    described = dictionary.loc[dictionary["column"] == "runner", "description"]
+    assert len(described) == len(PARTITIONS) - 1  # acwr_load calls it ID
+    assert described.str.contains("Pseudonymised, not anonymous").all()
     about = json.loads((outdir / "manifest.json").read_text())
     assert about["date_shift"]["shifted"] is True
     assert about["runners"] == N_RUNNERS and len(about["salt_fingerprint"]) == 16
@@ -156,3 +161,18 @@ def test_cohort_input_reads_the_dataset(built, capsys):
     assert payload["n_athletes"] == N_RUNNERS
     assert payload["enough_data"] is True
     assert payload["n_weeks"] == len(read_partition(outdir, "panel"))
+
+
+def test_a_changed_diary_rebuilds_only_its_runner(built, cohort, client, tmp_path):
+    outdir, _, _ = built
+    _, manifest = cohort
+    shutil.copytree(manifest.parent, tmp_path / "inputs")
+    shutil.copytree(outdir, tmp_path / "out")
+    diary = tmp_path / "inputs" / "pain-0003.csv"
+    diary.write_text(diary.read_text() + "2024-03-11,9\n")
+    report = build_cohort(read_manifest(tmp_path / "inputs" / "manifest.csv").runners,
+                          tmp_path / "out", client, BuildSettings(salt=SALT))
+    assert [o.runner_id for o in report.outcomes if o.status == "built"] == ["R0003"]
+    daily = read_partition(tmp_path / "out", "daily")
+    mine = daily[daily["runner"] == pseudonym("R0003", SALT)]
+    assert mine["pain_max"].max() == 9
