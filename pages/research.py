@@ -82,7 +82,7 @@ else:
         try:
             show_models(ui.cohort_csv(upload.getvalue()))
         except (ValueError, KeyError, pd.errors.ParserError) as exc:
-            st.error(f"{upload.name} could not be read: {exc}")
+            st.error(f"{ui.plain(upload.name)} could not be read: {ui.plain(exc)}")
 
 st.subheader("De-identified export of everyone stored" if not squad_mode() else
              "De-identified export of the athletes who consent")

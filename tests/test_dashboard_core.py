@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import charts
+from analysis import charts, effort
 from analysis.athlete_report import athlete_report_html
 from analysis.load import acwr_table, load_tables
 from analysis.roster import roster, roster_row
@@ -38,8 +38,9 @@ def layers(spec: dict) -> list[dict]:
 
 
 def test_weekly_chart_layers_units_and_spike_marker(tables):
-    spec = charts.weekly_load_chart(tables.weekly, tables.runs, IMPERIAL, T).to_dict()
-    bars, markers, pain_line = layers(spec)
+    weeks = effort.weekly_measure(tables.weekly, tables.runs, "distance", T)
+    spec = charts.weekly_load_chart(weeks, tables.runs, IMPERIAL, T).to_dict()
+    bars, markers, _shoes, pain_line = layers(spec)
     assert [bars["mark"]["type"], markers["mark"]["type"], pain_line["mark"]["type"]] == [
         "bar", "point", "line"]
     assert spec["resolve"] == {"scale": {"y": "independent"}}
@@ -49,7 +50,7 @@ def test_weekly_chart_layers_units_and_spike_marker(tables):
     data = spec["datasets"]
     rows = next(v for v in data.values() if len(v) == len(tables.weekly))
     # Week of 26 Feb: 20 km = 12.427 miles.
-    assert rows[0]["distance"] == pytest.approx(20_000 / 1609.344)
+    assert rows[0]["load"] == pytest.approx(20_000 / 1609.344)
     spikes = next(v for v in data.values() if v and "spike_ratio" in v[0])
     assert [(s["week_start"][:10], s["spike_ratio"]) for s in spikes] == [("2024-03-18", 1.5)]
     for layer in (bars, markers, pain_line):
@@ -73,13 +74,29 @@ def test_acwr_zones_only_on_request(tables):
 
 
 def test_pain_calendar_keeps_missing_days_missing(tables):
-    spec = charts.pain_calendar(tables.daily).to_dict()
+    spec = charts.pain_calendar(tables.daily, tables.daily.index[0], tables.today).to_dict()
     rows = next(iter(spec["datasets"].values()))
-    assert len(rows) == len(tables.daily)
+    # From the Monday of the first day (26 Feb) to today (20 Mar): 24 days.
+    assert len(rows) == 24 and rows[0]["date"][:10] == "2024-02-26"
     by_day = {r["date"][:10]: (r["pain_max"], r["entry"]) for r in rows}
     assert by_day["2024-03-15"] == (3.0, "logged")
     assert by_day["2024-03-14"] == (None, "no entry")
-    assert spec["encoding"]["color"]["condition"]["test"] == "isValid(datum.pain_max)"
+    grey, logged = layers(spec)
+    assert grey["mark"]["color"] == "#e4e4e4" and "color" not in grey.get("encoding", {})
+    assert logged["transform"] == [{"filter": "isValid(datum.pain_max)"}]
+    assert logged["encoding"]["color"]["field"] == "pain_max"
+
+
+def test_one_pain_entry_is_one_small_square_on_a_dated_axis():
+    daily = pd.DataFrame({"pain_max": [3.0]}, index=pd.DatetimeIndex(["2019-05-08"]))
+    spec = charts.pain_calendar(daily, pd.Timestamp("2019-05-08"),
+                                pd.Timestamp("2019-05-08")).to_dict()
+    # The axis spans eight weeks from Monday 6 May 2019, so the one week is 1/8 of it.
+    domain = spec["layer"][0]["encoding"]["x"]["scale"]["domain"]
+    assert (domain[0]["year"], domain[0]["month"], domain[0]["date"]) == (2019, 5, 6)
+    assert (domain[1]["year"], domain[1]["month"], domain[1]["date"]) == (2019, 7, 1)
+    assert spec["layer"][0]["encoding"]["x"]["axis"]["format"] == "%-d %b %Y"
+    assert spec["layer"][0]["encoding"]["x2"]["field"] == "week_end"
 
 
 def test_elevation_profile_marks_steep_descent():

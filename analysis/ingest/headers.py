@@ -28,6 +28,7 @@ STRAVA: dict[str, dict[str, Header]] = {
     "avg_heart_rate": {"en": ("Average Heart Rate", 0),
                        "de": ("Durchschnittliche Herzfrequenz", 0)},
     "total_steps": {"en": ("Total Steps", 0), "de": ("Schritte insgesamt", 0)},
+    "gear": {"en": ("Activity Gear", 0)},
 }
 STRAVA_REQUIRED = ("activity_id", "date", "type", "distance_summary")
 
@@ -46,6 +47,7 @@ GARMIN: dict[str, dict[str, Header]] = {
     "total_descent": {"en": ("Total Descent", 0)},
     "stride_length": {"en": ("Avg Stride Length", 0)},
     "steps": {"en": ("Steps", 0)},
+    "gear": {"en": ("Gear", 0)},
 }
 GARMIN_REQUIRED = ("type", "date", "distance")
 

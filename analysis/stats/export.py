@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.load import monday
+from analysis.safetext import csv_text
 from analysis.schema import ACTIVITY_COLUMNS, PAIN_COLUMNS, Column
 from analysis.stats.events import flare_table, onset_mask
 from analysis.stats.exposures import exposure_grid
@@ -274,7 +275,7 @@ def write_research_export(tables: dict[str, pd.DataFrame], outdir: str | Path, *
     written = []
     for name, frame in {**tables, "data_dictionary": dictionary()}.items():
         csv, parquet = outdir / f"{name}.csv", outdir / f"{name}.parquet"
-        frame.to_csv(csv, index=False)
+        csv.write_text(csv_text(frame))
         frame.to_parquet(parquet, index=False)
         written += [csv, parquet]
     readme = outdir / "README.md"

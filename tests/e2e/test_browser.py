@@ -11,6 +11,8 @@ import sys
 import time
 import urllib.request
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -36,11 +38,20 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """`streamlit run app.py` on an empty database; its output is shown if it fails."""
+    """`streamlit run app.py` on an empty database."""
+    folder = tmp_path_factory.mktemp("e2e")
+    with app_server(folder / "kneeload.db") as url:
+        yield url
+
+
+@contextmanager
+def app_server(database: Path) -> Iterator[str]:
+    """`streamlit run app.py` on `database` (a SQLite file) at a free port, yielding its
+    address; its output is shown if it fails to start."""
     need(CHROMIUM.exists(), f"Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
     port = free_port()
-    folder = tmp_path_factory.mktemp("e2e")
-    env = {**os.environ, "KNEELOAD_DB": str(folder / "kneeload.db")}
+    folder = database.parent
+    env = {**os.environ, "KNEELOAD_DB": str(database)}
     log = (folder / "server.log").open("wb")  # a file, not a pipe nobody reads
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
@@ -59,10 +70,12 @@ def server(tmp_path_factory):
             process.kill()
             pytest.fail("streamlit did not start:\n" + (folder / "server.log").read_text())
         time.sleep(0.3)
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
 
 
 def launch(playwright):
