@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -176,3 +177,23 @@ def test_a_changed_diary_rebuilds_only_its_runner(built, cohort, client, tmp_pat
     daily = read_partition(tmp_path / "out", "daily")
     mine = daily[daily["runner"] == pseudonym("R0003", SALT)]
     assert mine["pain_max"].max() == 9
+
+
+def test_cli_builds_on_a_running_scheduler(cohort, client, tmp_path, capsys, monkeypatch):
+    _, manifest = cohort
+    monkeypatch.setenv("KNEELOAD_SALT", SALT.decode())
+    out = tmp_path / "cli"
+    assert main(["cohort", "build", str(manifest), str(out), "--scheduler",
+                 client.scheduler.address]) == 0
+    said = capsys.readouterr()
+    inputs = manifest.parent  # every file a folder holds, every zip member, the cut zip
+    files = (sum(1 for p in inputs.glob("export-*/**/*") if p.is_file())
+             + sum(len(zipfile.ZipFile(p).namelist()) for p in inputs.glob("export-*[0-9].zip"))
+             + 1)
+    assert said.out == (f"{out}: 30 runners — 30 built ({files} files, 5 failed), 0 unchanged.\n"
+                        "Runners whose export could not be read at all (listed in files/, "
+                        "not fatal): R0029\n")
+    assert "Dask dashboard: http" in said.err
+    assert "R0013: export-0013/activities/13001.fit: named .fit, but the content is not FIT" \
+        in said.err
+    assert json.loads((out / "manifest.json").read_text())["runners"] == N_RUNNERS
