@@ -277,8 +277,9 @@ def elevation_profile(samples: pd.DataFrame, units: Units,
     """Elevation against distance, with stretches at −5 % and −10 % or steeper filled in."""
     grid = track.elevation_on_grid(samples["distance_m"].to_numpy(float),
                                    samples["elevation_m"].to_numpy(float), settings)
-    distance = np.arange(len(grid)) * settings.grid_m
-    grade = np.r_[np.diff(grid) / settings.grid_m, 0.0]
+    step = track.grid_step(samples["distance_m"].to_numpy(float), settings)
+    distance = np.arange(len(grid)) * step
+    grade = np.r_[np.diff(grid) / step, 0.0]
     data = pd.DataFrame({"distance": distance / units.distance_m,
                          "elevation": grid / units.height_m, "grade": grade * 100})
     data["steep"] = data["elevation"].where(grade <= -0.05 + track.GRADE_TOLERANCE)

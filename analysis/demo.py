@@ -83,7 +83,7 @@ def _alex_plan(rng: np.random.Generator) -> list[Session]:
 
 
 # Alex's underlying pain, week by week from the first of the 78 weeks (0–10).
-ALEX_PAIN = ([0.4] * 45 + [1.5, 4.6, 3.0, 1.5, 1.2, 2.4, 3.0, 5.8, 5.2, 4.4, 3.2, 2.4]
+ALEX_PAIN = ([0.4] * 45 + [1.5, 4.6, 3.0, 1.5, 1.2, 1.4, 1.6, 5.8, 5.2, 4.4, 3.2, 2.4]
              + [1.8] * 4 + [1.0] * 17)
 
 

@@ -202,12 +202,17 @@ def _banded(t: Thresholds, frame: pd.DataFrame, column: str, prefix: str,
 
 
 def week_rules(weekly: pd.DataFrame, today: pd.Timestamp, t: Thresholds) -> list[_Raised]:
-    """Weekly jumps of complete weeks, the rolling 7 days for the week in progress, notes."""
+    """Weekly jumps of complete weeks, the rolling 7 days for the week in progress, notes
+    (no restart note after a partial week: what came before it is unknown)."""
     starts = pd.DatetimeIndex(weekly["week_start"])
-    partial = weekly["partial"].to_numpy(bool)
-    current = weekly[partial]
-    running = partial & ((weekly["distance_m"] > 0) | (weekly["prev_distance_m"] > 0)).to_numpy()
-    gap = (~partial & (weekly["prev_distance_m"] == 0) & (weekly["distance_m"] > 0)).to_numpy()
+    partial = weekly["partial"].to_numpy(bool)  # in progress, or a first week begun late
+    in_progress = np.asarray(starts == today - pd.Timedelta(days=today.day_of_week))
+    current = weekly[in_progress]
+    running = in_progress & ((weekly["distance_m"] > 0)
+                             | (weekly["prev_distance_m"] > 0)).to_numpy()
+    after_partial = np.r_[False, partial[:-1]]
+    gap = (~partial & ~after_partial & (weekly["prev_distance_m"] == 0).to_numpy()
+           & (weekly["distance_m"] > 0).to_numpy())
     return [*_banded(t, weekly, "change_pct", "weekly_jump", starts),
             *_banded(t, current, "rolling7_change_pct", "rolling7_jump",
                      pd.DatetimeIndex([today] * len(current))),
@@ -221,7 +226,7 @@ def run_rules(runs: pd.DataFrame, t: Thresholds) -> list[_Raised]:
     bands = [("spike_large", ratio > t.spike_large, t.spike_large),
              ("spike_medium", (ratio > t.spike_medium) & (ratio <= t.spike_large), t.spike_medium),
              ("spike_small", (ratio > t.spike_small) & (ratio <= t.spike_medium), t.spike_small)]
-    no_base = (ratio.isna() & (runs["distance_m"] > 0)).to_numpy()
+    no_base = (runs["spike_baseline_m"].isna() & (runs["distance_m"] > 0)).to_numpy()
     descent = ((runs["descent_spike_ratio"] > t.descent_spike_ratio)
                & (runs["descent_m"] >= t.descent_spike_min_m)).to_numpy()
     cadence = (runs["cadence_dev_pct"] < -t.cadence_drop_pct).to_numpy()

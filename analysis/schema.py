@@ -14,6 +14,16 @@ SPORTS = ("run", "trail_run", "treadmill_run", "walk", "hike", "ride", "other")
 RUN_SPORTS = frozenset({"run", "trail_run", "treadmill_run"})
 FOOT_SPORTS = RUN_SPORTS | {"walk", "hike"}
 
+
+def sport_family(sport: str | None) -> str:
+    """'run', 'walk' (walks and hikes), 'ride' or 'other'."""
+    if sport in RUN_SPORTS:
+        return "run"
+    if sport in ("walk", "hike"):
+        return "walk"
+    return "ride" if sport == "ride" else "other"
+
+
 ORIGINS = ("file", "file+csv", "csv")
 SPORT_SOURCES = ("file", "guessed", "user")
 PAIN_SIDES = ("left", "right", "both")

@@ -51,12 +51,18 @@ class Thresholds:
     persistent_pain_score: float = 3.0
     persistent_pain_days: int = 28
     persistent_pain_gap_days: int = 7  # product choice: a longer gap ends a pain episode
-    # Flare (DOMAIN §3): pain ≥ flare_score after at least flare_quiet_days below it, of
-    # which at least flare_recorded_days have an entry (a day without one is unknown, not
-    # quiet). One definition for the dashboard and the statistics.
+    # Flare (DOMAIN §3, analysis.pain.flare_onsets): pain ≥ flare_score after at least
+    # flare_quiet_days below it, of which at least flare_recorded_days have an entry (a day
+    # without one is unknown, not quiet); at least flare_min_rise above those days' mean
+    # (the MCID ≈ 1.16, Piva 2009, in whole points); and flare_persist_days of the first
+    # flare_persist_window logged days from the onset reach flare_score. One definition for
+    # the dashboard and the statistics.
     flare_score: float = 4.0
     flare_quiet_days: int = 7
     flare_recorded_days: int = 4
+    flare_min_rise: float = 2.0
+    flare_persist_days: int = 2
+    flare_persist_window: int = 3
     # ACWR (DOMAIN §2, Williams 2017): acute and chronic windows (also the EWMA N), and the
     # history (days since the first run, inclusive) before any value is shown.
     acute_days: int = 7
@@ -94,6 +100,10 @@ class Thresholds:
             "0 < plan_start_fraction <= 1": 0 < self.plan_start_fraction <= 1,
             "0 <= flare_recorded_days <= flare_quiet_days":
                 0 <= self.flare_recorded_days <= self.flare_quiet_days,
+            "flare_min_rise >= 0": self.flare_min_rise >= 0,
+            "1 <= flare_persist_days <= flare_persist_window <= flare_quiet_days":
+                1 <= self.flare_persist_days <= self.flare_persist_window
+                <= self.flare_quiet_days,
         }
         positive = ("spike_window_days", "cadence_baseline_days", "persistent_pain_days",
                     "persistent_pain_gap_days", "flare_quiet_days", "current_days",

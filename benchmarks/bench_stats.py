@@ -43,7 +43,7 @@ def grid_outcomes(seeds: range, effect: PlantedEffect | None) -> pd.DataFrame:
     for seed in seeds:
         athlete = simulate_athlete(seed, days=730, effect=effect)
         grid = exposure_grid(athlete.activities, athlete.pain)
-        row = grid_outcome(associations(grid.daily, grid.weekly, n_boot=0).table, effect)
+        row = grid_outcome(associations(grid.daily, grid.weekly).table, effect)
         if effect is None:
             events = event_study(grid.daily, EXPOSURES, seed=seed)[0]
             row |= {"event_tests": len(events),

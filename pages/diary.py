@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.pain import PainError, parse_entry, parse_pain_csv
+from analysis.safetext import csv_text
 from analysis.schema import PAIN_PROVOKERS, PAIN_SIDES, PAIN_TIMINGS
 from pages import ui
 
@@ -16,7 +17,7 @@ TIMING_WORDS = {"during_run": "during a run", "after_run": "after a run",
 TIMING_CODES = {words: code for code, words in TIMING_WORDS.items()}
 
 current = ui.athlete()
-st.title(f"Pain diary: {current.name}" if current else "Pain diary")
+st.title(f"Pain diary: {ui.plain(current.name)}" if current else "Pain diary")
 st.caption("Knee pain on the 0–10 scale (0 none, 10 worst imaginable). Several entries a "
            "day are fine; a day without an entry counts as unknown, not pain-free.")
 ui.disclaimer()
@@ -42,7 +43,7 @@ with st.form("quick_entry", clear_on_submit=True, border=True):
             ui.store().add_pain(current.id, [entry])
             st.toast(f"Saved: {score}/10 on {day:%d %b}.")
         except PainError as exc:
-            st.error("Not saved: " + "; ".join(exc.problems))
+            st.error(ui.plain("Not saved: " + "; ".join(exc.problems)))
 
 st.subheader("Entries")
 pain = ui.frames(current)[1]
@@ -97,7 +98,7 @@ else:
                                        note=entry.note)
                 changes += 1
         for problem in problems:
-            st.error(problem)
+            st.error(ui.plain(problem))
         st.toast(f"Saved {changes} change(s).")
         if not problems:
             st.rerun()
@@ -112,7 +113,7 @@ with left:
         try:
             diary = parse_pain_csv(upload.getvalue())
         except PainError as exc:
-            st.error(f"{upload.name} was not imported; fix these rows and try again:")
+            st.error(f"{ui.plain(upload.name)} was not imported; fix these rows and try again:")
             st.dataframe(pd.DataFrame({"problem": exc.problems}), hide_index=True,
                          width="stretch")
         else:
@@ -126,6 +127,6 @@ with left:
 with right:
     st.subheader("Export")
     export = pain.assign(date=pain["date"].dt.strftime("%Y-%m-%d")).drop(columns="entry_id")
-    st.download_button("Download the diary as CSV", export.to_csv(index=False).encode(),
+    st.download_button("Download the diary as CSV", csv_text(export).encode(),
                        file_name=f"kneeload-pain-{current.name}-{dt.date.today()}.csv",
                        mime="text/csv", disabled=pain.empty)

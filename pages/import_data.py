@@ -1,12 +1,12 @@
 """Import: upload exports or read a local export folder/zip; a result line per file."""
 
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
 from analysis.deployment import server_paths_allowed
-from analysis.ingest import ReadOptions, read_sources
+from analysis.ingest import ReadOptions
+from analysis.ingest.localpaths import PathRefused, dashboard_path
+from analysis.ingest.sandbox import read_isolated
 from analysis.schema import SPORTS
 from pages import ui
 
@@ -46,11 +46,11 @@ def run_import(sources: list) -> None:
 
     options = ReadOptions(athlete_tz=athlete.tz, garmin_units=units,
                           known_sha256=ui.store().imported_hashes(athlete.id))
-    report = ui.store().import_results(athlete.id, list(read_sources(sources, options,
-                                                                     progress)))
+    # Read in a separate process with memory and time limits, never in this server.
+    report = ui.store().import_results(athlete.id, read_isolated(sources, options, progress))
     bar.empty()
     st.session_state["import_report"] = (athlete.name, report.imported, report.duplicate,
-                                         report.failed, pd.DataFrame(
+                                         report.ignored, report.failed, pd.DataFrame(
         [{"file": f.file, "result": f.status, "details": f.message} for f in report.files]))
     st.session_state["selected_athlete"] = athlete.name
     st.rerun()  # the navigation and sidebar now include what was stored
@@ -58,21 +58,21 @@ def run_import(sources: list) -> None:
 
 ready = bool(target) and (uploads or local)
 if st.button("Import", type="primary", disabled=not ready):
-    if local and not Path(local).expanduser().exists():
-        st.error(f"Nothing found at {local}. Check the path (a folder or a .zip).")
+    try:
+        sources = [str(dashboard_path(local))] if local else []
+    except PathRefused as refusal:
+        st.error(f"Not read: {ui.plain(refusal)}")
     else:
-        sources = [(f.name, f) for f in uploads or []]  # file objects: no second copy
-        if local:
-            sources.append(str(Path(local).expanduser()))
-        run_import(sources)
+        run_import([(f.name, f) for f in uploads or []] + sources)
 
 if "import_report" in st.session_state:
-    who, imported, duplicate, failed, files = st.session_state["import_report"]
-    st.subheader(f"Last import for {who}")
-    a, b, c = st.columns(3)
+    who, imported, duplicate, ignored, failed, files = st.session_state["import_report"]
+    st.subheader(f"Last import for {ui.plain(who)}")
+    a, b, c, d = st.columns(4)
     a.metric("Imported", imported)
     b.metric("Already stored", duplicate)
-    c.metric("Could not be read", failed)
+    c.metric("Ignored (not activity files)", ignored)
+    d.metric("Could not be read", failed)
     st.dataframe(files, hide_index=True, width="stretch",
                  column_config={"details": st.column_config.TextColumn(width="large")})
 

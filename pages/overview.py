@@ -8,21 +8,22 @@ import pandas as pd
 import streamlit as st
 
 from analysis import charts, effort, periods, runlist, shoes
-from analysis.risk import current_from, raised
+from analysis.risk import raised
 from analysis.thresholds import EVIDENCE
 from pages import ui
 
 ui.require_app()
 
 current = ui.athlete()
-st.title(f"{current.name}: overview" if current else "Overview")
+st.title(f"{ui.plain(current.name)}: overview" if current else "Overview")
 ui.disclaimer()
 if ui.no_data(current):
     st.stop()
 
 units = ui.units()
-tables = ui.tables(current)
-activities = ui.frames(current)[0]
+shown = ui.view(current)
+tables = shown.tables
+activities = shown.activities
 t = tables.thresholds
 weekly, runs, daily = tables.weekly, tables.runs, tables.daily
 
@@ -67,7 +68,7 @@ complete = weekly[~weekly["partial"] & in_period
                   & (weekly["week_start"] + pd.Timedelta(days=6) <= period.end)]
 last = complete.iloc[-1] if len(complete) else None
 latest_pain = shown_days["pain_max"].dropna()
-flags = raised(current_from(tables))
+flags = raised(shown.flags)
 a, b, c, d = st.columns(4)
 a.metric("Last full week", units.format_dist(last["distance_m"]) if last is not None else "–",
          delta=None if last is None or pd.isna(last["change_pct"])

@@ -49,7 +49,7 @@ if current is None:
     current = ui.store().athlete(None)
 
 with st.form("athlete"):
-    st.subheader(current.name)
+    st.subheader(ui.plain(current.name))
     name = st.text_input("Name", value=current.name)
     zones = sorted(available_timezones())
     tz = st.selectbox("Time zone (used when a file has neither an offset nor GPS)",
@@ -63,7 +63,7 @@ with st.form("athlete"):
             updated = ui.store().update_athlete(current.id, name=name, units=units,
                                                 tz="" if tz == "(not set)" else tz)
         except ValueError as exc:
-            st.error(str(exc))
+            st.error(ui.plain(exc))
         else:
             st.session_state["selected_athlete"] = updated.name
             st.rerun()
@@ -107,7 +107,7 @@ with left:
         st.download_button("Download the export (zip: CSV and Parquet)", prepared[1],
                            file_name=f"kneeload-{current.name}.zip", mime="application/zip")
 with right:
-    sure = st.checkbox(f"Yes, delete {current.name} and all their runs and pain entries")
+    sure = st.checkbox(f"Yes, delete {ui.plain(current.name)} and all their runs and pain entries")
     if st.button("Delete athlete", disabled=not sure):
         ui.store().delete_athlete(current.id)
         st.session_state.pop("selected_athlete", None)

@@ -101,10 +101,11 @@ def durations(values: pd.Series) -> pd.Series:
     """'hh:mm:ss', 'mm:ss' or plain seconds as float seconds (missing as NaN)."""
     text = values.astype("string").str.strip()
     text = text.mask(text.isin(MISSING)).str.replace(",", ".", regex=False)
-    plain = pd.to_numeric(text, errors="coerce")
+    # float64 throughout: a column mixing '1234' and '12:34.5' must not infer integers.
+    plain = pd.to_numeric(text, errors="coerce").astype(float)
     clock = text.where(text.str.count(":") == 2, "00:" + text)
-    parsed = pd.to_timedelta(clock, errors="coerce").dt.total_seconds()
-    return plain.where(plain.notna(), parsed).astype(float)
+    parsed = pd.to_timedelta(clock, errors="coerce").dt.total_seconds().astype(float)
+    return plain.where(plain.notna(), parsed)
 
 
 _MONTHS_DE = {"Jan.": "Jan", "Januar": "Jan", "Feb.": "Feb", "Februar": "Feb", "März": "Mar",

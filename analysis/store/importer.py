@@ -16,7 +16,8 @@ import pandas as pd
 from sqlalchemy import Connection, and_, delete, insert, or_, select, true, update
 
 from analysis.ingest import FileResult
-from analysis.schema import ACTIVITY_COLUMNS
+from analysis.ingest.model import left_out
+from analysis.schema import ACTIVITY_COLUMNS, sport_family
 from analysis.store.codec import FORMAT, encode_samples
 from analysis.store.matching import (
     LOOSE_SOURCES,
@@ -24,7 +25,6 @@ from analysis.store.matching import (
     START_TOLERANCE,
     richness,
     similar_distance,
-    sport_family,
 )
 from analysis.store.models import activities, import_log, samples
 
@@ -38,6 +38,7 @@ class FileOutcome:
     status: str
     message: str
     new_activities: int = 0
+    partial: bool = False  # some of its rows or activities were skipped or refused
 
 
 @dataclass
@@ -64,9 +65,28 @@ class ImportReport:
         """Files that could not be read."""
         return self.count("failed")
 
+    @property
+    def ignored(self) -> int:
+        """Files not meant to be read (not activity files), named with the reason."""
+        return self.count("ignored")
+
+    def summary(self) -> str:
+        """The counts in one line, as the command line says them (ignored files only when
+        there are some)."""
+        ignored = (f"{self.ignored} ignored (not activity files), " if self.ignored
+                   else "")
+        return f"{self.imported} imported, {self.duplicate} duplicate, {ignored}" \
+               f"{self.failed} failed"
+
+    def to_mention(self) -> list[FileOutcome]:
+        """Files someone should hear about: failed or ignored ones, and files some of whose
+        rows or activities were skipped or refused."""
+        return [o for o in self.files if o.status in ("failed", "ignored") or o.partial]
+
     def as_dict(self) -> dict[str, Any]:
         """Counts and per-file messages, as `kneeload ingest --json` prints them."""
-        return {"imported": self.imported, "duplicate": self.duplicate, "failed": self.failed,
+        return {"imported": self.imported, "duplicate": self.duplicate,
+                "ignored": self.ignored, "failed": self.failed,
                 "files": [{"file": o.file, "status": o.status, "message": o.message}
                           for o in self.files]}
 
@@ -79,6 +99,11 @@ class Stored:
     kind: str
     activity_id: str
     replaced: str = ""  # description of the record a richer one replaced
+
+
+def ignored_outcome(result: FileResult) -> FileOutcome:
+    """The outcome of a file that was not read (nothing to store or log)."""
+    return FileOutcome(result.file, None, "ignored", result.ignored)
 
 
 def import_file(conn: Connection, athlete_id: int, result: FileResult,
@@ -238,4 +263,4 @@ def _outcome(result: FileResult, stored: list[Stored]) -> FileOutcome:
     elif replaced:
         parts.append(f"{len(replaced)} stored records replaced by richer ones")
     return FileOutcome(result.file, result.sha256, status, "; ".join(parts + result.warnings),
-                       new)
+                       new, partial=any(map(left_out, result.warnings)))
