@@ -10,7 +10,10 @@ i.e. the value of the last complete week; the product's flags as 0/1 events: spi
 (a run with a spike ratio above Thresholds.spike_small, 0 on other run days with a ratio),
 descent_spike_flag (a descent spike as analysis.flags raises it, 0 on other run days with a
 descent ratio), weekly_jump_flag (on the Sunday ending a complete week: its change above
-weekly_change_high_pct, 0 when below; NaN on other days).
+weekly_change_high_pct, 0 when below; NaN on other days); time-based load and shoes,
+not yet in the models: trimp (Banister heart-rate load of the day's runs, 0 on rest days,
+NaN when the runs carry no heart rate; analysis.effort) and new_shoes (1 in the first days
+in a new pair, 0 otherwise, NaN before any run names its shoes; analysis.shoes, [heuristic]).
 
 Weekly grid (Monday weeks with all 7 days in the series; a week in progress is left out):
 the pain summaries pain_mean_daily_max (mean of the daily worst pain over the week's diary
@@ -31,6 +34,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from analysis import effort, shoes
 from analysis.load import acwr_table, daily_and_runs, monday, rolling_change_pct
 from analysis.stats.nof1 import (
     EXPOSURES,
@@ -165,6 +169,9 @@ def exposure_grid(activities: pd.DataFrame, pain: pd.DataFrame,
     for name in RUN_EXPOSURES:
         columns[name] = np.full(len(daily), np.nan)
         columns[name][on_day] = per_run_day[name].to_numpy()
+    columns["trimp"] = effort.daily_loads(effort.run_loads(runs, activities),
+                                          daily.index)["trimp"].to_numpy()
+    columns["new_shoes"] = shoes.new_shoes_exposure(activities, daily.index).to_numpy()
     columns["acwr_uncoupled"] = acwr["acwr_uncoupled"].to_numpy()
     columns["acwr_ewma"] = acwr["acwr_ewma"].to_numpy()
     columns.update(_flag_events(daily.index, runs, columns["spike_ratio"], weekly,
