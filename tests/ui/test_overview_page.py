@@ -5,6 +5,7 @@ the run list; the risk page's window and return-to-run plan."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pandas as pd
 import pytest
@@ -181,3 +182,18 @@ def test_the_return_to_run_plan_only_when_pain_says_stop_or_asked(db):
     at = app("pages/risk.py")
     assert any("says stop running" in w.value for w in at.warning)
     assert any("week" in frame.value.columns for frame in at.dataframe)
+
+
+def test_a_run_on_map_tiles_or_the_plain_drawing(db):
+    at = app()
+    at.session_state["run_list"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    at.toggle(key="map_tiles").set_value(True).run()
+    decks = at.get("deck_gl_json_chart")
+    assert len(decks) == 1
+    deck = json.loads(decks[0].proto.json)
+    assert [layer["@@type"] for layer in deck["layers"]] == ["PathLayer", "ScatterplotLayer"]
+    assert len(deck["layers"][0]["data"][0]["path"]) > 10  # the route's points, lon/lat
+    at.toggle(key="map_tiles").set_value(False).run()
+    assert len(at.get("deck_gl_json_chart")) == 0
+    assert any(spec.get("projection", {}).get("type") == "mercator" for spec, _ in charts(at))
