@@ -172,3 +172,11 @@ def test_report_is_escaped_and_complete(tables):
     (12_345.0, "m", "12.3 km"), (40.0, "days", "40 days"), (float("nan"), "%", "–")])
 def test_format_value(value, unit, text):
     assert format_value(value, unit, METRIC) == text
+
+
+def test_report_of_old_data_says_why_there_is_no_chart():
+    old = load_tables(RUNS, PAIN, T, "2026-01-07")  # nearly two years after the last run
+    html = athlete_report_html("Sam", old, METRIC)
+    assert "<svg" not in html
+    assert "No runs and no diary entries in the 16 complete weeks before this report" in html
+    assert "<svg" in athlete_report_html("Sam", load_tables(RUNS, PAIN, T, TODAY), METRIC)
