@@ -197,3 +197,21 @@ def test_a_run_on_map_tiles_or_the_plain_drawing(db):
     at.toggle(key="map_tiles").set_value(False).run()
     assert len(at.get("deck_gl_json_chart")) == 0
     assert any(spec.get("projection", {}).get("type") == "mercator" for spec, _ in charts(at))
+
+
+def test_a_diary_entry_linked_to_a_recent_run(db):
+    with Store(db) as store:
+        alex = store.athlete(ALEX, create=False)
+        runs = store.activities(alex.id)
+    latest = runs.sort_values("start_time").iloc[-1]  # the demo ends within the last week
+    at = app("pages/diary.py")
+    choice = at.selectbox(key="entry_run")
+    assert choice.options[0] == "none"
+    assert choice.options[1].startswith(f"{latest['local_date']:%a %-d %b} · {latest['name']}")
+    at.slider(key="entry_score").set_value(3)
+    choice.set_value(latest["activity_id"])
+    at.button(key="FormSubmitter:quick_entry-Save entry").click().run()
+    assert not at.exception
+    with Store(db) as store:
+        pain = store.pain(alex.id)
+    assert pain.sort_values("entry_id").iloc[-1]["activity_id"] == latest["activity_id"]
