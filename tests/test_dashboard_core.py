@@ -15,12 +15,13 @@ from tests.load.fixtures import activities, pain, run
 T = Thresholds()
 TODAY = "2024-03-20"  # a Wednesday
 
-# Two 10 km runs a week (Monday and Wednesday) for seven weeks from 29 January, then a 15 km
-# run (1.5× the longest of the 30 days before: a spike in the 1.3–2.0 band) on Monday
-# 18 March, when the 30-day window is long filled.
-RUNS = activities(*(run(f"{day:%Y-%m-%d}", 10.0, descent_m=50.0, elevation_loss_m=50.0)
-                    for monday in pd.date_range("2024-01-29", "2024-03-11", freq="W-MON")
-                    for day in (monday, monday + pd.Timedelta(days=2))),
+# Two 10 km runs a week for three weeks, then a 15 km run (1.5× the longest of the 30 days
+# before: a spike in the 1.3–2.0 band) on Monday 18 March.
+# Four weeks before the spike week, so the 30-day spike window is filled (no ratio before).
+RUNS = activities(*(run(day, 10.0, descent_m=50.0, elevation_loss_m=50.0)
+                    for day in ("2024-02-12", "2024-02-14", "2024-02-19", "2024-02-21",
+                                "2024-02-26", "2024-02-28", "2024-03-04", "2024-03-06",
+                                "2024-03-11", "2024-03-13")),
                   run("2024-03-18", 15.0, elevation_loss_m=150.0))
 PAIN = pain(("2024-03-10", 1, "daily_worst"), ("2024-03-15", 3, "daily_worst"),
             ("2024-03-18", 4, "daily_worst"))
@@ -50,7 +51,7 @@ def test_weekly_chart_layers_units_and_spike_marker(tables):
     assert "mi/week" in bars["encoding"]["y"]["title"]
     data = spec["datasets"]
     rows = next(v for v in data.values() if len(v) == len(tables.weekly))
-    # Week of 29 Jan: 20 km = 12.427 miles.
+    # Week of 12 Feb: 20 km = 12.427 miles.
     assert rows[0]["load"] == pytest.approx(20_000 / 1609.344)
     spikes = next(v for v in data.values() if v and "spike_ratio" in v[0])
     assert [(s["week_start"][:10], s["spike_ratio"]) for s in spikes] == [("2024-03-18", 1.5)]
@@ -77,8 +78,8 @@ def test_acwr_zones_only_on_request(tables):
 def test_pain_calendar_keeps_missing_days_missing(tables):
     spec = charts.pain_calendar(tables.daily, tables.daily.index[0], tables.today).to_dict()
     rows = next(iter(spec["datasets"].values()))
-    # From the Monday of the first day (29 Jan) to today (20 Mar): 31 + 20 + 1 = 52 days.
-    assert len(rows) == 52 and rows[0]["date"][:10] == "2024-01-29"
+    # From the Monday of the first day (12 Feb) to today (20 Mar): 38 days.
+    assert len(rows) == 38 and rows[0]["date"][:10] == "2024-02-12"
     by_day = {r["date"][:10]: (r["pain_max"], r["entry"]) for r in rows}
     assert by_day["2024-03-15"] == (3.0, "logged")
     assert by_day["2024-03-14"] == (None, "no entry")
@@ -162,8 +163,8 @@ def test_report_is_escaped_and_complete(tables):
     assert "&lt;b&gt;Sam&lt;/b&gt;" in html and "<b>Sam</b>" not in html
     assert "not medical advice" in html
     assert "1.50 ×" in html  # the spike flag's measured value
-    # Flags: header + spike, descent spike, week in progress; weeks: header + 7 complete.
-    assert html.count("<tr>") == 1 + 3 + 1 + 7
+    # Flags: header + spike, descent spike, week in progress; weeks: header + 5 complete.
+    assert html.count("<tr>") == 1 + 3 + 1 + 5
     assert "<script" not in html and "http" not in html  # self-contained
 
 
