@@ -5,6 +5,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from analysis import runlist
 from analysis.pain import PainError, parse_entry, parse_pain_csv
 from analysis.safetext import csv_text
 from analysis.schema import PAIN_PROVOKERS, PAIN_SIDES, PAIN_TIMINGS
@@ -25,6 +26,8 @@ if current is None:
     current = ui.store().athlete(None)  # a lone runner never has to set anything up
 
 today = pd.Timestamp.now(tz=current.tz or None).date()
+activities = ui.frames(current)[0]
+recent = {"": "none", **runlist.recent_runs(activities, today, days=14).to_dict()}
 with st.form("quick_entry", clear_on_submit=True, border=True):
     st.subheader("How is the knee?")
     first, second = st.columns([1, 2])
@@ -37,9 +40,13 @@ with st.form("quick_entry", clear_on_submit=True, border=True):
     provokers = st.pills("Worse with", PAIN_PROVOKERS, selection_mode="multi",
                          key="entry_provokers")
     note = st.text_input("Note", placeholder="optional", key="entry_note")
+    run = st.selectbox("The run it refers to", list(recent), key="entry_run",
+                       format_func=recent.get,  # a dict's method: session state pickles it
+                       help="Your runs of the last 14 days; link the entry to the run it "
+                            "is about (pain during it, after it, or the next morning).")
     if st.form_submit_button("Save entry", type="primary"):
         try:
-            entry = parse_entry(day, score, side, timing, provokers, None, note)
+            entry = parse_entry(day, score, side, timing, provokers, run or None, note)
             ui.store().add_pain(current.id, [entry])
             st.toast(f"Saved: {score}/10 on {day:%d %b}.")
         except PainError as exc:
