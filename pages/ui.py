@@ -225,6 +225,11 @@ def units() -> Units:
     return units_for(current.units if current else "km")
 
 
+def today(current: Athlete) -> dt.date:
+    """Today on the athlete's clock (their time zone; the machine's when they set none)."""
+    return pd.Timestamp.now(tz=current.tz or None).date()
+
+
 def thresholds(current: Athlete) -> Thresholds:
     """The athlete's thresholds: DOMAIN.md defaults with their own overrides."""
     return Thresholds.from_settings(current.settings)
@@ -252,9 +257,9 @@ def _tables(url: str | None, viewer: str, athlete_id: int, version: int, setting
 
 def tables(current: Athlete) -> LoadTables:
     """Daily, per-run, weekly and flag tables of `current` as of today, cached."""
-    today = pd.Timestamp.now(tz=current.tz or None).strftime("%Y-%m-%d")
     return _tables(database_url(), viewer(), current.id, store().data_version(current.id),
-                   json.dumps(current.settings, sort_keys=True), current.tz, today)
+                   json.dumps(current.settings, sort_keys=True), current.tz,
+                   today(current).isoformat())
 
 
 @st.cache_data(max_entries=32, ttl=VIEW_TTL_S, show_spinner="Relating load to pain…")
@@ -267,9 +272,8 @@ def _nof1(url: str | None, viewer: str, athlete_id: int, version: int, settings:
 
 def nof1(current: Athlete) -> AthleteReport:
     """The athlete's n-of-1 statistics (associations, flares, event study), cached."""
-    today = pd.Timestamp.now(tz=current.tz or None).strftime("%Y-%m-%d")
     return _nof1(database_url(), viewer(), current.id, store().data_version(current.id),
-                 json.dumps(current.settings, sort_keys=True), today)
+                 json.dumps(current.settings, sort_keys=True), today(current).isoformat())
 
 
 @st.cache_data(max_entries=8, ttl=VIEW_TTL_S, show_spinner="Fitting the cohort models…")
