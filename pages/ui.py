@@ -231,8 +231,9 @@ def today(current: Athlete) -> dt.date:
 
 
 def thresholds(current: Athlete) -> Thresholds:
-    """The athlete's thresholds: DOMAIN.md defaults with their own overrides."""
-    return Thresholds.from_settings(current.settings)
+    """The athlete's thresholds: DOMAIN.md defaults with their own overrides (the defaults
+    when the stored ones are invalid; the Settings page says so)."""
+    return Thresholds.usable(current.settings)[0]
 
 
 @st.cache_data(max_entries=64, ttl=VIEW_TTL_S, show_spinner=False)
@@ -251,7 +252,7 @@ def frames(current: Athlete) -> tuple[pd.DataFrame, pd.DataFrame]:
 def _tables(url: str | None, viewer: str, athlete_id: int, version: int, settings: str,
             tz: str | None, today: str) -> LoadTables:
     activities, pain = _frames(url, viewer, athlete_id, version)
-    return load_tables(activities, pain, Thresholds.from_settings(json.loads(settings)),
+    return load_tables(activities, pain, Thresholds.usable(json.loads(settings))[0],
                        today, tz=tz)
 
 
@@ -266,7 +267,7 @@ def tables(current: Athlete) -> LoadTables:
 def _nof1(url: str | None, viewer: str, athlete_id: int, version: int, settings: str,
           today: str) -> AthleteReport:
     activities, pain = _frames(url, viewer, athlete_id, version)
-    return analyze_athlete(activities, pain, Thresholds.from_settings(json.loads(settings)),
+    return analyze_athlete(activities, pain, Thresholds.usable(json.loads(settings))[0],
                            today)
 
 
