@@ -62,7 +62,7 @@ def test_weekly_chart_layers_units_and_spike_marker(tables):
 def test_descent_chart_converts_per_distance(tables):
     spec = charts.descent_chart(tables.weekly, IMPERIAL).to_dict()
     rows = next(iter(spec["datasets"].values()))
-    # Week of 26 Feb: 100 m over 20 km = 5 m/km = 5 × 1.609344 / 0.3048 = 26.4 ft/mi.
+    # Week of 29 Jan: 100 m over 20 km = 5 m/km = 5 × 1.609344 / 0.3048 = 26.4 ft/mi.
     assert rows[0]["descent"] == pytest.approx(100 / 0.3048)
     assert rows[0]["per_distance"] == pytest.approx(5 * 1.609344 / 0.3048)
     assert "ft/mi" in layers(spec)[1]["encoding"]["y"]["title"]
@@ -173,3 +173,11 @@ def test_report_is_escaped_and_complete(tables):
     (12_345.0, "m", "12.3 km"), (40.0, "days", "40 days"), (float("nan"), "%", "–")])
 def test_format_value(value, unit, text):
     assert format_value(value, unit, METRIC) == text
+
+
+def test_report_of_old_data_says_why_there_is_no_chart():
+    old = load_tables(RUNS, PAIN, T, "2026-01-07")  # nearly two years after the last run
+    html = athlete_report_html("Sam", old, METRIC)
+    assert "<svg" not in html
+    assert "No runs and no diary entries in the 16 complete weeks before this report" in html
+    assert "<svg" in athlete_report_html("Sam", load_tables(RUNS, PAIN, T, TODAY), METRIC)
