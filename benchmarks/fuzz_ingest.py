@@ -42,9 +42,11 @@ def main() -> None:
             peaks.append(outcome.peak_mb)
         if not math.isnan(outcome.seconds):
             times.append(outcome.seconds)
-        if figures.inputs % 1000 == 0:
-            print(f"  {figures.inputs:,} inputs, {time.monotonic() - started:.0f} s",
-                  flush=True)
+        if figures.inputs % 500 == 0:  # running totals: a cut-short run still tells
+            print(f"  {figures.inputs:,} inputs, {time.monotonic() - started:.0f} s: "
+                  f"{dict(figures.statuses)}, internal {len(figures.internal)}, hangs "
+                  f"{len(figures.hangs)}, impossible {len(figures.impossible)}, peak "
+                  f"{figures.peak_mb:.0f} MB", flush=True)
     print(f"wall time: {time.monotonic() - started:.0f} s")
     print(f"inputs: {figures.inputs:,}; " + ", ".join(
         f"{status} {count:,}" for status, count in sorted(figures.statuses.items())))
