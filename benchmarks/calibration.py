@@ -254,6 +254,7 @@ def main() -> None:
     parser.add_argument("--runners", type=int, default=200)
     parser.add_argument("--looks", type=int, default=100)
     parser.add_argument("--cohorts", type=int, default=200)
+    parser.add_argument("--cohort-seed", type=int, default=3000)
     parser.add_argument("--parts", default="null,cohort,power,looks,flares")
     args = parser.parse_args()
     parts = args.parts.split(",")
@@ -268,7 +269,8 @@ def main() -> None:
                               ("(d) null random slopes", True)):
             start = time.perf_counter()
             print(f"{label}, {args.cohorts} cohorts of 40 runners × 80 weeks, mixed model "
-                  f"with CR3 errors: any q < 0.05 {cohort_null(args.cohorts, slopes, 3000)} "
+                  f"with CR3 errors: any q < 0.05 "
+                  f"{cohort_null(args.cohorts, slopes, args.cohort_seed)} "
                   f"[{time.perf_counter() - start:.0f} s]", flush=True)
     if "power" in parts:
         for event in EVENTS:
