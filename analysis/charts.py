@@ -69,7 +69,8 @@ def weekly_load_chart(weeks: pd.DataFrame, runs: pd.DataFrame, units: Units,
         x2="week_end:T", y2=alt.datum(0),
         y=alt.Y("load:Q", title=title, axis=alt.Axis(format="~f")),
         color=alt.Color("band:N", scale=_change_scale(thresholds),
-                        legend=alt.Legend(title="Change vs week before", orient="top")),
+                        legend=alt.Legend(title="Change vs week before", orient="top",
+                                          columns=2)),
         opacity=alt.condition(alt.datum.partial == "no", alt.value(1.0), alt.value(0.45)),
         tooltip=[alt.Tooltip("week_start:T", title="Week of"),
                  alt.Tooltip("load:Q", title=title, format=".1f"),
@@ -162,7 +163,8 @@ def cadence_chart(runs: pd.DataFrame, thresholds: Thresholds) -> alt.LayerChart:
     # One y scale for every layer, from the data and both reference lines, with a margin.
     low = min(float(data["cadence_dev_pct"].min()), limit) - 2
     high = max(float(data["cadence_dev_pct"].max()), 0.0) + 2
-    y = alt.Y("cadence_dev_pct:Q", title="vs own baseline (%)",
+    title = "vs own baseline (%)"
+    y = alt.Y("cadence_dev_pct:Q", title=title,
               scale=alt.Scale(domain=[low, high], nice=True),
               axis=alt.Axis(format="+~f", tickCount=5, titlePadding=8))
     base = alt.Chart(data).encode(x=alt.X("local_date:T", title="Run date",
@@ -178,9 +180,11 @@ def cadence_chart(runs: pd.DataFrame, thresholds: Thresholds) -> alt.LayerChart:
                              format=".0f"),
                  alt.Tooltip("cadence_dev_pct:Q", title="Difference (%)", format="+.1f"),
                  alt.Tooltip("speed_mps:Q", title="Speed (m/s)", format=".2f")])
-    trend = base.mark_line(color=GREY).encode(y=alt.Y("trend:Q", axis=None))
+    # The same title on every layer: Vega-Lite merges the shared axis (a layer without an
+    # axis would switch it off, different titles would be joined into a clipped one).
+    trend = base.mark_line(color=GREY).encode(y=alt.Y("trend:Q", title=title))
     rules = alt.Chart(pd.DataFrame({"y": [0.0, limit]})).mark_rule(
-        strokeDash=[4, 4], color=GREY).encode(y=alt.Y("y:Q", axis=None))
+        strokeDash=[4, 4], color=GREY).encode(y=alt.Y("y:Q", title=title))
     return alt.layer(points, trend, rules).properties(width=WIDTH, height=240)
 
 
@@ -232,8 +236,6 @@ def pain_calendar(daily: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp
     stop = last + pd.Timedelta(days=1)
     domain = [alt.DateTime(year=day.year, month=day.month, date=day.day) for day in (first, stop)]
     base = alt.Chart(data).encode(
-        x=alt.X("week:T", title=None, scale=alt.Scale(domain=domain),
-                axis=date_axis(pd.DatetimeIndex([first, last]))),
         x2="week_end:T",
         y=alt.Y("weekday:O", title=None, sort=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]),
         tooltip=[alt.Tooltip("date:T", title="Day", format="%a %-d %b %Y"),
@@ -241,9 +243,14 @@ def pain_calendar(daily: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp
                  alt.Tooltip("entry:N", title="Diary")])
     # Two layers: every day grey, the logged ones coloured on top (a colour scale would drop
     # the days without a value).
-    days_layer = base.mark_rect(color="#e4e4e4", stroke="white", strokeWidth=0.5)
+    # The domain is set on the first layer only: Vega-Lite would union two equal DateTime
+    # domains into a wrong one.
+    days_layer = base.mark_rect(color="#e4e4e4", stroke="white", strokeWidth=0.5).encode(
+        x=alt.X("week:T", title=None, scale=alt.Scale(domain=domain),
+                axis=date_axis(pd.DatetimeIndex([first, last]))))
     logged = base.transform_filter("isValid(datum.pain_max)").mark_rect(
         stroke="white", strokeWidth=0.5).encode(
+        x="week:T",
         color=alt.Color("pain_max:Q", title="Worst pain (0–10)",
                         scale=alt.Scale(domain=[0, 10], scheme="orangered"),
                         legend=alt.Legend(orient="top", direction="horizontal")))

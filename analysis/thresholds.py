@@ -143,6 +143,15 @@ class Thresholds:
         """An athlete's thresholds: the overrides stored under SETTINGS_KEY in their settings."""
         return cls.from_dict((settings or {}).get(SETTINGS_KEY))
 
+    @classmethod
+    def usable(cls, settings: dict[str, Any] | None) -> tuple[Thresholds, str | None]:
+        """The athlete's thresholds, or the defaults and the reason when the stored ones are
+        invalid (written by an older version or by hand), so every page still opens."""
+        try:
+            return cls.from_settings(settings), None
+        except ValueError as exc:
+            return cls(), str(exc)
+
     def to_dict(self) -> dict[str, float | int]:
         """All thresholds as a JSON-ready dictionary."""
         return asdict(self)

@@ -47,6 +47,17 @@ GROUPS = {
                            "plan_terrain_weeks": "weeks per terrain step"},
 }
 
+LABELS = {key: f"{group.split(' (')[0]}: {label}" for group, labels in GROUPS.items()
+          for key, label in labels.items()}
+
+
+def readable(problem: str) -> str:
+    """A threshold error with the fields named as the form labels them."""
+    for key in sorted(LABELS, key=len, reverse=True):  # longest first: no partial names
+        problem = problem.replace(key, f"‘{LABELS[key]}’")
+    return problem.removeprefix("invalid thresholds: ")
+
+
 current = ui.athlete()
 st.title("Settings")
 if current is None:
@@ -76,7 +87,11 @@ st.subheader("Flag thresholds")
 st.caption("Defaults follow the evidence summarised in kneeload's domain notes; change them "
            "only with a reason (for example a physiotherapist's advice).")
 defaults = Thresholds().to_dict()
-chosen = Thresholds.from_settings(current.settings).to_dict()
+usable, problem = Thresholds.usable(current.settings)
+if problem:
+    st.error(f"The stored thresholds are not valid ({readable(problem)}), so kneeload uses "
+             "the defaults. Change them below, or reset them.", icon=":material/error:")
+chosen = usable.to_dict()
 types = {f.name: f.type for f in fields(Thresholds)}
 with st.form("thresholds"):
     values = {}
@@ -90,11 +105,16 @@ with st.form("thresholds"):
                 help=f"default {defaults[key]:g} (`{key}`)", format="%d" if whole else "%.2f")
     save, reset = st.columns([1, 5])
     if save.form_submit_button("Save thresholds", type="primary"):
-        overrides = {k: v for k, v in values.items() if v != defaults[k]}
-        settings = {**current.settings, SETTINGS_KEY: overrides}
-        ui.store().update_athlete(current.id, settings=settings)
-        st.toast("Thresholds saved.")
-        st.rerun()
+        try:
+            Thresholds.from_dict(values)
+        except ValueError as exc:
+            st.error(f"Not saved: {readable(str(exc))}.", icon=":material/error:")
+        else:
+            overrides = {k: v for k, v in values.items() if v != defaults[k]}
+            settings = {**current.settings, SETTINGS_KEY: overrides}
+            ui.store().update_athlete(current.id, settings=settings)
+            st.toast("Thresholds saved.", icon=":material/check:")
+            st.rerun()
     if reset.form_submit_button("Reset to the defaults"):
         ui.store().update_athlete(current.id, settings={
             k: v for k, v in current.settings.items() if k != SETTINGS_KEY})
