@@ -12,10 +12,12 @@ from analysis.thresholds import Thresholds
 from analysis.units import IMPERIAL, METRIC, format_value
 from tests.load.fixtures import activities, pain, run
 
-T = Thresholds()
+# A 21-day spike window: the data begin 21 days before the spike, and no ratio is shown
+# before the window is filled (analysis.load).
+T = Thresholds(spike_window_days=21)
 TODAY = "2024-03-20"  # a Wednesday
 
-# Two 10 km runs a week for three weeks, then a 15 km run (1.5× the longest of the 30 days
+# Two 10 km runs a week for three weeks, then a 15 km run (1.5× the longest of the 21 days
 # before: a spike in the 1.3–2.0 band) on Monday 18 March.
 # Four weeks before the spike week, so the 30-day spike window is filled (no ratio before).
 RUNS = activities(*(run(day, 10.0, descent_m=50.0, elevation_loss_m=50.0)
@@ -146,7 +148,7 @@ def test_roster_row_and_ranking(tables):
     # Last 7 days (14–20 Mar): entries 3 and 4 -> 3.5; the 7 before (7–13 Mar): 1 -> +2.5.
     assert (row["pain_7d"], row["pain_trend"]) == (3.5, 2.5)
     # Current flags: the 1.5× spike of 18 March and its descent, 150 m against at most 50 m
-    # in the 30 days before (3×): two cautions, nothing high.
+    # in the 21 days before (3×): two cautions, nothing high.
     assert (row["high_flags"], row["caution_flags"]) == (0, 2)
     assert row["flags"] == "spike_medium, descent_spike, week_partial"
     assert row["flag_titles"] == "run spike, descent spike"  # no info-level flags
