@@ -266,6 +266,7 @@ class BuildReport:
     removed: int = 0
 
     def count(self, status: str) -> int:
+        """Runners with this status (built, unchanged)."""
         return sum(o.status == status for o in self.outcomes)
 
     @property
