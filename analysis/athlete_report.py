@@ -38,10 +38,12 @@ def _num(value: float, pattern: str = "{:.1f}") -> str:
 
 
 def _chart(weekly: pd.DataFrame, units: Units, caution_pct: float, high_pct: float) -> str:
-    """Inline SVG: weekly distance bars with the week's worst pain as a line (0–10)."""
+    """Inline SVG: weekly distance bars with the week's worst pain as a line (0–10); a
+    sentence instead when those weeks hold no run and no diary entry."""
     weeks = weekly.tail(16).reset_index(drop=True)
-    if weeks.empty:
-        return ""
+    if weeks.empty or (weeks["runs"].sum() == 0 and weeks["pain_days"].sum() == 0):
+        return (f"<p>No runs and no diary entries in the {len(weeks)} complete weeks before "
+                "this report; the dashboard's Overview shows the latest ones.</p>")
     width, height, pad = 760, 160, 28
     step = (width - 2 * pad) / len(weeks)
     distance = weeks["distance_m"].to_numpy(float) / units.distance_m

@@ -69,7 +69,8 @@ def weekly_load_chart(weeks: pd.DataFrame, runs: pd.DataFrame, units: Units,
         x2="week_end:T", y2=alt.datum(0),
         y=alt.Y("load:Q", title=title, axis=alt.Axis(format="~f")),
         color=alt.Color("band:N", scale=_change_scale(thresholds),
-                        legend=alt.Legend(title="Change vs week before", orient="top")),
+                        legend=alt.Legend(title="Change vs week before", orient="top",
+                                          columns=2)),
         opacity=alt.condition(alt.datum.partial == "no", alt.value(1.0), alt.value(0.45)),
         tooltip=[alt.Tooltip("week_start:T", title="Week of"),
                  alt.Tooltip("load:Q", title=title, format=".1f"),
@@ -162,7 +163,8 @@ def cadence_chart(runs: pd.DataFrame, thresholds: Thresholds) -> alt.LayerChart:
     # One y scale for every layer, from the data and both reference lines, with a margin.
     low = min(float(data["cadence_dev_pct"].min()), limit) - 2
     high = max(float(data["cadence_dev_pct"].max()), 0.0) + 2
-    y = alt.Y("cadence_dev_pct:Q", title="vs own baseline (%)",
+    title = "vs own baseline (%)"
+    y = alt.Y("cadence_dev_pct:Q", title=title,
               scale=alt.Scale(domain=[low, high], nice=True),
               axis=alt.Axis(format="+~f", tickCount=5, titlePadding=8))
     base = alt.Chart(data).encode(x=alt.X("local_date:T", title="Run date",
@@ -178,9 +180,11 @@ def cadence_chart(runs: pd.DataFrame, thresholds: Thresholds) -> alt.LayerChart:
                              format=".0f"),
                  alt.Tooltip("cadence_dev_pct:Q", title="Difference (%)", format="+.1f"),
                  alt.Tooltip("speed_mps:Q", title="Speed (m/s)", format=".2f")])
-    trend = base.mark_line(color=GREY).encode(y=alt.Y("trend:Q", axis=None))
+    # The same title on every layer: Vega-Lite merges the shared axis (a layer without an
+    # axis would switch it off, different titles would be joined into a clipped one).
+    trend = base.mark_line(color=GREY).encode(y=alt.Y("trend:Q", title=title))
     rules = alt.Chart(pd.DataFrame({"y": [0.0, limit]})).mark_rule(
-        strokeDash=[4, 4], color=GREY).encode(y=alt.Y("y:Q", axis=None))
+        strokeDash=[4, 4], color=GREY).encode(y=alt.Y("y:Q", title=title))
     return alt.layer(points, trend, rules).properties(width=WIDTH, height=240)
 
 
@@ -232,8 +236,6 @@ def pain_calendar(daily: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp
     stop = last + pd.Timedelta(days=1)
     domain = [alt.DateTime(year=day.year, month=day.month, date=day.day) for day in (first, stop)]
     base = alt.Chart(data).encode(
-        x=alt.X("week:T", title=None, scale=alt.Scale(domain=domain),
-                axis=date_axis(pd.DatetimeIndex([first, last]))),
         x2="week_end:T",
         y=alt.Y("weekday:O", title=None, sort=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]),
         tooltip=[alt.Tooltip("date:T", title="Day", format="%a %-d %b %Y"),
@@ -241,9 +243,14 @@ def pain_calendar(daily: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp
                  alt.Tooltip("entry:N", title="Diary")])
     # Two layers: every day grey, the logged ones coloured on top (a colour scale would drop
     # the days without a value).
-    days_layer = base.mark_rect(color="#e4e4e4", stroke="white", strokeWidth=0.5)
+    # The domain is set on the first layer only: Vega-Lite would union two equal DateTime
+    # domains into a wrong one.
+    days_layer = base.mark_rect(color="#e4e4e4", stroke="white", strokeWidth=0.5).encode(
+        x=alt.X("week:T", title=None, scale=alt.Scale(domain=domain),
+                axis=date_axis(pd.DatetimeIndex([first, last]))))
     logged = base.transform_filter("isValid(datum.pain_max)").mark_rect(
         stroke="white", strokeWidth=0.5).encode(
+        x="week:T",
         color=alt.Color("pain_max:Q", title="Worst pain (0–10)",
                         scale=alt.Scale(domain=[0, 10], scheme="orangered"),
                         legend=alt.Legend(orient="top", direction="horizontal")))
@@ -301,13 +308,17 @@ EXPOSURE_WORDS = {
     "cadence_dev_pct": "cadence vs baseline (%)", "acwr_uncoupled": "ACWR, uncoupled",
     "acwr_ewma": "ACWR, EWMA", "long_run_share": "long-run share",
 }
+# The flags tested as events (analysis.stats.nof1.FLAG_EXPOSURES), for the n-of-1 chart.
+FLAG_WORDS = {"spike_flag": "spike flag raised", "descent_spike_flag": "descent spike flag",
+              "weekly_jump_flag": "weekly jump > 30 %"}
 
 
 def associations_chart(table: pd.DataFrame) -> alt.LayerChart:
-    """Each exposure × lag: pain points per 1 SD with its 95 % bootstrap interval; filled
+    """Each exposure × lag: the pain points that went with 1 SD more of the exposure (or
+    with a raised flag), with its 95 % interval (from the same error as the test); filled
     when the Benjamini–Hochberg q-value is under 0.05."""
     data = table.assign(
-        exposure_words=table["exposure"].map(EXPOSURE_WORDS),
+        exposure_words=table["exposure"].map(EXPOSURE_WORDS | FLAG_WORDS),
         lag=np.where(table["lag_weeks"].notna(), table["lag_weeks"].astype("string") + " wk",
                      table["lag_days"].astype("string") + " d"),
         finding=np.where(table["q_value"] < 0.05, "q < 0.05", "not significant"))
@@ -315,12 +326,14 @@ def associations_chart(table: pd.DataFrame) -> alt.LayerChart:
     y = alt.Y("row:N", title=None, sort=None, axis=alt.Axis(labelLimit=260,
                                                              labelOverlap=False))
     tooltip = [alt.Tooltip("exposure_words:N", title="Exposure"), alt.Tooltip("lag:N", title="Lag"),
-               alt.Tooltip("estimate:Q", title="Pain points per 1 SD", format="+.2f"),
+               alt.Tooltip("estimate:Q", title="Pain points per 1 SD (or per flag)",
+                           format="+.2f"),
                alt.Tooltip("ci_low:Q", title="95 % CI from", format="+.2f"),
                alt.Tooltip("ci_high:Q", title="to", format="+.2f"),
                alt.Tooltip("q_value:Q", title="q (BH)", format=".3f")]
     bars = alt.Chart(data).mark_rule(color=GREY).encode(
-        y=y, x=alt.X("ci_low:Q", title="Change in daily pain per 1 SD of exposure (points)"),
+        y=y, x=alt.X("ci_low:Q", title="Daily pain that went with 1 SD more (or a flag), "
+                                       "points"),
         x2="ci_high:Q", tooltip=tooltip)
     points = alt.Chart(data).mark_point(size=60, filled=True).encode(
         y=y, x="estimate:Q",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 
+from analysis.schema import RUN_SPORTS
 from analysis.units import Units
 
 
@@ -62,3 +65,17 @@ def run_list(runs: pd.DataFrame, activities: pd.DataFrame, units: Units) -> pd.D
         "vs baseline (%)": number(ordered["cadence_dev_pct"], 1, signed=True),
     })
     return table.iloc[::-1].reset_index(drop=True)  # run_table runs oldest first
+
+
+def recent_runs(activities: pd.DataFrame, today: date, days: int = 14) -> pd.Series:
+    """Runs of the `days` days up to `today`, newest first, as activity_id -> 'Tue 3 Mar ·
+    Easy run · 8.0 km' (for linking a diary entry to its run)."""
+    runs = activities[activities["sport"].isin(RUN_SPORTS).to_numpy(dtype=bool, na_value=False)]
+    day = pd.to_datetime(runs["local_date"])
+    runs = runs[(day > pd.Timestamp(today) - pd.Timedelta(days=days))
+                & (day <= pd.Timestamp(today))].sort_values("start_time", ascending=False)
+    labels = [f"{pd.Timestamp(d):%a %-d %b} · {name or 'run'} · "
+              + ("" if pd.isna(m) else f"{m / 1000:.1f} km")
+              for d, name, m in zip(runs["local_date"], runs["name"].fillna(""),
+                                    runs["distance_m"], strict=True)]
+    return pd.Series(labels, index=runs["activity_id"].astype(object).to_numpy(), dtype=object)

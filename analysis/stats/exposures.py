@@ -9,8 +9,12 @@ acwr_ewma every day once defined; weekly_change_pct and long_run_share as known 
 i.e. the value of the last complete week; the product's flags as 0/1 events: spike_flag
 (a run with a spike ratio above Thresholds.spike_small, 0 on other run days with a ratio),
 descent_spike_flag (a descent spike as analysis.flags raises it, 0 on other run days with a
-descent ratio), weekly_jump_flag (on the Sunday ending a complete week: its change above
-weekly_change_high_pct, 0 when below; NaN on other days).
+descent ratio), weekly_jump_flag (1 on the Sunday ending a complete week whose change is above
+weekly_change_high_pct, 0 on every other day from the first known weekly change on, so
+that the days after a jump are compared with all other days)); time-based load and shoes,
+not yet in the models: trimp (Banister heart-rate load of the day's runs, 0 on rest days,
+NaN when the runs carry no heart rate; analysis.effort) and new_shoes (1 in the first days
+in a new pair, 0 otherwise, NaN before any run names its shoes; analysis.shoes, [heuristic]).
 
 Weekly grid (Monday weeks with all 7 days in the series; a week in progress is left out):
 the pain summaries pain_mean_daily_max (mean of the daily worst pain over the week's diary
@@ -31,6 +35,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from analysis import effort, shoes
 from analysis.load import acwr_table, daily_and_runs, monday, rolling_change_pct
 from analysis.stats.nof1 import (
     EXPOSURES,
@@ -143,7 +148,10 @@ def _flag_events(days: pd.DatetimeIndex, runs: pd.DataFrame, spike: np.ndarray,
     change = weekly["weekly_change_pct"].dropna()
     jumps = (change > t.weekly_change_high_pct).astype(float)
     jumps.index = jumps.index + pd.Timedelta(days=6)
-    jump_flag = jumps.reindex(days).to_numpy()
+    jump_flag = jumps.reindex(days)
+    if len(jumps):  # 0 on every other day once weekly changes are known
+        jump_flag = jump_flag.where(days < jumps.index[0], jump_flag.fillna(0.0))
+    jump_flag = jump_flag.to_numpy()
     return dict(zip(FLAG_EXPOSURES, (spike_flag, descent_flag, jump_flag), strict=True))
 
 
@@ -165,6 +173,9 @@ def exposure_grid(activities: pd.DataFrame, pain: pd.DataFrame,
     for name in RUN_EXPOSURES:
         columns[name] = np.full(len(daily), np.nan)
         columns[name][on_day] = per_run_day[name].to_numpy()
+    columns["trimp"] = effort.daily_loads(effort.run_loads(runs, activities),
+                                          daily.index)["trimp"].to_numpy()
+    columns["new_shoes"] = shoes.new_shoes_exposure(activities, daily.index).to_numpy()
     columns["acwr_uncoupled"] = acwr["acwr_uncoupled"].to_numpy()
     columns["acwr_ewma"] = acwr["acwr_ewma"].to_numpy()
     columns.update(_flag_events(daily.index, runs, columns["spike_ratio"], weekly,

@@ -104,3 +104,19 @@ def test_the_run_list_names_type_duration_pace_heart_rate_and_shoes_newest_first
     assert table["distance (km)"].tolist() == ["5.00", "10.00"]
     assert table["cadence (spm)"].tolist() == ["", ""]  # unknown: empty, never "None"
     assert table["shoes"].tolist() == ["", "Pegasus 40"]
+
+
+def test_the_exposure_grid_carries_trimp_and_new_shoes():
+    from analysis.stats.exposures import exposure_grid
+
+    acts = activities(
+        run("2024-03-04", 10, seconds=3600, avg_heart_rate_bpm=150, max_heart_rate_bpm=190,
+            gear="Old"),
+        run("2024-03-06", 5, seconds=1800, gear="New"))
+    daily = exposure_grid(acts, NO_PAIN, today="2024-03-11").daily
+    # 60 min at 150 bpm (rest 60, max 190) = 100.44 (test_banister_trimp_by_hand); the
+    # 6 March run has no heart rate; rest days are 0.
+    assert daily["trimp"].iloc[0] == pytest.approx(100.44, abs=0.01)
+    assert daily["trimp"].iloc[1] == 0 and math.isnan(daily["trimp"].iloc[2])
+    # The new pair from 6 March: 14 days, so to the end of this grid (11 March).
+    assert daily["new_shoes"].tolist() == [0, 0, 1, 1, 1, 1, 1, 1]

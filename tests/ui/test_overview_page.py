@@ -5,6 +5,7 @@ the run list; the risk page's window and return-to-run plan."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pandas as pd
 import pytest
@@ -145,8 +146,9 @@ def test_cadence_chart_has_a_titled_axis_with_ticks(db):
     y = leaves(cadence)[0]["encoding"]["y"]
     assert y["title"] == "vs own baseline (%)"
     assert y["axis"]["tickCount"] == 5 and y["scale"]["domain"][0] < -5 < y["scale"]["domain"][1]
-    assert all(leaf["encoding"]["y"].get("axis", "none") is None
-               for leaf in leaves(cadence)[1:])
+    # One title on every layer, so the merged axis is neither switched off nor joined.
+    assert {leaf["encoding"]["y"]["title"] for leaf in leaves(cadence)} == {y["title"]}
+    assert all("axis" not in leaf["encoding"]["y"] for leaf in leaves(cadence)[1:])
 
 
 def test_flags_now_counts_caution_and_high_only_as_the_coach_does(db):
@@ -180,3 +182,36 @@ def test_the_return_to_run_plan_only_when_pain_says_stop_or_asked(db):
     at = app("pages/risk.py")
     assert any("says stop running" in w.value for w in at.warning)
     assert any("week" in frame.value.columns for frame in at.dataframe)
+
+
+def test_a_run_on_map_tiles_or_the_plain_drawing(db):
+    at = app()
+    at.session_state["run_list"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    at.toggle(key="map_tiles").set_value(True).run()
+    decks = at.get("deck_gl_json_chart")
+    assert len(decks) == 1
+    deck = json.loads(decks[0].proto.json)
+    assert [layer["@@type"] for layer in deck["layers"]] == ["PathLayer", "ScatterplotLayer"]
+    assert len(deck["layers"][0]["data"][0]["path"]) > 10  # the route's points, lon/lat
+    at.toggle(key="map_tiles").set_value(False).run()
+    assert len(at.get("deck_gl_json_chart")) == 0
+    assert any(spec.get("projection", {}).get("type") == "mercator" for spec, _ in charts(at))
+
+
+def test_a_diary_entry_linked_to_a_recent_run(db):
+    with Store(db) as store:
+        alex = store.athlete(ALEX, create=False)
+        runs = store.activities(alex.id)
+    latest = runs.sort_values("start_time").iloc[-1]  # the demo ends within the last week
+    at = app("pages/diary.py")
+    choice = at.selectbox(key="entry_run")
+    assert choice.options[0] == "none"
+    assert choice.options[1].startswith(f"{latest['local_date']:%a %-d %b} · {latest['name']}")
+    at.slider(key="entry_score").set_value(3)
+    choice.set_value(latest["activity_id"])
+    at.button(key="FormSubmitter:quick_entry-Save entry").click().run()
+    assert not at.exception
+    with Store(db) as store:
+        pain = store.pain(alex.id)
+    assert pain.sort_values("entry_id").iloc[-1]["activity_id"] == latest["activity_id"]
