@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import argparse
-import resource
 import subprocess
 import sys
 import tempfile
@@ -32,7 +31,10 @@ from analysis.synth.cohort import write_cohort
 
 
 def _max_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak RSS (VmHWM: ru_maxrss would carry the parent's over exec)."""
+    with Path("/proc/self/status").open() as status:
+        return next(int(line.split()[1]) for line in status
+                    if line.startswith("VmHWM")) / 1024
 
 
 def bench_build(runners: int, weeks: int, step_s: float) -> None:
@@ -68,10 +70,12 @@ def bench_models(runners: int) -> None:
             csv = Path(folder) / f"cohort{n}.csv"
             tidy_rows([simulate_athlete(seed, days=365) for seed in range(n)]).to_csv(
                 csv, index=False)
-            code = ("import resource, sys, time; import pandas as pd; "
+            # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent through exec
+            code = ("import sys, time; import pandas as pd; "
                     "from analysis.cohort.panel import csv_panel; "
                     "from analysis.stats.cohort import analyze_cohort; "
-                    "peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024; "
+                    "peak = lambda: next(int(line.split()[1]) for line in "
+                    "open('/proc/self/status') if line.startswith('VmHWM')) / 1024; "
                     "t = time.perf_counter(); "
                     f"panel, n = csv_panel(pd.read_csv({str(csv)!r})); "
                     "a, m = time.perf_counter() - t, peak(); "

@@ -194,7 +194,7 @@ def stored_athletes(args: argparse.Namespace, purpose: str
 def run_cohort(args: argparse.Namespace) -> int:
     if args.input is not None:
         try:
-            panel, n_athletes = cohort_input(args.input)
+            panel, n_athletes = cohort_input(args.input, args.workers)
         except (OSError, ValueError) as exc:
             return usage_error(exc)
         names: list[str] = []  # who was read but has no panel rows is not known here

@@ -34,7 +34,14 @@ from analysis.ingest.runner import parse_planned
 from analysis.pain import PainError, parse_pain_csv
 from analysis.schema import conform_pain
 from analysis.stats.cohort import athlete_panel
-from analysis.stats.export import MAX_SHIFT_WEEKS, pseudonym, research_tables, shift_days
+from analysis.stats.export import (
+    DISTANCE_STEP_M,
+    MAX_SHIFT_WEEKS,
+    pseudonym,
+    research_tables,
+    round_to_step,
+    shift_days,
+)
 from analysis.thresholds import Thresholds
 
 FILES_PER_TASK = 200
@@ -207,11 +214,11 @@ def _activities_table(activities: pd.DataFrame, person: str, shift: pd.Timedelta
                       ) -> pd.DataFrame:
     """The de-identified activities partition: day, sport and rounded totals only."""
     def step(column: str, size: float) -> np.ndarray:
-        return np.round(activities[column].to_numpy(dtype=float, na_value=np.nan) / size) * size
+        return round_to_step(activities[column].to_numpy(dtype=float, na_value=np.nan), size)
 
     return pd.DataFrame({
         "runner": person, "date": (activities["local_date"] - shift).dt.date,
-        "sport": activities["sport"], "distance_m": step("distance_m", 10.0),
+        "sport": activities["sport"], "distance_m": step("distance_m", DISTANCE_STEP_M),
         **{c: step(c, 1.0) for c in ("moving_time_s", "elapsed_time_s", "elevation_gain_m",
                                      "elevation_loss_m", "avg_cadence_spm",
                                      "avg_heart_rate_bpm")}})
@@ -266,6 +273,7 @@ class BuildReport:
     removed: int = 0
 
     def count(self, status: str) -> int:
+        """Runners with this status (built, unchanged)."""
         return sum(o.status == status for o in self.outcomes)
 
     @property

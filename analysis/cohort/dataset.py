@@ -15,7 +15,6 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from analysis.schema import Column
@@ -140,12 +139,14 @@ def read_partition(outdir: str | Path, partition: str,
                    columns: list[str] | None = None) -> pd.DataFrame:
     """One partition of every runner as one frame (only `columns`, if given), sorted by
     the pseudonym; dates as datetime64."""
-    folder = Path(outdir) / partition
-    files = sorted(str(path) for path in folder.glob("*.parquet"))
-    table = (ds.dataset(files, schema=schema(partition), format="parquet")
-             .to_table(columns=columns) if files
-             else schema(partition).empty_table().select(columns or schema(partition).names))
-    frame = table.to_pandas()
+    wanted = schema(partition)
+    if columns is not None:
+        wanted = pa.schema([wanted.field(name) for name in columns])
+    # One file at a time through pyarrow.parquet: pyarrow.dataset would reserve about 1 GB
+    # of address space in the dashboard, which the reader sandbox's memory limit counts.
+    tables = [pq.read_table(path, columns=wanted.names).cast(wanted)
+              for path in sorted((Path(outdir) / partition).glob("*.parquet"))]
+    frame = (pa.concat_tables(tables) if tables else wanted.empty_table()).to_pandas()
     for column in PARTITIONS[partition]:
         if column.dtype == "date" and column.name in frame:
             frame[column.name] = pd.to_datetime(frame[column.name])

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.cohort import dataset
-from analysis.stats.cohort import athlete_panel, tidy_tables
+from analysis.stats.cohort import athlete_panel, parallel_map, tidy_tables
 from analysis.stats.nof1 import EXPOSURES
 from analysis.thresholds import Thresholds
 
@@ -34,28 +34,34 @@ def tidy_from_daily(daily: pd.DataFrame) -> pd.DataFrame:
     return frame[[c for c in DAILY_TO_TIDY if c in frame]].rename(columns=DAILY_TO_TIDY)
 
 
-def csv_panel(rows: pd.DataFrame, thresholds: Thresholds = Thresholds()
-              ) -> tuple[pd.DataFrame, int]:
-    """The panel of a tidy long CSV or a research daily.csv, built runner by runner."""
+def _group_panel(item: tuple[pd.DataFrame, Thresholds]) -> pd.DataFrame:
+    """One runner's tidy rows to their panel (with athlete_id)."""
+    group, thresholds = item
+    [(name, (activities, pain))] = tidy_tables(group).items()
+    return athlete_panel(activities, pain, thresholds).assign(athlete_id=name)
+
+
+def csv_panel(rows: pd.DataFrame, thresholds: Thresholds = Thresholds(), *,
+              workers: int | None = 1) -> tuple[pd.DataFrame, int]:
+    """The panel of a tidy long CSV or a research daily.csv, built runner by runner (in
+    `workers` processes; None = one per core)."""
     if "pain_max" in rows and ("runner" in rows or "person_id" in rows):
         rows = tidy_from_daily(rows)
-    if "athlete_id" not in rows:
-        tidy_tables(rows)  # raises the message naming the missing columns
-    parts, n = [], 0
-    for _, group in rows.groupby(rows["athlete_id"].astype(str), sort=True):
-        for name, (activities, pain) in tidy_tables(group).items():
-            n += 1
-            part = athlete_panel(activities, pain, thresholds)
-            if not part.empty:
-                parts.append(part.assign(athlete_id=name))
+    tidy_tables(rows.iloc[:0])  # raises the message naming missing columns
+    groups = [(group, thresholds) for _, group in
+              rows.groupby(rows["athlete_id"].astype(str), sort=True)]
+    del rows
+    results = parallel_map(_group_panel, groups, workers)
+    parts = [part for part in results if not part.empty]
     if not parts:
-        return pd.DataFrame(columns=["athlete_id", *PANEL_COLUMNS]), n
+        return pd.DataFrame(columns=["athlete_id", *PANEL_COLUMNS]), len(results)
     panel = pd.concat(parts, ignore_index=True)
-    return panel[["athlete_id", *[c for c in panel.columns if c != "athlete_id"]]], n
+    return panel[["athlete_id", *[c for c in panel.columns if c != "athlete_id"]]], len(results)
 
 
-def cohort_input(path: str | Path) -> tuple[pd.DataFrame, int]:
-    """The panel and runner count of `path`: a dataset folder or a CSV (tidy or daily)."""
+def cohort_input(path: str | Path, workers: int | None = None) -> tuple[pd.DataFrame, int]:
+    """The panel and runner count of `path`: a dataset folder or a CSV (tidy or daily),
+    the CSV's runners turned into panels in `workers` processes (None = one per core)."""
     if Path(path).is_dir():
         return dataset_panel(path)
-    return csv_panel(pd.read_csv(path))
+    return csv_panel(pd.read_csv(path), workers=workers)

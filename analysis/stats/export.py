@@ -181,20 +181,20 @@ def _athlete_tables(name: str, activities: pd.DataFrame, pain: pd.DataFrame, sal
             "Training_Date": days}),
         "weekly_shared": pd.DataFrame({
             "runner": person, "week_start": weekly.index - offset,
-            "distance_km": _to_step(grid.weekly["distance_m"].to_numpy() / 1000,
+            "distance_km": round_to_step(grid.weekly["distance_m"].to_numpy() / 1000,
                                     SHARED_STEP_KM),
-            WEEKLY_OUTCOME: _to_step(weekly[WEEKLY_OUTCOME].to_numpy(), 0.5)}),
+            WEEKLY_OUTCOME: round_to_step(weekly[WEEKLY_OUTCOME].to_numpy(), 0.5)}),
     }
 
 
-def _to_step(values: Any, step: float) -> Any:
+def round_to_step(values: Any, step: float) -> Any:
     """`values` rounded to the nearest multiple of `step`."""
     return np.round(np.asarray(values, dtype=float) / step) * step
 
 
 def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
     """Distances to 10 m, times and descent to whole units, as every export has them."""
-    return frame.assign(**{c: _to_step(frame[c], step) for c, step in
+    return frame.assign(**{c: round_to_step(frame[c], step) for c, step in
                            (("distance_m", DISTANCE_STEP_M), ("time_s", 1.0),
                             ("descent_m", 1.0)) if c in frame})
 
