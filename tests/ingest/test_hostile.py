@@ -524,7 +524,7 @@ def test_csv_lines_that_cannot_be_split_are_skipped_and_said(good):
         result = read_mix(("activities.csv", b"\n".join(rows)), good)["activities.csv"]
     assert result.error is None
     assert [a.summary["distance_m"] for a in result.activities] == [5000.0, 5002.0]
-    assert result.warnings == ["Skipping line 3: Expected 16 fields in line 3, saw 17"]
+    assert result.warnings == ["Skipping line 3: Expected 17 fields in line 3, saw 18"]
 
 
 def test_csv_row_with_a_damaged_date_is_skipped_not_the_list(good):
