@@ -33,13 +33,16 @@ Day = date | str | pd.Timestamp | None
 class AthleteView:
     """Everything kneeload shows about one athlete as of `today` (module docstring).
 
-    Raises ValueError naming the athlete when their stored thresholds are invalid.
+    Raises ValueError naming the athlete when their stored thresholds are invalid; with
+    `lenient` (the dashboard, whose Settings page must still open) it uses the defaults
+    instead and keeps the reason in `thresholds_problem`.
     """
 
     disclaimer = DISCLAIMER
 
     def __init__(self, store: Store | None, athlete: Athlete | str | None, today: Day = None,
-                 *, frames: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> None:
+                 *, frames: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+                 lenient: bool = False) -> None:
         if not isinstance(athlete, Athlete):
             if store is None:
                 raise ValueError("an athlete name needs a store to look it up in")
@@ -50,10 +53,9 @@ class AthleteView:
                 raise ValueError("AthleteView needs a store or the athlete's frames")
             frames = store.activities(athlete.id), store.pain(athlete.id)
         self.activities, self.pain = frames
-        try:
-            self.thresholds = Thresholds.from_settings(athlete.settings)
-        except ValueError as exc:
-            raise ValueError(f"{athlete.name}'s stored {exc}") from None
+        self.thresholds, self.thresholds_problem = Thresholds.usable(athlete.settings)
+        if self.thresholds_problem and not lenient:
+            raise ValueError(f"{athlete.name}'s stored {self.thresholds_problem}")
         self.today = resolve_today(today, athlete.tz)
 
     @staticmethod

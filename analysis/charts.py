@@ -308,13 +308,17 @@ EXPOSURE_WORDS = {
     "cadence_dev_pct": "cadence vs baseline (%)", "acwr_uncoupled": "ACWR, uncoupled",
     "acwr_ewma": "ACWR, EWMA", "long_run_share": "long-run share",
 }
+# The flags tested as events (analysis.stats.nof1.FLAG_EXPOSURES), for the n-of-1 chart.
+FLAG_WORDS = {"spike_flag": "spike flag raised", "descent_spike_flag": "descent spike flag",
+              "weekly_jump_flag": "weekly jump > 30 %"}
 
 
 def associations_chart(table: pd.DataFrame) -> alt.LayerChart:
-    """Each exposure × lag: pain points per 1 SD with its 95 % bootstrap interval; filled
+    """Each exposure × lag: the pain points that went with 1 SD more of the exposure (or
+    with a raised flag), with its 95 % interval (from the same error as the test); filled
     when the Benjamini–Hochberg q-value is under 0.05."""
     data = table.assign(
-        exposure_words=table["exposure"].map(EXPOSURE_WORDS),
+        exposure_words=table["exposure"].map(EXPOSURE_WORDS | FLAG_WORDS),
         lag=np.where(table["lag_weeks"].notna(), table["lag_weeks"].astype("string") + " wk",
                      table["lag_days"].astype("string") + " d"),
         finding=np.where(table["q_value"] < 0.05, "q < 0.05", "not significant"))
@@ -322,12 +326,14 @@ def associations_chart(table: pd.DataFrame) -> alt.LayerChart:
     y = alt.Y("row:N", title=None, sort=None, axis=alt.Axis(labelLimit=260,
                                                              labelOverlap=False))
     tooltip = [alt.Tooltip("exposure_words:N", title="Exposure"), alt.Tooltip("lag:N", title="Lag"),
-               alt.Tooltip("estimate:Q", title="Pain points per 1 SD", format="+.2f"),
+               alt.Tooltip("estimate:Q", title="Pain points per 1 SD (or per flag)",
+                           format="+.2f"),
                alt.Tooltip("ci_low:Q", title="95 % CI from", format="+.2f"),
                alt.Tooltip("ci_high:Q", title="to", format="+.2f"),
                alt.Tooltip("q_value:Q", title="q (BH)", format=".3f")]
     bars = alt.Chart(data).mark_rule(color=GREY).encode(
-        y=y, x=alt.X("ci_low:Q", title="Change in daily pain per 1 SD of exposure (points)"),
+        y=y, x=alt.X("ci_low:Q", title="Daily pain that went with 1 SD more (or a flag), "
+                                       "points"),
         x2="ci_high:Q", tooltip=tooltip)
     points = alt.Chart(data).mark_point(size=60, filled=True).encode(
         y=y, x="estimate:Q",

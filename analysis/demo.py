@@ -3,7 +3,9 @@
 `python -m analysis.demo` regenerates data/demo/ deterministically. Alex's year and a half
 arrives as a Strava bulk export (FIT files); the squad as a GPX folder, TCX files, loose FIT
 files, a Strava export of GPX files and a Garmin Connect CSV; each athlete's pain diary as a
-CSV. Loading the demo goes through the same readers and store as any user's import.
+CSV. The files are also read once, here, into three Parquet tables (data/demo/prebuilt/):
+loading the demo stores those through the same store import as any user's files, without
+parsing them again (a test keeps them in sync with the files).
 
 Alex's story: steady flat running, then a trail block with volume jumps and long descents;
 a first patellofemoral flare after the first jump settles, a second, worse one follows the
@@ -24,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.ingest import FileResult, ReadOptions, read_sources
+from analysis.ingest import FileResult, ParsedActivity, ReadOptions, read_sources
 from analysis.pain import parse_pain_csv
 from analysis.store import Store
 from analysis.synth import fit_bytes, gpx_bytes, strava_csv_bytes, synth_run, tcx_bytes
@@ -39,6 +41,7 @@ DEMO_TZ = "Europe/Amsterdam"
 SQUAD = {"Alex (demo)": "alex", "Bea (demo)": "bea", "Chris (demo)": "chris",
          "Dana (demo)": "dana", "Eli (demo)": "eli", "Fay (demo)": "fay"}
 DIARY_RATE = 0.8  # share of days with a diary entry
+PREBUILT = ("files", "activities", "samples")  # data/demo/prebuilt/<table>.parquet
 
 
 @dataclass(frozen=True)
@@ -255,6 +258,58 @@ def write_demo(directory: Path = DEMO_DIR, seed: int = 2026) -> list[Path]:
     return written
 
 
+def read_demo_files(directory: Path = DEMO_DIR) -> dict[str, list[FileResult]]:
+    """Each demo athlete's files read by the normal readers (slow: every file is parsed)."""
+    options = ReadOptions(athlete_tz=DEMO_TZ)
+    return {name: list(read_sources(sorted(p for p in (directory / folder).iterdir()
+                                           if p.name != "pain.csv"), options))
+            for name, folder in SQUAD.items()}
+
+
+def prebuilt_tables(read: dict[str, list[FileResult]]) -> dict[str, pd.DataFrame]:
+    """The read results as three tables: files (athlete, file, sha256, error, warnings),
+    activities (file_index + the canonical columns) and samples (activity_index + columns)."""
+    files, activities, samples = [], [], []
+    for name, results in read.items():
+        for result in results:
+            files.append({"athlete": name, "file": result.file, "sha256": result.sha256,
+                          "error": result.error, "warnings": list(result.warnings)})
+            for activity in result.activities:
+                activities.append({"file_index": len(files) - 1, **activity.summary})
+                if activity.samples is not None:
+                    samples.append(activity.samples.assign(activity_index=len(activities) - 1))
+    return {"files": pd.DataFrame(files), "activities": pd.DataFrame(activities),
+            "samples": pd.concat(samples, ignore_index=True)}
+
+
+def write_prebuilt(directory: Path = DEMO_DIR) -> list[Path]:
+    """Read the demo files once and save the results as Parquet under prebuilt/."""
+    (directory / "prebuilt").mkdir(exist_ok=True)
+    paths = []
+    for table, frame in prebuilt_tables(read_demo_files(directory)).items():
+        paths.append(directory / "prebuilt" / f"{table}.parquet")
+        frame.to_parquet(paths[-1], index=False, compression="zstd")
+    return paths
+
+
+def _prebuilt_results(directory: Path) -> dict[str, list[FileResult]]:
+    """The read results saved by write_prebuilt, per athlete, as the readers returned them."""
+    tables = {t: pd.read_parquet(directory / "prebuilt" / f"{t}.parquet") for t in PREBUILT}
+    by_activity = dict(iter(tables["samples"].groupby("activity_index", sort=False)))
+    parsed: dict[int, list[ParsedActivity]] = {}
+    for index, row in enumerate(tables["activities"].to_dict("records")):
+        frame = by_activity.get(index)
+        parsed.setdefault(row.pop("file_index"), []).append(ParsedActivity(
+            row, None if frame is None else frame.drop(columns="activity_index")
+            .reset_index(drop=True)))
+    read: dict[str, list[FileResult]] = {name: [] for name in SQUAD}
+    for index, row in enumerate(tables["files"].to_dict("records")):
+        read[row["athlete"]].append(FileResult(
+            row["file"], row["sha256"], parsed.get(index, []), row["error"],
+            list(row["warnings"])))
+    return read
+
+
 def demo_shift(today: pd.Timestamp | None = None) -> pd.Timedelta:
     """Whole weeks to move the demo so that it ends within the last seven days (weekdays and
     every interval stay as generated)."""
@@ -274,22 +329,21 @@ def _shifted(result: FileResult, shift: pd.Timedelta) -> FileResult:
 
 def load_demo(store: Store, directory: Path = DEMO_DIR, today: pd.Timestamp | None = None,
               progress: Callable[[int, int, str], None] | None = None) -> dict[str, int]:
-    """Import the demo squad into `store` through the normal readers; returns, per athlete,
-    the number of activities stored. Loading twice adds nothing."""
+    """Import the demo squad into `store` (the prebuilt read results, else the files through
+    the readers); returns, per athlete, the number of activities stored. Loading twice adds
+    nothing."""
     shift = demo_shift(today)
+    read = (_prebuilt_results(directory) if (directory / "prebuilt").is_dir()
+            else read_demo_files(directory))
     stored = {}
     for number, (name, folder) in enumerate(SQUAD.items(), start=1):
         athlete = store.update_athlete(store.athlete(name).id, tz=DEMO_TZ)
-        files = sorted(p for p in (directory / folder).iterdir() if p.name != "pain.csv")
-        options = ReadOptions(athlete_tz=DEMO_TZ,
-                              known_sha256=store.imported_hashes(athlete.id))
-        results = [_shifted(r, shift) for r in read_sources(files, options)]
-        report = store.import_results(athlete.id, results)
+        report = store.import_results(athlete.id, [_shifted(r, shift) for r in read[name]])
         diary = parse_pain_csv((directory / folder / "pain.csv").read_bytes())
         entries = [replace(entry, date=entry.date + shift.to_pytimedelta())
                    for entry in diary.entries]
         store.add_pain(athlete.id, entries, skip_duplicates=True)
-        stored[name] = report.imported
+        stored[name] = sum(outcome.new_activities for outcome in report.files)
         if progress:
             progress(number, len(SQUAD), name)
     return stored
@@ -301,6 +355,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=DEMO_DIR)
     args = parser.parse_args()
     paths = write_demo(args.out)
+    paths += write_prebuilt(args.out)
     size = sum(p.stat().st_size for p in paths)
     print(f"wrote {len(paths)} files, {size / 1e6:.1f} MB, to {args.out}")
 

@@ -95,7 +95,7 @@ class PainEntry:
         problems = []
         if not isinstance(self.date, dt.date) or isinstance(self.date, dt.datetime):
             problems.append(f"date {self.date!r} is not a calendar day")
-        elif self.date > dt.date.today():
+        elif self.date > latest_day_on_earth():
             problems.append(f"date {self.date.isoformat()} lies in the future")
         if isinstance(self.score, bool) or not isinstance(self.score, int):
             problems.append(f"score {self.score!r} is not a whole number")
@@ -110,9 +110,17 @@ class PainEntry:
             raise PainError(problems)
 
 
+def latest_day_on_earth() -> dt.date:
+    """Today in UTC+14, the last zone to start a day: no diary entry can be later than this,
+    whatever clock the machine or the athlete keeps."""
+    return (dt.datetime.now(dt.UTC) + dt.timedelta(hours=14)).date()
+
+
 def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or (
-        isinstance(value, str) and not value.strip())
+    """Nothing given: None, NaN, pandas' NA/NaT or blank text (a data editor's empty cell)."""
+    if isinstance(value, str):
+        return not value.strip()
+    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
 
 
 def _words(text: str) -> str:

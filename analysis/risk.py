@@ -38,7 +38,8 @@ def current_from(tables: LoadTables) -> list[Flag]:
     recent = ~flags["code"].isin(WEEK_CODES) & (
         flags["date"] > tables.today - pd.Timedelta(days=tables.thresholds.current_days))
     # Persistent pain is a state, not an event: only its latest flag applies.
-    older_state = (flags["code"] == "persistent_pain") & flags["code"].duplicated(keep="last")
+    older_state = (flags["code"].isin(("persistent_pain", "persistent_low_pain"))
+                   & flags["code"].duplicated(keep="last"))
     return flags_from(flags[(last_week | recent) & ~older_state])
 
 

@@ -3,9 +3,9 @@
 1. Build: `--runners` generated runners × `--weeks` weeks (GPX folders, FIT folders, Strava
    zips; analysis.synth.cohort) built on a LocalCluster of 1 and of 2 worker processes:
    files/s, CPU-seconds per file, peak memory per worker (max RSS), and the scaling ratio.
-2. Models: `kneeload cohort --input CSV` over `--panel-runners` simulated runners × 1 year
-   in a fresh process: peak memory of the process and time per runner, at two sizes so the
-   growth per runner shows.
+2. Models: what `kneeload cohort --input CSV` does (CSV to panel runner by runner, then
+   every model) over `--panel-runners` simulated runners × 1 year, in a fresh process: time
+   and peak memory of each step, at two sizes so the growth per runner shows.
 
     python benchmarks/bench_cohort.py [--runners 200] [--weeks 52] [--step 1]
                                       [--panel-runners 2000]
@@ -68,17 +68,21 @@ def bench_models(runners: int) -> None:
             csv = Path(folder) / f"cohort{n}.csv"
             tidy_rows([simulate_athlete(seed, days=365) for seed in range(n)]).to_csv(
                 csv, index=False)
-            code = ("import resource, sys, time; from analysis.cli import main; "
+            code = ("import resource, sys, time; import pandas as pd; "
+                    "from analysis.cohort.panel import csv_panel; "
+                    "from analysis.stats.cohort import analyze_cohort; "
+                    "peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024; "
                     "t = time.perf_counter(); "
-                    f"main(['cohort', '--input', {str(csv)!r}, '--workers', '1', "
-                    "'--format', 'json']); "
-                    "print(time.perf_counter() - t, resource.getrusage("
-                    "resource.RUSAGE_SELF).ru_maxrss / 1024, file=sys.stderr)")
+                    f"panel, n = csv_panel(pd.read_csv({str(csv)!r})); "
+                    "a, m = time.perf_counter() - t, peak(); "
+                    "analyze_cohort(panel, n_athletes=n, workers=1); "
+                    "print(a, m, time.perf_counter() - t - a, peak(), file=sys.stderr)")
             done = subprocess.run([sys.executable, "-c", code], capture_output=True,
                                   text=True, check=True)
-            seconds, peak = map(float, done.stderr.split()[-2:])
-            print(f"kneeload cohort --input CSV, {n} runners × 1 year: {seconds:.1f} s "
-                  f"({1000 * seconds / n:.0f} ms per runner), peak RSS {peak:.0f} MB")
+            panel_s, panel_mb, models_s, peak_mb = map(float, done.stderr.split()[-4:])
+            print(f"kneeload cohort --input CSV, {n} runners × 1 year: CSV to panel "
+                  f"{panel_s:.1f} s ({1000 * panel_s / n:.0f} ms per runner, peak RSS "
+                  f"{panel_mb:.0f} MB), models {models_s:.1f} s; peak RSS {peak_mb:.0f} MB")
 
 
 def main() -> None:

@@ -1,6 +1,5 @@
 """Pain diary: a quick entry in one click, editing past entries, CSV import and export."""
 
-import datetime as dt
 
 import pandas as pd
 import streamlit as st
@@ -25,7 +24,7 @@ ui.disclaimer()
 if current is None:
     current = ui.store().athlete(None)  # a lone runner never has to set anything up
 
-today = pd.Timestamp.now(tz=current.tz or None).date()
+today = ui.today(current)  # the athlete's day, not the machine's
 activities = ui.frames(current)[0]
 recent = {"": "none", **runlist.recent_runs(activities, today, days=14).to_dict()}
 with st.form("quick_entry", clear_on_submit=True, border=True):
@@ -35,8 +34,9 @@ with st.form("quick_entry", clear_on_submit=True, border=True):
                            key="entry_day")
     score = second.slider("Pain (0–10)", 0, 10, 0, key="entry_score")
     side = first.segmented_control("Side", PAIN_SIDES, default=None, key="entry_side")
-    timing = second.segmented_control("When", PAIN_TIMINGS, default="daily_worst",
-                                      format_func=TIMING_WORDS.get, key="entry_timing")
+    # Pills wrap onto a second line on a phone, where a segmented control is cut off.
+    timing = second.pills("When", PAIN_TIMINGS, default="daily_worst",
+                          format_func=TIMING_WORDS.get, key="entry_timing")
     provokers = st.pills("Worse with", PAIN_PROVOKERS, selection_mode="multi",
                          key="entry_provokers")
     note = st.text_input("Note", placeholder="optional", key="entry_note")
@@ -46,7 +46,8 @@ with st.form("quick_entry", clear_on_submit=True, border=True):
                             "is about (pain during it, after it, or the next morning).")
     if st.form_submit_button("Save entry", type="primary"):
         try:
-            entry = parse_entry(day, score, side, timing, provokers, run or None, note)
+            entry = parse_entry(day, score, side, timing, provokers, run or None, note,
+                                today=today)
             ui.store().add_pain(current.id, [entry])
             st.toast(f"Saved: {score}/10 on {day:%d %b}.")
         except PainError as exc:
@@ -91,7 +92,7 @@ else:
             values = [row["date"], row["score"], row["side"], TIMING_CODES.get(row["timing"]),
                       row["provokers"], None, row["note"]]
             try:
-                entry = parse_entry(*values)
+                entry = parse_entry(*values, today=today)
             except PainError as exc:
                 problems.append(f"row {number + 1}: {'; '.join(exc.problems)}")
                 continue
@@ -118,7 +119,7 @@ with left:
     upload = st.file_uploader("Diary CSV", type=["csv", "txt"], key="diary_upload")
     if upload is not None:
         try:
-            diary = parse_pain_csv(upload.getvalue())
+            diary = parse_pain_csv(upload.getvalue(), today=today)
         except PainError as exc:
             st.error(f"{ui.plain(upload.name)} was not imported; fix these rows and try again:")
             st.dataframe(pd.DataFrame({"problem": exc.problems}), hide_index=True,
@@ -135,5 +136,5 @@ with right:
     st.subheader("Export")
     export = pain.assign(date=pain["date"].dt.strftime("%Y-%m-%d")).drop(columns="entry_id")
     st.download_button("Download the diary as CSV", csv_text(export).encode(),
-                       file_name=f"kneeload-pain-{current.name}-{dt.date.today()}.csv",
+                       file_name=f"kneeload-pain-{current.name}-{today}.csv",
                        mime="text/csv", disabled=pain.empty)

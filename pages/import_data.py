@@ -1,13 +1,16 @@
-"""Import: upload exports or read a local export folder/zip; a result line per file."""
+"""Import: upload exports or read a local export folder/zip; a result row per activity."""
 
 import pandas as pd
 import streamlit as st
 
+from analysis.demo import SQUAD
 from analysis.deployment import server_paths_allowed
+from analysis.import_results import activity_rows
 from analysis.ingest import ReadOptions
 from analysis.ingest.localpaths import PathRefused, dashboard_path
 from analysis.ingest.sandbox import read_isolated
 from analysis.schema import SPORTS
+from analysis.store import FileOutcome
 from pages import ui
 
 ui.require_app()
@@ -17,18 +20,25 @@ st.write("Whole Strava bulk exports (.zip), GPX, TCX and FIT files (also .gz), S
          "`activities.csv` and Garmin Connect's activity CSV. Importing something twice "
          "never doubles it; the same run as a file and as a CSV row is stored once.")
 
+NEW_RUNNER = "New runner…"
 names = ui.athletes()["name"].tolist()
 current = ui.athlete()
-new = ["➕ new runner…"] if ui.may_create_athletes() else []
-target = st.selectbox("Import for", [*names, *new],
-                      index=names.index(current.name) if current else len(names))
-if target == "➕ new runner…":
-    target = st.text_input("Name of the new runner", placeholder="e.g. Sam").strip()
+own = [name for name in names if name not in SQUAD]  # never import into the demo by default
+default = (current.name if current and current.name in own else own[0] if own
+           else NEW_RUNNER if ui.may_create_athletes() else names[0] if names else None)
+choices = [*names, *([NEW_RUNNER] if ui.may_create_athletes() else [])]
+target = st.selectbox("Import for", choices,
+                      index=choices.index(default) if default in choices else 0)
+if target == NEW_RUNNER:
+    target = st.text_input("Name of the new runner", value="" if "me" in names else "me",
+                           placeholder="e.g. Sam").strip()
 units = st.radio("Garmin Connect CSV units", ["auto", "metric", "imperial"], horizontal=True,
                  help="Garmin writes the CSV in your account's units. 'auto' works it out "
                       "from steps × stride length; when that is impossible you will be asked.")
 
-uploads = st.file_uploader("Files", accept_multiple_files=True,
+# A new key after each import empties the uploader (its files are imported).
+upload_key = f"uploads-{st.session_state.get('imports_done', 0)}"
+uploads = st.file_uploader("Files", accept_multiple_files=True, key=upload_key,
                            type=["zip", "gpx", "tcx", "fit", "gz", "csv"])
 local = ""
 if server_paths_allowed():  # never on a shared server: a path there names its files
@@ -37,22 +47,33 @@ if server_paths_allowed():  # never on a shared server: a path there names its f
 
 
 def run_import(sources: list) -> None:
-    """Read, store and report; the table stays on the page until the next import."""
-    athlete = ui.store().athlete(target)
+    """Read, store and report; the table stays on the page until the next import. A new
+    runner is only created when something of theirs is stored."""
+    known = target in names
+    athlete = ui.store().athlete(target, create=False) if known else None
     bar = st.progress(0.0, text="Reading…")
 
     def progress(done: int, total: int, name: str) -> None:
         bar.progress(done / max(total, 1), text=f"{done} of {total}: {name[-60:]}")
 
-    options = ReadOptions(athlete_tz=athlete.tz, garmin_units=units,
-                          known_sha256=ui.store().imported_hashes(athlete.id))
+    options = ReadOptions(athlete_tz=athlete.tz if athlete else None, garmin_units=units,
+                          known_sha256=ui.store().imported_hashes(athlete.id) if athlete
+                          else frozenset())
     # Read in a separate process with memory and time limits, never in this server.
-    report = ui.store().import_results(athlete.id, read_isolated(sources, options, progress))
+    results = read_isolated(sources, options, progress)
     bar.empty()
-    st.session_state["import_report"] = (athlete.name, report.imported, report.duplicate,
-                                         report.ignored, report.failed, pd.DataFrame(
-        [{"file": f.file, "result": f.status, "details": f.message} for f in report.files]))
-    st.session_state["selected_athlete"] = athlete.name
+    if athlete is None and any(result.activities for result in results):
+        athlete = ui.store().athlete(target)
+    if athlete is None:  # nothing to store: no runner made for it
+        outcomes = [FileOutcome(r.file, r.sha256, "empty" if r.status == "ok" else r.status,
+                                r.error or r.ignored or "no activities in it")
+                    for r in results]
+    else:
+        outcomes = ui.store().import_results(athlete.id, results).files
+        st.session_state["selected_athlete"] = athlete.name
+    st.session_state["import_report"] = (target, athlete is not None,
+                                         activity_rows(results, outcomes))
+    st.session_state["imports_done"] = st.session_state.get("imports_done", 0) + 1
     st.rerun()  # the navigation and sidebar now include what was stored
 
 
@@ -65,16 +86,45 @@ if st.button("Import", type="primary", disabled=not ready):
     else:
         run_import([(f.name, f) for f in uploads or []] + sources)
 
-if "import_report" in st.session_state:
-    who, imported, duplicate, ignored, failed, files = st.session_state["import_report"]
+
+SHOWN_PROBLEMS = 50  # an export with thousands of broken files lists the rest in the table
+
+
+def show_report(who: str, stored: bool, rows: pd.DataFrame) -> None:
+    """The last import: counts, a row per activity, and every problem in full."""
     st.subheader(f"Last import for {ui.plain(who)}")
-    a, b, c, d = st.columns(4)
-    a.metric("Imported", imported)
-    b.metric("Already stored", duplicate)
-    c.metric("Ignored (not activity files)", ignored)
-    d.metric("Could not be read", failed)
-    st.dataframe(files, hide_index=True, width="stretch",
+    if not stored:
+        st.warning(f"Nothing was stored, so no runner called {ui.plain(who)} was created.",
+                   icon=":material/info:")
+    counts = rows["result"].value_counts()
+    columns = st.columns(4)
+    for column, (label, result) in zip(columns, (
+            ("Imported", "imported"), ("Already stored", "already stored"),
+            ("Skipped (not activity files)", "ignored"),
+            ("Could not be read", "could not be read")), strict=True):
+        column.metric(label, int(counts.get(result, 0)))
+    units = ui.units()
+    shown = pd.DataFrame({
+        "date": rows["date"], "sport": rows["sport"].fillna("–"),
+        units.distance: rows["distance_m"].astype(float).map(units.dist).round(2),
+        "running load": rows["counts_as_running"].map({True: "counted", False: "not counted"}),
+        "result": rows["result"], "file": rows["file"], "details": rows["details"]})
+    st.dataframe(shown, hide_index=True, width="stretch",
                  column_config={"details": st.column_config.TextColumn(width="large")})
+    problems = rows[(rows["details"] != "") & (rows["result"] != "ignored")]
+    problems = problems.drop_duplicates(["file", "details"])
+    for row in problems.head(SHOWN_PROBLEMS).itertuples():
+        failed = row.result == "could not be read"
+        (st.error if failed else st.warning)(
+            f"{ui.plain(row.file)}: {ui.plain(row.details)}",
+            icon=":material/error:" if failed else ":material/warning:")
+    if len(problems) > SHOWN_PROBLEMS:
+        st.caption(f"{len(problems) - SHOWN_PROBLEMS} more files with problems: see the "
+                   "details column above.")
+
+
+if "import_report" in st.session_state:
+    show_report(*st.session_state["import_report"])
 
 
 def confirm_guessed_sports() -> None:

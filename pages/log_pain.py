@@ -1,7 +1,6 @@
 """Knee today: the athlete's phone page. One tap stores today's pain; side, timing and what
 provoked it can be added afterwards. Laid out for a 390 px wide screen."""
 
-import pandas as pd
 import streamlit as st
 
 from analysis.pain import parse_entry
@@ -15,7 +14,7 @@ TIMING_WORDS = {"during_run": "during a run", "after_run": "after a run",
                 "next_morning": "next morning", "daily_worst": "worst of the day"}
 
 current = ui.store().athlete(None)  # always their own
-today = pd.Timestamp.now(tz=current.tz or None).date()
+today = ui.today(current)
 
 
 def save_score() -> None:
@@ -24,7 +23,7 @@ def save_score() -> None:
     if score is None:
         return
     st.session_state["tap_score"] = None
-    entry = parse_entry(today, score, None, None, (), None, "")
+    entry = parse_entry(today, score, None, None, (), None, "", today=today)
     try:
         [entry_id] = ui.store().add_pain(current.id, [entry])
     except AccessDenied:  # the sign-in lapsed since the page was drawn: the gate says so

@@ -125,7 +125,9 @@ else:
 left, right = st.columns(2, gap="large")
 with left:
     st.subheader("Descent")
-    st.caption(f"Downhill running loads the knee most {EVIDENCE['descent'].strength}.")
+    st.caption("Downhill running raises impact and braking forces, and the knee takes a "
+               f"larger share of the work {EVIDENCE['descent'].strength}; no validated "
+               "threshold exists.")
     if shown_days["descent_m"].sum() > 0:
         st.altair_chart(charts.descent_chart(weekly[in_period], units), width="stretch")
     else:

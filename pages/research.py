@@ -22,6 +22,10 @@ st.caption("Exploratory associations across runners, not causes and not a diagno
 def show_models(report: CohortReport) -> None:
     """The model tables and the forest plot, or why the data are not enough."""
     st.write(report.message.split(". ")[0] + ".")
+    if not report.left_out.empty:
+        with st.expander(f"Runners left out of the models ({len(report.left_out)})"):
+            st.dataframe(report.left_out.rename(columns={"athlete_id": "runner"}),
+                         hide_index=True, width="stretch")
     if not report.enough_data:
         return
     a, b, c = st.columns(3)
@@ -29,7 +33,7 @@ def show_models(report: CohortReport) -> None:
     b.metric("Runner-weeks", report.n_weeks)
     c.metric("Flares", report.n_flares)
 
-    st.subheader("Within and between runners (mixed model)")
+    st.subheader("Within and between runners (mixed model, cluster-robust errors)")
     words = charts.EXPOSURE_WORDS
     mixed = report.mixed
     st.dataframe(pd.DataFrame({

@@ -41,7 +41,7 @@ for flag in flags:
     numbers = "" if measured == "–" else (f"  \n**Measured:** {measured} · **threshold:** "
                                           f"{threshold}")
     box(f"**{flag.rule}** ({flag.date:%a %d %b}){numbers}  \n"
-        f"*Evidence {flag.strength}:* {flag.evidence}", icon=icon)
+        f"*{' '.join(('Evidence', flag.strength)).strip()}:* {flag.evidence}", icon=icon)
 
 report = ui.nof1(current)
 st.subheader("What changed before your flares")

@@ -25,11 +25,15 @@ GROUPS = {
     "Pain rules (0–10)": {"pain_rule_max": "during a run, at most",
                           "pain_stop_above": "stop running above",
                           "persistent_pain_score": "persistent pain from",
+                          "persistent_low_pain_score": "even mild pain from",
                           "persistent_pain_days": "persistent after (days)",
                           "persistent_pain_gap_days": "a gap ends it after (days)"},
     "Flares (for the statistics)": {"flare_score": "flare at pain of at least",
                                     "flare_quiet_days": "after days below it",
-                                    "flare_recorded_days": "of which logged (days)"},
+                                    "flare_recorded_days": "of which logged (days)",
+                                    "flare_min_rise": "rise above those days' mean",
+                                    "flare_persist_days": "reached again on (logged days)",
+                                    "flare_persist_window": "of the first (logged days)"},
     "Acute:chronic ratio": {"acute_days": "acute window (days)",
                             "chronic_days": "chronic window (days)",
                             "acwr_min_days": "history needed (days)",
@@ -42,6 +46,17 @@ GROUPS = {
                            "plan_sessions_per_week": "sessions per week",
                            "plan_terrain_weeks": "weeks per terrain step"},
 }
+
+LABELS = {key: f"{group.split(' (')[0]}: {label}" for group, labels in GROUPS.items()
+          for key, label in labels.items()}
+
+
+def readable(problem: str) -> str:
+    """A threshold error with the fields named as the form labels them."""
+    for key in sorted(LABELS, key=len, reverse=True):  # longest first: no partial names
+        problem = problem.replace(key, f"‘{LABELS[key]}’")
+    return problem.removeprefix("invalid thresholds: ")
+
 
 current = ui.athlete()
 st.title("Settings")
@@ -72,7 +87,11 @@ st.subheader("Flag thresholds")
 st.caption("Defaults follow the evidence summarised in kneeload's domain notes; change them "
            "only with a reason (for example a physiotherapist's advice).")
 defaults = Thresholds().to_dict()
-chosen = Thresholds.from_settings(current.settings).to_dict()
+usable, problem = Thresholds.usable(current.settings)
+if problem:
+    st.error(f"The stored thresholds are not valid ({readable(problem)}), so kneeload uses "
+             "the defaults. Change them below, or reset them.", icon=":material/error:")
+chosen = usable.to_dict()
 types = {f.name: f.type for f in fields(Thresholds)}
 with st.form("thresholds"):
     values = {}
@@ -86,11 +105,16 @@ with st.form("thresholds"):
                 help=f"default {defaults[key]:g} (`{key}`)", format="%d" if whole else "%.2f")
     save, reset = st.columns([1, 5])
     if save.form_submit_button("Save thresholds", type="primary"):
-        overrides = {k: v for k, v in values.items() if v != defaults[k]}
-        settings = {**current.settings, SETTINGS_KEY: overrides}
-        ui.store().update_athlete(current.id, settings=settings)
-        st.toast("Thresholds saved.")
-        st.rerun()
+        try:
+            Thresholds.from_dict(values)
+        except ValueError as exc:
+            st.error(f"Not saved: {readable(str(exc))}.", icon=":material/error:")
+        else:
+            overrides = {k: v for k, v in values.items() if v != defaults[k]}
+            settings = {**current.settings, SETTINGS_KEY: overrides}
+            ui.store().update_athlete(current.id, settings=settings)
+            st.toast("Thresholds saved.", icon=":material/check:")
+            st.rerun()
     if reset.form_submit_button("Reset to the defaults"):
         ui.store().update_athlete(current.id, settings={
             k: v for k, v in current.settings.items() if k != SETTINGS_KEY})

@@ -23,8 +23,9 @@ with left, st.container(border=True):
         st.info("The demo squad is for kneeload on your own computer.")
         st.stop()
     st.subheader("Try it with the demo squad")
-    st.write("Four runners with generated data: Alex's year and a half with a flare of "
-             "runner's knee after a trail block, and three squad mates for the coach view.")
+    st.write(f"{len(SQUAD)} runners with generated data: Alex's year and a half with two "
+             "flares of runner's knee after a trail block, and the squad mates for the coach "
+             "view.")
     loaded = set(ui.athletes()["name"]) >= set(SQUAD)
     if st.button("Load the demo squad", type="primary", disabled=loaded,
                  help="Already loaded" if loaded else None):

@@ -235,9 +235,15 @@ def units() -> Units:
     return units_for(current.units if current else "km")
 
 
+def today(current: Athlete) -> dt.date:
+    """Today on the athlete's clock (their time zone; the machine's when they set none)."""
+    return AthleteView.local_today(current).date()
+
+
 def thresholds(current: Athlete) -> Thresholds:
-    """The athlete's thresholds: DOMAIN.md defaults with their own overrides."""
-    return Thresholds.from_settings(current.settings)
+    """The athlete's thresholds: DOMAIN.md defaults with their own overrides (the defaults
+    when the stored ones are invalid; the Settings page says so)."""
+    return Thresholds.usable(current.settings)[0]
 
 
 @st.cache_data(max_entries=64, ttl=VIEW_TTL_S, show_spinner=False)
@@ -255,7 +261,8 @@ def frames(current: Athlete) -> tuple[pd.DataFrame, pd.DataFrame]:
 @st.cache_data(max_entries=64, ttl=VIEW_TTL_S, show_spinner=False)
 def _view(url: str | None, viewer: str, athlete_id: int, version: int, settings: str,
           tz: str | None, today: str, _athlete: Athlete) -> AthleteView:
-    view = AthleteView(None, _athlete, today, frames=_frames(url, viewer, athlete_id, version))
+    view = AthleteView(None, _athlete, today, frames=_frames(url, viewer, athlete_id, version),
+                        lenient=True)
     view.tables  # computed here, so the cached copy carries them  # noqa: B018
     return view
 
@@ -291,7 +298,8 @@ def nof1(current: Athlete) -> AthleteReport:
 @st.cache_data(max_entries=8, ttl=VIEW_TTL_S, show_spinner="Fitting the cohort models…")
 def _cohort(url: str | None, viewer: str, version: str) -> CohortReport:
     athletes = _as(url, viewer).research_data("models")
-    return analyze_cohort(cohort_panel(athletes), n_athletes=len(athletes))
+    return analyze_cohort(cohort_panel(athletes), n_athletes=len(athletes),
+                          names=[name for name, _, _ in athletes])
 
 
 def cohort() -> CohortReport:

@@ -117,8 +117,17 @@ def test_entries_built_directly_are_checked_too():
         "date datetime.datetime(2024, 1, 1, 0, 0) is not a calendar day",
         "score 2.5 is not a whole number", "unknown side 'up'", "unknown timing 'noon'",
         "unknown provoker 'knitting'"]
-    with pytest.raises(PainError, match="lies in the future"):
-        PainEntry(dt.date.today() + dt.timedelta(days=1), 2)
+    with pytest.raises(PainError, match="lies in the future"):  # no zone has reached it
+        PainEntry(dt.date.today() + dt.timedelta(days=2), 2)
+
+
+def test_pandas_missing_values_are_missing():
+    """A data editor's empty cells arrive as pandas' NA and NaT: nothing given, not text."""
+    entry = parse_entry(D(2024, 1, 1), 3, pd.NA, pd.NA, pd.NA, pd.NA, pd.NA)
+    assert (entry.side, entry.timing, entry.provokers, entry.activity_id, entry.note) == (
+        None, None, (), None, "")
+    with pytest.raises(PainError, match="no date"):
+        parse_entry(pd.NaT, 3)
 
 
 # --- CSV diaries ---------------------------------------------------------------------------

@@ -96,7 +96,7 @@ def flag_text(flag: Flag, units: Units) -> str:
     return (f"[{flag.level.upper()}] {flag.code} · {flag.date:%Y-%m-%d}{where}\n"
             f"  Rule: {flag.rule}\n"
             f"  Measured: {measured} (threshold {threshold})\n"
-            f"  Evidence {flag.strength}: {flag.evidence}")
+            f"  {' '.join(('Evidence', flag.strength)).strip()}: {flag.evidence}")
 
 
 def run_risk(args: argparse.Namespace) -> int:

@@ -55,9 +55,9 @@ def run(args: argparse.Namespace) -> int:
         write_json({"activities": records(table), "errors": errors, "ignored": ignored})
         return 0
     write_csv(table)
-    left_out = [{"file": r.file, "message": note} for r in results for note in r.warnings
+    partial = [{"file": r.file, "message": note} for r in results for note in r.warnings
                 if left_out(note)]
-    for item in [*errors, *ignored, *left_out]:
+    for item in [*errors, *ignored, *partial]:
         print(f"{item['file']}: {item['message']}", file=sys.stderr)
     if ignored:
         print(f"{len(ignored)} file(s) ignored (not activity files)", file=sys.stderr)

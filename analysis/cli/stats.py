@@ -61,11 +61,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     cohort = commands.add_parser(
         "cohort", help=summary("cohort"),
         description="Within/between split of every exposure, mixed model with a random "
-        "intercept per runner, Cox model for time to flare, odds ratios and risk "
-        "differences, per-runner estimates for a forest plot. Reads every stored athlete, "
-        "a dataset built by `kneeload cohort build`, the daily.csv of `export-research`, "
-        "or a tidy CSV with columns athlete_id,date,distance_m,pain (optional: "
-        "elevation_loss_m, avg_cadence_spm, moving_time_s): a row with a distance is a "
+        "intercept and slope per runner and cluster-robust errors, Cox model for time to "
+        "flare, odds ratios and risk differences, per-runner estimates for a forest plot, "
+        "the runners left out and why. Reads every stored athlete, a dataset built by "
+        "`kneeload cohort build`, the daily.csv of `export-research`, or a tidy CSV with "
+        "columns athlete_id,date,distance_m,pain (optional: elevation_loss_m, "
+        "avg_cadence_spm, moving_time_s): a row with a distance is a "
         "run, a row with a pain score a diary entry. Flares use the default threshold for "
         "everyone. Exploratory.")
     cohort.add_argument("--input", metavar="CSV|OUTDIR", type=Path,
@@ -164,7 +165,7 @@ def cohort_json(report: CohortReport) -> dict[str, Any]:
             "n_athletes": report.n_athletes, "n_weeks": report.n_weeks,
             "n_flares": report.n_flares, "mixed": records(report.mixed),
             "time_to_flare": records(report.time_to_flare), "risk": records(report.risk),
-            "forest": records(report.forest)}
+            "forest": records(report.forest), "left_out": records(report.left_out)}
 
 
 def cohort_text(report: CohortReport) -> str:
@@ -177,6 +178,8 @@ def cohort_text(report: CohortReport) -> str:
         if not table.empty:
             lines += ["", title, table.drop(columns=["label"]).to_string(
                 index=False, float_format="{:.3f}".format)]
+    if not report.left_out.empty:
+        lines += ["", "Left out of the models:", report.left_out.to_string(index=False)]
     return "\n".join(lines)
 
 
@@ -194,15 +197,17 @@ def run_cohort(args: argparse.Namespace) -> int:
             panel, n_athletes = cohort_input(args.input)
         except (OSError, ValueError) as exc:
             return usage_error(exc)
+        names: list[str] = []  # who was read but has no panel rows is not known here
     else:
         athletes = stored_athletes(args, "models")
         n_athletes = len(athletes)
+        names = [name for name, _, _ in athletes]
         update, close = progress_bar("athletes")
         try:
             panel = cohort_panel(athletes, Thresholds(), workers=args.workers, progress=update)
         finally:
             close()
-    report = analyze_cohort(panel, n_athletes=n_athletes, workers=args.workers)
+    report = analyze_cohort(panel, n_athletes=n_athletes, workers=args.workers, names=names)
     if args.format == "json":
         write_json(cohort_json(report))
     else:

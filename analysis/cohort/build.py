@@ -29,6 +29,7 @@ from analysis.cohort.manifest import Runner
 from analysis.ingest import FileResult, ReadOptions, activity_table
 from analysis.ingest.archive import plan_sources
 from analysis.ingest.model import ParsedActivity
+from analysis.ingest.plausible import screen
 from analysis.ingest.runner import parse_planned
 from analysis.pain import PainError, parse_pain_csv
 from analysis.schema import conform_pain
@@ -138,7 +139,7 @@ def parse_part(runner: Runner, start: int, stop: int) -> list[FileRow]:
     the plan already knows: activities.csv rows without a file, refused members)."""
     options = _options(runner)
     plan = plan_sources([runner.export_path], options)
-    results = [*(plan.done if start == 0 else []),
+    results = [*(screen(result) for result in (plan.done if start == 0 else [])),
                *(parse_planned(job, options) for job in plan.jobs[start:stop])]
     return [FileRow(r.file, r.sha256, r.error, [a.summary for a in r.activities])
             for r in results]

@@ -24,6 +24,7 @@ from analysis.stats.nof1 import EXPOSURES
 
 STATE = "_state"
 MANIFEST = "manifest.json"
+DICTIONARY = "data_dictionary.csv"
 DATASET_VERSION = 1
 
 ACTIVITIES = (
@@ -114,7 +115,12 @@ def remove_others(outdir: Path, keep: set[str]) -> int:
 
 
 def write_manifest(outdir: Path, payload: dict[str, Any]) -> None:
-    """OUTDIR/manifest.json (sorted keys, so equal builds give equal files)."""
+    """OUTDIR/manifest.json (sorted keys, so equal builds give equal files) and
+    OUTDIR/data_dictionary.csv (every partition's columns, described)."""
+    dictionary = pd.DataFrame([{"partition": name, "column": c.name, "type": c.dtype,
+                                "description": c.description}
+                               for name, columns in PARTITIONS.items() for c in columns])
+    _write_atomic(outdir / DICTIONARY, lambda path: dictionary.to_csv(path, index=False))
     _write_atomic(outdir / MANIFEST, lambda path: path.write_text(
         json.dumps({"dataset_version": DATASET_VERSION, **payload}, indent=2,
                    sort_keys=True) + "\n"))

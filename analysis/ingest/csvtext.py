@@ -178,7 +178,6 @@ def read_activity_list(name: str, data: bytes, table: dict[str, dict[str, H.Head
     if found is None:
         unknown = H.unknown_headers(headers, table)
         raise IngestError(name, f"not a {what} kneeload can read: headers not recognised: "
-                                + ", ".join(repr(h) for h in unknown[:12])
-                                + (" …" if len(unknown) > 12 else "")
+                                + H.excerpt(unknown)
                                 + " (add the language to analysis/ingest/headers.py)")
     return ActivityList(rows, found[1], [*notes, *skipped])

@@ -56,7 +56,7 @@ def read_bytes(name: str, data: bytes, options: ReadOptions) -> FileResult:
                 for outing in split_outings(raw, options):
                     result.activities.append(summarise(outing, content_id + outing.id_suffix,
                                                        options))
-        elif kind == "csv":
+        elif kind == "csv" and _suffix(name) not in _EXPECTED:  # text named .gpx is no CSV
             _read_csv_list(name, content, options, result)
         else:
             raise IngestError(name, _not_readable(name, kind))
@@ -94,8 +94,7 @@ def csv_kind(name: str, data: bytes) -> str:
     unknown = [h for h in H.unknown_headers(headers, H.STRAVA)
                if h in H.unknown_headers(headers, H.GARMIN)]
     raise IngestError(name, "a CSV that is neither Strava's activities.csv nor a Garmin "
-                            "Connect export; headers not recognised: "
-                            + ", ".join(repr(h) for h in unknown[:12]))
+                            "Connect export; headers not recognised: " + H.excerpt(unknown))
 
 
 def _read_csv_list(name: str, data: bytes, options: ReadOptions, result: FileResult) -> None:
@@ -111,15 +110,20 @@ def _read_csv_list(name: str, data: bytes, options: ReadOptions, result: FileRes
 _EXPECTED = {"gpx": "GPX (XML)", "tcx": "TCX (XML)", "fit": "FIT (no FIT header)"}
 
 
+def _suffix(name: str) -> str:
+    """The file name's format suffix, under any .gz ('gpx' for run.gpx.gz)."""
+    return name.lower().removesuffix(".gz").rsplit(".", 1)[-1]
+
+
 def _not_readable(name: str, kind: str) -> str:
     """Why content of sniffed `kind` cannot be read, mentioning a misleading file name."""
     if kind == "empty":
         return "the file is empty"
     if kind == "zip":
         return "a zip archive inside an archive is not read"
-    suffix = name.lower().removesuffix(".gz").rsplit(".", 1)[-1]
-    found = ("XML, but neither GPX nor TCX" if kind == "xml"
-             else "not a GPX, TCX, FIT or CSV file")
+    suffix = _suffix(name)
+    found = {"xml": "XML, but neither GPX nor TCX", "csv": "it is plain text"}.get(
+        kind, "not a GPX, TCX, FIT or CSV file")
     if suffix in _EXPECTED:
         return f"named .{suffix}, but the content is not {_EXPECTED[suffix]}: {found}"
     return found

@@ -75,3 +75,14 @@ def unknown_headers(headers: list[str], table: dict[str, dict[str, Header]]) -> 
     """Headers that no language of `table` knows (to name them in an error)."""
     known = {text for names in table.values() for text, _ in names.values()}
     return [h for h in headers if h.strip().lstrip("\ufeff") not in known]
+
+
+def excerpt(names: list[str], count: int = 3, width: int = 24) -> str:
+    """A short, printable excerpt of unrecognised header names for a message: never the
+    whole header line (a file behind a wrong path may hold someone's secrets)."""
+    shown = []
+    for name in names[:count]:
+        clean = "".join(c if c.isprintable() else "?" for c in name.strip())
+        shown.append(repr(clean[:width] + ("…" if len(clean) > width else "")))
+    more = len(names) - count
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")

@@ -42,6 +42,7 @@ LIMITS = {
     "other": FamilyLimits(speed_kmh=300.0, distance_km=2000.0, duration_h=240.0),
 }
 LONGEST_S = max(limit.duration_h for limit in LIMITS.values()) * 3600.0
+FARTHEST_M = max(limit.distance_km for limit in LIMITS.values()) * 1000.0
 
 
 class Implausible(ValueError):
@@ -66,6 +67,15 @@ def stray_times(t: np.ndarray) -> np.ndarray:
         return finite
     middle = float(np.median(t[finite]))
     return finite & (np.abs(t - middle) > LONGEST_S)
+
+
+def stated(value: float | None, highest: float, what: str, notes: list[str]) -> float | None:
+    """A total the file's own summary states, or None (said in `notes`) when no activity
+    of any sport can have it (a damaged FIT session): the track points decide instead."""
+    if value is None or value != value or 0 <= value <= highest:
+        return value
+    notes.append(f"ignored the file's stated {what} of {value:,.0f}: impossible")
+    return None
 
 
 def heart_rate(bpm: np.ndarray, notes: list[str]) -> np.ndarray:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -27,10 +28,10 @@ def parse_job(name: str, path: str | None, data: bytes | None,
         if path is not None:
             return read_path(path, name, options)
         return read_bytes(name, data or b"", options)
-    except MemoryError:
-        return FileResult(name, error="refused: reading it needs more memory than the reader "
-                                      "may use")
     except Exception as exc:
+        if isinstance(exc, MemoryError) or getattr(exc, "errno", None) == errno.ENOMEM:
+            return FileResult(name, error="refused: reading it needs more memory than the "
+                                          "reader may use")
         return FileResult(name, error=f"internal error while reading ({type(exc).__name__}: "
                                       f"{exc}); please report this file")
 

@@ -14,6 +14,7 @@ import resource
 import shutil
 import tempfile
 from collections.abc import Iterable
+from contextlib import ExitStack
 from multiprocessing.connection import Connection, Pipe
 from pathlib import Path
 
@@ -67,40 +68,44 @@ def read_isolated(sources: Iterable[Source], options: ReadOptions | None = None,
             process.join()
 
 
-def _spool(source: Source, folder: Path) -> str:
-    """A path for `source`: an upload is copied to `folder/<its name>` in chunks."""
+def _spool(source: Source, folder: Path) -> Source:
+    """What the child reads for `source`: an upload becomes (its name, a file in `folder`
+    holding its bytes, copied in chunks); a path stays as it is."""
     if not isinstance(source, tuple):
         return os.fspath(source)
     name, data = source
     folder.mkdir()
-    base = Path(name.replace("\\", "/")).name
-    target = folder / (base if base not in ("", ".", "..") else "upload")
+    target = folder / "upload"
     with target.open("wb") as out:
         if isinstance(data, bytes | bytearray):
             out.write(data)
         else:
             data.seek(0)
             shutil.copyfileobj(data, out, 4 * 2**20)
-    return str(target)
+    return name, Path(target)
+
+
+def _opened(source: Source, stack: ExitStack) -> Source:
+    """A spooled upload as (name, open file), so its name stays the label; paths as given."""
+    if isinstance(source, tuple):
+        name, path = source
+        return name, stack.enter_context(Path(path).open("rb"))
+    return source
 
 
 def _collect(receive: Connection, progress: Progress | None) -> list[FileResult]:
     """Results as the child sends them, until it is done, dies or stops making progress."""
     results: list[FileResult] = []
-    last = "the first file"
+    last: str | None = None  # the file read last, to say where reading stopped
     seconds = time_limit_s()
     while True:
         if not receive.poll(seconds):
-            results.append(FileResult(last, error=f"reading stopped: the file after this one "
-                                      f"took longer than {seconds:g} s; the rest of this "
-                                      "import was not read"))
+            results.append(_stopped(last, f"took longer than {seconds:g} s"))
             return results
         try:
             kind, payload = receive.recv()
         except EOFError:
-            results.append(FileResult(last, error="reading stopped: the reader process "
-                                      "ended unexpectedly after this file (out of memory?); "
-                                      "the rest of this import was not read"))
+            results.append(_stopped(last, "ended the reader process (out of memory?)"))
             return results
         if kind == "done":
             return results
@@ -112,7 +117,16 @@ def _collect(receive: Connection, progress: Progress | None) -> list[FileResult]
             results.append(payload)
 
 
-def _read_in_child(send: Connection, paths: list[str], options: ReadOptions,
+def _stopped(last: str | None, what: str) -> FileResult:
+    """The result saying that reading stopped, and where."""
+    if last is None:
+        return FileResult("this import", error=f"reading stopped: its first file {what}; "
+                                                "nothing was read")
+    return FileResult(last, error=f"reading stopped: the file after this one {what}; the "
+                                  "rest of this import was not read")
+
+
+def _read_in_child(send: Connection, paths: list[Source], options: ReadOptions,
                    megabytes: int) -> None:
     """The child's work: read everything under the memory limit, sending each result."""
     limit_memory(megabytes)
@@ -121,8 +135,10 @@ def _read_in_child(send: Connection, paths: list[str], options: ReadOptions,
         send.send(("progress", (done, total, name)))
 
     try:
-        for result in read_sources(paths, options, report):
-            send.send(("result", result))
+        with ExitStack() as stack:
+            sources = [_opened(source, stack) for source in paths]
+            for result in read_sources(sources, options, report):
+                send.send(("result", result))
     except MemoryError:
         send.send(("result", FileResult("this import", error="reading stopped: it needs "
                                         f"more than {megabytes} MiB of memory "

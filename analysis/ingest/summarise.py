@@ -58,16 +58,20 @@ def summarise(raw: RawTrack, activity_id: str, options: ReadOptions) -> ParsedAc
     moving = track.moving_mask(t, steps, raw.cadence, settings)
     moving_s = track.moving_time(t, moving) if timed else np.nan
     finite_t = t[np.isfinite(t)]
-    elapsed = raw.elapsed_time_s if raw.elapsed_time_s is not None else (
+    stated_elapsed = plausible.stated(raw.elapsed_time_s, plausible.LONGEST_S,
+                                      "elapsed time (s)", notes)
+    elapsed = stated_elapsed if stated_elapsed is not None else (
         float(finite_t.max() - finite_t.min()) if timed else np.nan)
-    stated = raw.summary_distance_m
+    stated = plausible.stated(raw.summary_distance_m, plausible.FARTHEST_M, "distance (m)",
+                              notes)
     if stated and stated == stated and stated > CROPPED_BELOW * distance:
         if distance > 0:
             notes.append(f"the track points cover {distance / 1000:.2f} km of the "
                          f"{stated / 1000:.2f} km the file's own summary states (a cropped "
                          "or cut recording); using the summary")
         distance = stated
-        timer = raw.timer_time_s
+        timer = plausible.stated(raw.timer_time_s, plausible.LONGEST_S, "timer time (s)",
+                                 notes)
         if timer is not None and timer == timer:
             moving_s = timer
             elapsed = max(elapsed, timer) if elapsed == elapsed else timer

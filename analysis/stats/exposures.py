@@ -9,8 +9,9 @@ acwr_ewma every day once defined; weekly_change_pct and long_run_share as known 
 i.e. the value of the last complete week; the product's flags as 0/1 events: spike_flag
 (a run with a spike ratio above Thresholds.spike_small, 0 on other run days with a ratio),
 descent_spike_flag (a descent spike as analysis.flags raises it, 0 on other run days with a
-descent ratio), weekly_jump_flag (on the Sunday ending a complete week: its change above
-weekly_change_high_pct, 0 when below; NaN on other days); time-based load and shoes,
+descent ratio), weekly_jump_flag (1 on the Sunday ending a complete week whose change is above
+weekly_change_high_pct, 0 on every other day from the first known weekly change on, so
+that the days after a jump are compared with all other days)); time-based load and shoes,
 not yet in the models: trimp (Banister heart-rate load of the day's runs, 0 on rest days,
 NaN when the runs carry no heart rate; analysis.effort) and new_shoes (1 in the first days
 in a new pair, 0 otherwise, NaN before any run names its shoes; analysis.shoes, [heuristic]).
@@ -147,7 +148,10 @@ def _flag_events(days: pd.DatetimeIndex, runs: pd.DataFrame, spike: np.ndarray,
     change = weekly["weekly_change_pct"].dropna()
     jumps = (change > t.weekly_change_high_pct).astype(float)
     jumps.index = jumps.index + pd.Timedelta(days=6)
-    jump_flag = jumps.reindex(days).to_numpy()
+    jump_flag = jumps.reindex(days)
+    if len(jumps):  # 0 on every other day once weekly changes are known
+        jump_flag = jump_flag.where(days < jumps.index[0], jump_flag.fillna(0.0))
+    jump_flag = jump_flag.to_numpy()
     return dict(zip(FLAG_EXPOSURES, (spike_flag, descent_flag, jump_flag), strict=True))
 
 

@@ -5,10 +5,12 @@ nothing, and a build killed half-way resumes to the same dataset."""
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -106,6 +108,10 @@ def test_dataset_keeps_no_names_files_or_salt(built):
     for secret in (SALT.decode(), "R0001", "export-0", "activities/", "Morning Run",
                    "Europe/Amsterdam", "13001", "20001"):
         assert secret not in cells and secret not in text
+    dictionary = pd.read_csv(outdir / "data_dictionary.csv")
+    described = dictionary.loc[dictionary["column"] == "runner", "description"]
+    assert len(described) == len(PARTITIONS) - 1  # acwr_load calls it ID
+    assert described.str.contains("Pseudonymised, not anonymous").all()
     about = json.loads((outdir / "manifest.json").read_text())
     assert about["date_shift"]["shifted"] is True
     assert about["runners"] == N_RUNNERS and len(about["salt_fingerprint"]) == 16
@@ -156,3 +162,38 @@ def test_cohort_input_reads_the_dataset(built, capsys):
     assert payload["n_athletes"] == N_RUNNERS
     assert payload["enough_data"] is True
     assert payload["n_weeks"] == len(read_partition(outdir, "panel"))
+
+
+def test_a_changed_diary_rebuilds_only_its_runner(built, cohort, client, tmp_path):
+    outdir, _, _ = built
+    _, manifest = cohort
+    shutil.copytree(manifest.parent, tmp_path / "inputs")
+    shutil.copytree(outdir, tmp_path / "out")
+    diary = tmp_path / "inputs" / "pain-0003.csv"
+    diary.write_text(diary.read_text() + "2024-03-11,9\n")
+    report = build_cohort(read_manifest(tmp_path / "inputs" / "manifest.csv").runners,
+                          tmp_path / "out", client, BuildSettings(salt=SALT))
+    assert [o.runner_id for o in report.outcomes if o.status == "built"] == ["R0003"]
+    daily = read_partition(tmp_path / "out", "daily")
+    mine = daily[daily["runner"] == pseudonym("R0003", SALT)]
+    assert mine["pain_max"].max() == 9
+
+
+def test_cli_builds_on_a_running_scheduler(cohort, client, tmp_path, capsys, monkeypatch):
+    _, manifest = cohort
+    monkeypatch.setenv("KNEELOAD_SALT", SALT.decode())
+    out = tmp_path / "cli"
+    assert main(["cohort", "build", str(manifest), str(out), "--scheduler",
+                 client.scheduler.address]) == 0
+    said = capsys.readouterr()
+    inputs = manifest.parent  # every file a folder holds, every zip member, the cut zip
+    files = (sum(1 for p in inputs.glob("export-*/**/*") if p.is_file())
+             + sum(len(zipfile.ZipFile(p).namelist()) for p in inputs.glob("export-*[0-9].zip"))
+             + 1)
+    assert said.out == (f"{out}: 30 runners — 30 built ({files} files, 5 failed), 0 unchanged.\n"
+                        "Runners whose export could not be read at all (listed in files/, "
+                        "not fatal): R0029\n")
+    assert "Dask dashboard: http" in said.err
+    assert "R0013: export-0013/activities/13001.fit: named .fit, but the content is not FIT" \
+        in said.err
+    assert json.loads((out / "manifest.json").read_text())["runners"] == N_RUNNERS

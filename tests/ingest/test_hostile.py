@@ -178,6 +178,7 @@ NOT_GPX = "named .gpx, but the content is not GPX (XML): "
     (b"this is not XML at all", NOT_GPX + "not a GPX, TCX, FIT or CSV file"),
     (b"\x89PNG\r\n\x1a\n\x00\x00", NOT_GPX + "not a GPX, TCX, FIT or CSV file"),
     (b"<html><body>Not found</body></html>", NOT_GPX + "XML, but neither GPX nor TCX"),
+    (b"date,pain\n2024-01-01,3\n", NOT_GPX + "it is plain text"),  # text named .gpx
 ])
 def test_not_xml_named_gpx(good, data, error):
     assert failures(read_mix(("text.gpx", data), good)) == {"text.gpx": error}

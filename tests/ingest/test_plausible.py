@@ -21,7 +21,7 @@ from analysis.ingest import plausible as P
 from analysis.ingest.fitcrc import fit_crc
 from analysis.synth import fit_bytes, strava_csv_bytes, synth_run
 from analysis.synth.fitfile import FitSession
-from tests.conftest import ROOT
+from tests.conftest import ROOT, sample
 from tests.ingest.test_csv import GARMIN_HEADER
 
 OPTIONS = ReadOptions(workers=1, garmin_units="metric")
@@ -223,3 +223,14 @@ def test_a_comma_in_a_coordinate_skips_that_point_only():
     assert activity.summary["n_samples"] == 29
     assert "skipped 1 track point(s) whose lat/lon is not a number" in (
         activity.summary["warnings"])
+
+
+def test_an_impossible_stated_total_is_ignored_and_the_points_decide():
+    # A real, damaged Strava app FIT: its session states 2,027,039,628 s elapsed.
+    data = sample("fit/fitparse__strava-android-app-201.10-b1218918.fit").read_bytes()
+    (activity,) = read_one("strava.fit", data).activities
+    s = activity.summary
+    assert (s["distance_m"], s["elapsed_time_s"], s["moving_time_s"]) == (11274.04, 3558.0,
+                                                                          3558.0)
+    assert "ignored the file's stated elapsed time (s) of 2,027,039,628: impossible" in (
+        s["warnings"])

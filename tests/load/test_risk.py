@@ -85,6 +85,19 @@ def test_small_descents_are_not_spikes():
     assert "descent_spike" not in codes
 
 
+def test_persistent_low_pain_also_sends_to_a_professional():
+    # 2/10 on five days of every week for 8 weeks: under the 3/10 of the high flag, but pain
+    # beyond about 4 weeks all the same (seed advice).
+    days = pd.date_range("2024-03-04", periods=56)
+    diary = pain(*[(f"{d:%Y-%m-%d}", 2, "daily_worst") for d in days if d.day_of_week < 5])
+    flags = current_flags(activities(), diary, today="2024-04-28")
+    low = [f for f in flags if f.code == "persistent_low_pain"]
+    assert len(low) == 1 and not any(f.code == "persistent_pain" for f in flags)
+    # 03-04 to 04-26 (the last entry): 53 days > 28.
+    assert (low[0].level, low[0].value, low[0].threshold) == ("caution", 53, 28)
+    assert "see a physiotherapist or sports physician" in low[0].rule
+
+
 def test_persistent_pain_over_four_weeks():
     # ≥3/10 on 03-01, 03-07, 03-14 (gap 7: same episode), 03-21, 03-28, 04-01:
     # 04-01 − 03-01 = 31 days > 28 -> persistent; 03-28 is only 27 days in.
@@ -105,11 +118,13 @@ def test_current_flags_of_nothing():
     assert current_flags(activities(), NO_PAIN, today="2024-04-02") == []
 
 
-def test_every_rule_quotes_a_tagged_evidence_line():
+def test_every_rule_quotes_a_tagged_evidence_line_and_notices_no_tag():
     t = Thresholds()
     for code, rule in RULES.items():
         evidence = EVIDENCE[rule.evidence]
-        assert evidence.strength in ("[solid]", "[weak]", "[heuristic]"), code
+        # An information notice reports no evidence, so it carries no strength tag.
+        tags = ("",) if rule.level == "info" else ("[solid]", "[weak]", "[heuristic]")
+        assert evidence.strength in tags, code
         assert evidence.citation and evidence.line.endswith(f"({evidence.citation})")
         assert rule.level in ("info", "caution", "high")
         assert "{" not in rule.words.format(**t.to_dict())

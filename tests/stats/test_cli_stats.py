@@ -123,13 +123,20 @@ def test_cohort_bad_csv_is_a_usage_error(tmp_path, capsys):
     assert "lacks column(s): distance_m, pain" in capsys.readouterr().err
 
 
-def test_cohort_from_store_says_what_is_missing(db, capsys):
+def test_cohort_from_store_says_what_is_missing_and_who_is_left_out(db, capsys):
     put(db, "ann", simulate_athlete(5, days=200))
+    thin = simulate_athlete(6, days=200)
+    thin.pain = thin.pain.iloc[:0]  # runs, but no diary at all
+    put(db, "bob", thin)
     assert main(["cohort", "--db", db, "--format", "json", "--workers", "1"]) == 0
     payload = json.loads(capsys.readouterr().out)
     assert payload["enough_data"] is False
-    assert payload["message"] == ("Not enough data: 1 of 1 athletes have ≥ 8 weeks with ≥ 4 "
+    assert payload["message"] == ("Not enough data: 1 of 2 athletes have ≥ 8 weeks with ≥ 4 "
                                   "diary entries; the cohort analysis needs 5.")
+    assert payload["left_out"] == [{"athlete_id": "bob", "reason": "0 weeks with ≥ 4 diary "
+                                    "days, needs 8"}]
+    assert main(["cohort", "--db", db, "--workers", "1"]) == 0
+    assert "Left out of the models:" in capsys.readouterr().out
 
 
 def test_export_research(db, tmp_path, capsys):

@@ -92,3 +92,15 @@ def test_weekly_change_matches_the_load_weekly_table():
     np.testing.assert_allclose(joined["weekly_change_pct"], joined["change_pct_load"])
     np.testing.assert_allclose(joined["acwr_uncoupled"], joined["acwr_uncoupled_load"])
     np.testing.assert_allclose(joined["long_run_share"], joined["long_run_share_load"])
+
+
+def test_flags_as_events_hand_computed():
+    grid = exposure_grid(*_tables(), WEEK_WINDOW, today="2024-01-14").daily
+    # Spike ratios 1.2 (Jan 8) and 1.667 (Jan 14) are above 1.1; Jan 3 has none (start-up).
+    assert grid["spike_flag"].dropna().to_dict() == {pd.Timestamp("2024-01-08"): 1.0,
+                                                     pd.Timestamp("2024-01-14"): 1.0}
+    # Descent: Jan 8 120 m ÷ 100 m = 1.2 (not above 1.3); Jan 14 300 ÷ 120 = 2.5 -> raised.
+    assert grid["descent_spike_flag"].dropna().to_dict() == {
+        pd.Timestamp("2024-01-08"): 0.0, pd.Timestamp("2024-01-14"): 1.0}
+    # Week 2 is +60 %: raised on its Sunday, the first day a weekly change is known.
+    assert grid["weekly_jump_flag"].dropna().to_dict() == {pd.Timestamp("2024-01-14"): 1.0}

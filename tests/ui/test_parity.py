@@ -28,6 +28,8 @@ def test_cli_json_and_the_risk_page_show_identical_numbers(db, capsys):
     shown = max(data.values(), key=len).set_index(["exposure", "lag_days"]).sort_index()
     cli = pd.DataFrame(payload["associations"]).set_index(["exposure", "lag_days"]).sort_index()
     assert len(cli) == len(shown) > 20
+    assert shown["row"].notna().all()  # every cell named, the flags too
+    assert "spike flag raised · 1 d" in set(shown["row"])
     assert list(shown.index) == list(cli.index)
     for column in ("estimate", "ci_low", "ci_high", "p_value", "q_value"):
         assert shown[column].tolist() == cli[column].tolist(), column
