@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.load import LoadTables, monday
+from analysis.units import Units, number_text
 
 PRESETS: dict[str, int | None] = {"4 weeks": 28, "12 weeks": 84, "6 months": 182,
                                   "1 year": 365, "All": None}
@@ -114,3 +115,19 @@ def compare(tables: LoadTables, period: Period) -> pd.DataFrame:
     earlier = table["before"].where(table["before"] > 0)
     table["change_pct"] = (table["this"] - earlier) * 100 / earlier
     return table
+
+
+def comparison_table(tables: LoadTables, period: Period, units: Units) -> pd.DataFrame:
+    """compare() for people: each measure with its unit, both values and the change as text
+    (distances in `units`, time in hours; unknown values empty)."""
+    table = compare(tables, period)
+    scale = {"distance_m": (units.distance_m, units.distance),
+             "longest_run_m": (units.distance_m, units.distance),
+             "descent_m": (units.height_m, units.height), "time_s": (3600.0, "h")}
+    divisor = np.array([scale.get(key, (1.0, ""))[0] for key in table.index])
+    return pd.DataFrame({
+        "measure": [f"{words} ({scale[key][1]})" if key in scale else words
+                    for key, words in SUMMARY_ROWS],
+        "this period": number_text(table["this"] / divisor, 1),
+        "the block before": number_text(table["before"] / divisor, 1),
+        "change (%)": number_text(table["change_pct"], 0, signed=True)})

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.schema import RUN_SPORTS
-from analysis.units import Units
+from analysis.units import Units, number_text
 
 
 def clock(seconds: float) -> str:
@@ -26,13 +26,6 @@ def pace(seconds: float, metres: float, units: Units) -> str:
     if not (np.isfinite(seconds) and np.isfinite(metres)) or metres <= 0 or seconds <= 0:
         return ""
     return f"{clock(seconds / (metres / units.distance_m))} /{units.distance}"
-
-
-def number(values: pd.Series, digits: int, signed: bool = False) -> list[str]:
-    """Numbers as text with `digits` decimals; empty where unknown (never 'None' or 'nan')."""
-    pattern = f"{{:{'+' if signed else ''}.{digits}f}}"
-    return ["" if pd.isna(v) else pattern.format(v)
-            for v in values.to_numpy(dtype=float, na_value=np.nan)]
 
 
 def run_list(runs: pd.DataFrame, activities: pd.DataFrame, units: Units) -> pd.DataFrame:
@@ -54,15 +47,15 @@ def run_list(runs: pd.DataFrame, activities: pd.DataFrame, units: Units) -> pd.D
         "name": column("name").astype("string").fillna(""),
         "type": ordered["sport"].str.replace("_", " "),
         "duration": [clock(s) for s in ordered["time_s"]],
-        f"distance ({units.distance})": number(ordered["distance_m"] / units.distance_m, 2),
+        f"distance ({units.distance})": number_text(ordered["distance_m"] / units.distance_m, 2),
         "pace": [pace(s, m, units) for s, m in zip(ordered["time_s"], ordered["distance_m"],
                                                   strict=True)],
-        "heart rate (bpm)": number(column("avg_heart_rate_bpm"), 0),
+        "heart rate (bpm)": number_text(column("avg_heart_rate_bpm"), 0),
         "shoes": column("gear").astype("string").fillna(""),
-        f"descent ({units.height})": number(ordered["descent_m"] / units.height_m, 0),
-        "spike ×": number(ordered["spike_ratio"], 2),
-        "cadence (spm)": number(ordered["cadence_spm"], 0),
-        "vs baseline (%)": number(ordered["cadence_dev_pct"], 1, signed=True),
+        f"descent ({units.height})": number_text(ordered["descent_m"] / units.height_m, 0),
+        "spike ×": number_text(ordered["spike_ratio"], 2),
+        "cadence (spm)": number_text(ordered["cadence_spm"], 0),
+        "vs baseline (%)": number_text(ordered["cadence_dev_pct"], 1, signed=True),
     })
     return table.iloc[::-1].reset_index(drop=True)  # run_table runs oldest first
 

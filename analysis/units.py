@@ -5,6 +5,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+import pandas as pd
+
 MILE_M = 1609.344
 FOOT_M = 0.3048
 
@@ -62,3 +65,11 @@ def format_value(value: float | None, unit: str, units: Units) -> str:
     if unit == "m":
         return units.format_dist(value)
     return f"{value:g} {unit}"
+
+
+def number_text(values: pd.Series, digits: int, signed: bool = False) -> list[str]:
+    """Numbers as text with `digits` decimals for a table; empty where unknown (never 'None'
+    or 'nan' on the screen)."""
+    pattern = f"{{:{'+' if signed else ''}.{digits}f}}"
+    return ["" if np.isnan(v) else pattern.format(v)
+            for v in pd.Series(values).to_numpy(dtype=float, na_value=np.nan)]

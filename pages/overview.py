@@ -93,19 +93,8 @@ d.metric("Flags now", len(flags), help="Caution and high flags as of today (note
 if compare:
     before = period.previous()
     st.subheader(f"{period.label()} against {before.label()}")
-    table = periods.compare(tables, period)
-    scale = {"distance_m": units.distance_m, "longest_run_m": units.distance_m,
-             "descent_m": units.height_m, "time_s": 3600.0}
-    unit = {"distance_m": units.distance, "longest_run_m": units.distance,
-            "descent_m": units.height, "time_s": "h"}
-    divisor = pd.Series(scale).reindex(table.index).fillna(1.0)
-    st.dataframe(pd.DataFrame({
-        "measure": [f"{words} ({unit[key]})" if key in unit else words
-                    for key, words in periods.SUMMARY_ROWS],
-        "this period": (table["this"] / divisor).round(1).to_numpy(),
-        "the block before": (table["before"] / divisor).round(1).to_numpy(),
-        "change (%)": table["change_pct"].round(0).to_numpy()}),
-        hide_index=True, width="stretch")
+    st.dataframe(periods.comparison_table(tables, period, units), hide_index=True,
+                 width="stretch")
 
 measure = st.segmented_control("Load as", list(effort.MEASURES), format_func=effort.MEASURES.get,
                                key=remembered("measure", "distance")) or "distance"

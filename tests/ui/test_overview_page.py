@@ -83,10 +83,11 @@ def test_free_dates_and_the_block_before_side_by_side(old_db):
                for h in at.subheader)
     table = at.dataframe[0].value.set_index("measure")
     # 2 Feb – 1 Mar: 8 runs (Mon/Thu × 4 weeks) = 64 km; 5 Jan – 1 Feb: 8 runs = 64 km.
-    assert table.loc["running distance (km)", "this period"] == 64.0
-    assert table.loc["running distance (km)", "the block before"] == 64.0
-    assert table.loc["runs", "change (%)"] == 0
-    assert table.loc["running time (h)", "this period"] == 6.0  # 8 × 45 min
+    assert table.loc["running distance (km)", "this period"] == "64.0"
+    assert table.loc["running distance (km)", "the block before"] == "64.0"
+    assert table.loc["runs", "change (%)"] == "+0"
+    assert table.loc["running time (h)", "this period"] == "6.0"  # 8 × 45 min
+    assert table.loc["descent (m)", "change (%)"] == ""  # unknown: empty, never "None"
 
 
 def test_load_in_minutes_and_heart_rate_load(old_db):
