@@ -68,6 +68,8 @@ Z95 = stats.norm.ppf(0.975)
 
 TIDY_REQUIRED = ("athlete_id", "date", "distance_m", "pain")
 TIDY_OPTIONAL = ("elevation_loss_m", "avg_cadence_spm", "moving_time_s")
+# The research export's daily.csv names these columns so; it reads as a cohort CSV too.
+EXPORT_NAMES = {"person_id": "athlete_id", "pain_max": "pain", "time_s": "moving_time_s"}
 
 
 @dataclass
@@ -84,6 +86,20 @@ class CohortReport:
     risk: pd.DataFrame
     forest: pd.DataFrame
     skipped: list[str] = field(default_factory=list)
+    included: str = ""  # who is in the models and why the others are not
+
+
+def _who(weeks_per_athlete: pd.Series, n_all: int) -> str:
+    """'N runners of M stored', with every runner left out and why."""
+    short = weeks_per_athlete[weeks_per_athlete < MIN_DIARY_WEEKS]
+    n_in = int((weeks_per_athlete >= MIN_DIARY_WEEKS).sum())
+    reasons = [f"{name}: {weeks} of {MIN_DIARY_WEEKS} weeks" for name, weeks in short.items()]
+    without = n_all - len(weeks_per_athlete)
+    if without:
+        reasons.append(f"{without} without a complete week of runs and diary")
+    return (f"{n_in} of {n_all} runners stored have ≥ {MIN_DIARY_WEEKS} weeks with "
+            f"≥ {MIN_ENTRIES_PER_WEEK} diary entries" + (
+                f"; left out: {'; '.join(reasons)}" if reasons else ""))
 
 
 def tidy_tables(rows: pd.DataFrame) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
@@ -94,13 +110,19 @@ def tidy_tables(rows: pd.DataFrame) -> dict[str, tuple[pd.DataFrame, pd.DataFram
     there is no cadence deviation); a row with distance_m > 0 is one run on that day, a row
     with a pain score one diary entry. Raises ValueError naming missing columns.
     """
+    rows = rows.rename(columns={k: v for k, v in EXPORT_NAMES.items() if v not in rows})
     missing = [c for c in TIDY_REQUIRED if c not in rows]
     if missing:
         raise ValueError("cohort CSV lacks column(s): " + ", ".join(missing) +
                          " (needed: " + ", ".join(TIDY_REQUIRED) + "; optional: " +
                          ", ".join(TIDY_OPTIONAL) + ")")
-    rows = rows.assign(athlete_id=rows["athlete_id"].astype(str),
-                       date=pd.to_datetime(rows["date"]).dt.normalize())
+    dates = pd.to_datetime(rows["date"], errors="coerce", format="ISO8601")
+    bad = rows.index[dates.isna()]
+    if len(bad):
+        raise ValueError("dates must be YYYY-MM-DD: " + "; ".join(
+            f"line {rows.index.get_loc(i) + 2}: {rows['date'].loc[i]!r}" for i in bad[:5])
+            + (f" (and {len(bad) - 5} more)" if len(bad) > 5 else ""))
+    rows = rows.assign(athlete_id=rows["athlete_id"].astype(str), date=dates.dt.normalize())
     distance = pd.to_numeric(rows["distance_m"], errors="coerce")
     runs = rows[distance > 0]
     activities = conform_activities(pd.DataFrame({
@@ -468,12 +490,11 @@ def analyze_cohort(panel: pd.DataFrame, *, n_athletes: int | None = None,
     panel = panel[panel["athlete_id"].isin(included)].reset_index(drop=True)
     n_flares = int(panel["flare"].sum())
     empty = pd.DataFrame()
-    who = (f"{len(included)} of {n_all} athletes have ≥ {MIN_DIARY_WEEKS} weeks with "
-           f"≥ {MIN_ENTRIES_PER_WEEK} diary entries")
+    who = _who(weeks_per_athlete, n_all)
     if len(included) < MIN_ATHLETES:
         return CohortReport(False, f"Not enough data: {who}; the cohort analysis needs "
                             f"{MIN_ATHLETES}.", len(included), len(panel), n_flares, empty,
-                            empty, empty, empty)
+                            empty, empty, empty, included=who)
     results = parallel_map(_exposure_models, [(panel, exposure) for exposure in EXPOSURES],
                            workers)
     mixed_rows = [row for result in results for row in result[0]]
@@ -482,7 +503,7 @@ def analyze_cohort(panel: pd.DataFrame, *, n_athletes: int | None = None,
     skipped = [reason for result in results for reason in result[4]]
     parts = [
         "Exploratory: associations across runners, not causes.",
-        f"{who} and are included ({len(panel)} athlete-weeks, {n_flares} flares).",
+        f"{who}.", f"Included: {len(panel)} athlete-weeks, {n_flares} flares.",
         "Exposure in week w−1 against pain and flares in week w; each exposure split into "
         "between-athlete (athlete mean) and within-athlete (deviation) parts, per 1 SD; "
         "mixed model with a random intercept per athlete and a spline check for "
@@ -499,4 +520,4 @@ def analyze_cohort(panel: pd.DataFrame, *, n_athletes: int | None = None,
     return CohortReport(True, " ".join(parts), len(included), len(panel), n_flares,
                         _table(mixed_rows), _table(cox_rows), risk,
                         pd.concat([result[3] for result in results], ignore_index=True),
-                        skipped)
+                        skipped, who)

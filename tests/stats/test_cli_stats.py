@@ -123,7 +123,7 @@ def test_cohort_from_store_says_what_is_missing(db, capsys):
     assert main(["cohort", "--db", db, "--format", "json", "--workers", "1"]) == 0
     payload = json.loads(capsys.readouterr().out)
     assert payload["enough_data"] is False
-    assert payload["message"] == ("Not enough data: 1 of 1 athletes have ≥ 8 weeks with ≥ 4 "
+    assert payload["message"] == ("Not enough data: 1 of 1 runners stored have ≥ 8 weeks with ≥ 4 "
                                   "diary entries; the cohort analysis needs 5.")
 
 

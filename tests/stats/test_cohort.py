@@ -171,7 +171,7 @@ def test_cohort_refuses_with_too_few_athletes():
     panel = cohort_panel([(a.name, a.activities, a.pain) for a in athletes], workers=1)
     report = analyze_cohort(panel, workers=1)
     assert not report.enough_data
-    assert report.message == ("Not enough data: 3 of 3 athletes have ≥ 8 weeks with ≥ 4 "
+    assert report.message == ("Not enough data: 3 of 3 runners stored have ≥ 8 weeks with ≥ 4 "
                               "diary entries; the cohort analysis needs 5.")
     assert report.mixed.empty and report.forest.empty
 
