@@ -11,6 +11,8 @@ import sys
 import time
 import urllib.request
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -34,13 +36,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """`streamlit run app.py` on an empty database; its output is shown if it fails."""
-    need(CHROMIUM.exists(), f"Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
+@contextmanager
+def streamlit_server(folder: Path, database: str) -> Iterator[str]:
+    """`streamlit run app.py` on `database`, its URL while it runs; its output (kept in
+    `folder`) is shown if it fails to start."""
     port = free_port()
-    folder = tmp_path_factory.mktemp("e2e")
-    env = {**os.environ, "KNEELOAD_DB": str(folder / "kneeload.db")}
+    env = {**os.environ, "KNEELOAD_DB": database}
     log = (folder / "server.log").open("wb")  # a file, not a pipe nobody reads
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
@@ -59,10 +60,21 @@ def server(tmp_path_factory):
             process.kill()
             pytest.fail("streamlit did not start:\n" + (folder / "server.log").read_text())
         time.sleep(0.3)
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The dashboard on an empty database."""
+    need(CHROMIUM.exists(), f"Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
+    folder = tmp_path_factory.mktemp("e2e")
+    with streamlit_server(folder, str(folder / "kneeload.db")) as url:
+        yield url
 
 
 def launch(playwright):

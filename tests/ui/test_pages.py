@@ -196,8 +196,9 @@ def test_coach_ranks_the_squad_and_opens_an_overview(db):
     shown = at.dataframe[0].value
     assert shown["athlete"].tolist() == expected["name"].tolist()
     assert shown["triage"].tolist() == expected["triage"].tolist()
-    assert shown["which"].tolist() == expected["flag_titles"].tolist()
-    assert "persistent pain" in shown["which"].iloc[0]  # Dana's story leads the roster
+    assert shown["which flags"].tolist() == expected["flag_titles"].replace("", "–").tolist()
+    assert list(shown.columns[:3]) == ["athlete", "latest pain", "flags now"]  # phone: first
+    assert "persistent pain" in shown["which flags"].iloc[0]  # Dana's story leads the roster
     top = expected["name"].iloc[0]
     at.session_state["roster"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
     at.run()
