@@ -36,6 +36,7 @@ VIEW_TTL_S = 600  # a cached view of someone else's data is read (and audited) a
 USER_KEY = "kneeload_user"  # session key: the signed-in User, set by gate() on every run
 AUTH_COOKIE = "_streamlit_user"  # Streamlit's signed sign-in cookie
 SIGNED_OUT = User("nobody", SIGNED_OUT_ROLE)
+IN_PROCESS_ATHLETES = 30  # cohorts up to this size are fitted without worker processes
 
 
 def require_app() -> None:
@@ -277,10 +278,19 @@ def nof1(current: Athlete) -> AthleteReport:
                  json.dumps(current.settings, sort_keys=True), today(current).isoformat())
 
 
+def _workers(n_athletes: int) -> int | None:
+    """Worker processes for a cohort: none for a squad (starting them takes seconds, far
+    longer than a few runners' tables: 6 demo runners 2 s in-process, 13 s with workers on
+    2 busy cores); one per core for a large cohort."""
+    return 1 if n_athletes <= IN_PROCESS_ATHLETES else None
+
+
 @st.cache_data(max_entries=8, ttl=VIEW_TTL_S, show_spinner="Fitting the cohort models…")
 def _cohort(url: str | None, viewer: str, version: str) -> CohortReport:
     athletes = _as(url, viewer).research_data("models")
-    return analyze_cohort(cohort_panel(athletes), n_athletes=len(athletes))
+    workers = _workers(len(athletes))
+    return analyze_cohort(cohort_panel(athletes, workers=workers), n_athletes=len(athletes),
+                          workers=workers)
 
 
 def cohort() -> CohortReport:
@@ -292,8 +302,10 @@ def cohort() -> CohortReport:
 @st.cache_data(max_entries=4, show_spinner="Fitting the cohort models…")
 def _cohort_csv(digest: str, _data: bytes) -> CohortReport:
     people = tidy_tables(pd.read_csv(io.BytesIO(_data)))
-    panel = cohort_panel([(name, acts, pain) for name, (acts, pain) in people.items()])
-    return analyze_cohort(panel, n_athletes=len(people))
+    workers = _workers(len(people))
+    panel = cohort_panel([(name, acts, pain) for name, (acts, pain) in people.items()],
+                         workers=workers)
+    return analyze_cohort(panel, n_athletes=len(people), workers=workers)
 
 
 def cohort_csv(data: bytes) -> CohortReport:
