@@ -58,7 +58,7 @@ def main() -> None:
     except AccessDenied as refused:  # the store said no, whichever page or link asked
         ui.refused(refused)
     except UnknownAthlete as missing:  # e.g. an athlete account whose athlete was deleted
-        st.info(f"{missing}.")
+        st.info(f"{ui.plain(missing)}.")
 
 
 # Streamlit runs this file as __main__; worker processes (parallel imports and cohort

@@ -43,15 +43,17 @@ def _num(value: float, pattern: str = "{:.1f}") -> str:
 
 
 def _chart(weekly: pd.DataFrame, units: Units, caution_pct: float, high_pct: float) -> str:
-    """Inline SVG: weekly distance bars with the week's worst pain as a line (0–10)."""
+    """Inline SVG: weekly distance bars with the week's worst pain as a line (0–10); a
+    sentence instead when those weeks hold no run and no diary entry."""
     weeks = weekly.tail(16).reset_index(drop=True)
-    if weeks.empty:
-        return ""
+    if weeks.empty or (weeks["runs"].sum() == 0 and weeks["pain_days"].sum() == 0):
+        return (f"<p>No runs and no diary entries in the {len(weeks)} complete weeks before "
+                "this report; the dashboard's Overview shows the latest ones.</p>")
     width, height, pad = 760, 160, 28
     step = (width - 2 * pad) / len(weeks)
     distance = weeks["distance_m"].to_numpy(float) / units.distance_m
     top = max(float(np.nanmax(distance)) if len(distance) else 0.0, 1.0)
-    parts = [f'<svg viewBox="0 0 {width} {height + 24}" width="100%" role="img" '
+    parts = [f'<svg viewBox="0 0 {width} {height + 34}" width="100%" role="img" '
              f'aria-label="Weekly distance and worst pain, last {len(weeks)} weeks">']
     points = []
     for i, row in weeks.iterrows():
@@ -64,8 +66,11 @@ def _chart(weekly: pd.DataFrame, units: Units, caution_pct: float, high_pct: flo
         parts.append(f'<rect x="{x + 2:.1f}" y="{height - bar:.1f}" width="{step - 4:.1f}" '
                      f'height="{bar:.1f}" fill="{colour}"><title>{row["week_start"]:%d %b}: '
                      f'{distance[i]:.1f} {units.distance}</title></rect>')
+        new_year = i == 0 or row["week_start"].year != weeks["week_start"].iloc[i - 1].year
         parts.append(f'<text x="{x + step / 2:.1f}" y="{height + 16}" font-size="10" '
-                     f'text-anchor="middle">{row["week_start"]:%d %b}</text>')
+                     f'text-anchor="middle">{row["week_start"]:%-d %b}'
+                     + (f'<tspan x="{x + step / 2:.1f}" dy="11">{row["week_start"]:%Y}</tspan>'
+                        if new_year else "") + "</text>")
         if not pd.isna(row["pain_max"]):
             y = height - row["pain_max"] / 10 * (height - pad)
             points.append(f"{x + step / 2:.1f},{y:.1f}")
@@ -83,7 +88,8 @@ def athlete_report_html(name: str, tables: LoadTables, units: Units) -> str:
     complete = weekly[~weekly["partial"]]
     last = complete.iloc[-1] if len(complete) else None
     pain = tables.daily["pain_max"]
-    recent_pain = pain[pain.index > tables.today - pd.Timedelta(days=7)]
+    window = tables.thresholds.current_days
+    recent_pain = pain[pain.index > tables.today - pd.Timedelta(days=window)]
     four = complete.tail(4)["distance_m"].mean() if len(complete) else np.nan
     flags = current_from(tables)
     rows = "".join(
@@ -95,7 +101,7 @@ def athlete_report_html(name: str, tables: LoadTables, units: Units) -> str:
     flag_table = (f'<div class="wide"><table class="flags"><tr><th>level</th><th>rule</th>'
                   f"<th>measured</th><th>threshold</th><th>evidence</th></tr>{rows}"
                   "</table></div>" if flags
-                  else "<p>No flags in the last 7 days.</p>")
+                  else f"<p>No flags in the last {window} days.</p>")
     week_rows = "".join(
         f"<tr><td>{w['week_start']:%d %b %Y}</td>" + "".join(
             f'<td class="num" data-label="{label}">{value}</td>' for label, value in (
@@ -114,7 +120,7 @@ def athlete_report_html(name: str, tables: LoadTables, units: Units) -> str:
     kpis = (f"<div>Last full week<b>{units.format_dist(last_m)}</b>"
             f"{_num(last_change, '{:+.0f} %')} vs week before</div>"
             f"<div>4-week average<b>{units.format_dist(four)}</b>per week</div>"
-            f"<div>Pain, last 7 days<b>{_num(recent_pain.max(), '{:.0f}/10')}</b>worst "
+            f"<div>Pain, last {window} days<b>{_num(recent_pain.max(), '{:.0f}/10')}</b>worst "
             f"({recent_pain.notna().sum()} days logged)</div>")
     caution = tables.thresholds.weekly_change_caution_pct
     high = tables.thresholds.weekly_change_high_pct

@@ -6,6 +6,7 @@ from __future__ import annotations
 import altair as alt
 import numpy as np
 import pandas as pd
+import pydeck as pdk
 
 from analysis import track
 from analysis.thresholds import Thresholds
@@ -23,48 +24,90 @@ def _change_scale(t: Thresholds) -> alt.Scale:
                      range=[GREEN, AMBER, RED, GREY])
 
 
-def weekly_load_chart(weekly: pd.DataFrame, runs: pd.DataFrame, units: Units,
-                      thresholds: Thresholds) -> alt.LayerChart:
-    """Weekly running distance coloured by change band, the week's worst pain on the same
-    time axis, and a marker over weeks holding a single-run spike above the middle band."""
+def date_axis(days: pd.Series | pd.DatetimeIndex) -> alt.Axis:
+    """A time axis whose labels always carry the year: '5 Mar 2024' over spans of up to
+    four months, 'Mar 2024' beyond."""
+    values = pd.DatetimeIndex(pd.to_datetime(days)).dropna()
+    span = (values.max() - values.min()).days if len(values) else 0
+    if span <= 120:
+        return alt.Axis(format="%-d %b %Y", labelOverlap=True, labelFlush=True)
+    interval = "month" if span <= 3 * 365 else "year"
+    return alt.Axis(format="%b %Y" if interval == "month" else "%Y", labelOverlap=True,
+                    labelFlush=True, tickCount=interval)
+
+
+def load_title(measure: str, units: Units) -> str:
+    """Words of a weekly load measure (effort.MEASURES key) with its unit."""
+    return {"distance": f"Running distance ({units.distance}/week)",
+            "minutes": "Running time (min/week)",
+            "trimp": "Heart-rate load (TRIMP/week)"}[measure]
+
+
+def weekly_load_chart(weeks: pd.DataFrame, runs: pd.DataFrame, units: Units,
+                      thresholds: Thresholds, measure: str = "distance",
+                      new_shoes: pd.DataFrame | None = None) -> alt.LayerChart:
+    """Weekly running load (effort.weekly_measure) coloured by change band, the week's worst
+    pain on the same time axis, a marker over weeks holding a single-run spike above the
+    middle band (distance only), and a dashed line where a new pair of shoes came in."""
+    scale = units.distance_m if measure == "distance" else 1.0
     data = pd.DataFrame({
-        "week_start": weekly["week_start"],
-        "distance": weekly["distance_m"] / units.distance_m,
-        "band": weekly["change_band"].astype("object").fillna(NO_COMPARISON),
-        "change_pct": weekly["change_pct"].round(0),
-        "runs": weekly["runs"],
-        "partial": weekly["partial"].map({True: "yes (week not over)", False: "no"}),
-        "pain_max": weekly["pain_max"],
-        "pain_days": weekly["pain_days"],
+        "week_start": weeks["week_start"],
+        "load": weeks["load"] / scale,
+        "band": weeks["band"].astype("object").fillna(NO_COMPARISON),
+        "change_pct": weeks["change_pct"].round(0),
+        "runs": weeks["runs"],
+        "partial": weeks["partial"].map({True: "yes (week not over)", False: "no"}),
+        "pain_max": weeks["pain_max"],
+        "pain_days": weeks["pain_days"],
     })
-    base = alt.Chart(data).encode(x=alt.X("week_start:T", title="Week (Monday)"))
-    bars = base.mark_bar().encode(
-        y=alt.Y("distance:Q", title=f"Running distance ({units.distance}/week)",
-                axis=alt.Axis(format="~f")),
+    data["week_end"] = data["week_start"] + pd.Timedelta(days=7)  # bars fill their week
+    data["week_mid"] = data["week_start"] + pd.Timedelta(days=3.5)
+    title = load_title(measure, units)
+    base = alt.Chart(data).encode(x=alt.X("week_start:T", title="Week (Monday)",
+                                          axis=date_axis(data["week_start"])))
+    bars = base.mark_bar(stroke="white", strokeWidth=1).encode(
+        x2="week_end:T", y2=alt.datum(0),
+        y=alt.Y("load:Q", title=title, axis=alt.Axis(format="~f")),
         color=alt.Color("band:N", scale=_change_scale(thresholds),
-                        legend=alt.Legend(title="Change vs week before", orient="top")),
+                        legend=alt.Legend(title="Change vs week before", orient="top",
+                                          columns=2)),
         opacity=alt.condition(alt.datum.partial == "no", alt.value(1.0), alt.value(0.45)),
         tooltip=[alt.Tooltip("week_start:T", title="Week of"),
-                 alt.Tooltip("distance:Q", title=f"Distance ({units.distance})", format=".1f"),
+                 alt.Tooltip("load:Q", title=title, format=".1f"),
                  alt.Tooltip("change_pct:Q", title="Change (%)"),
                  alt.Tooltip("band:N", title="Band"), alt.Tooltip("runs:Q", title="Runs"),
                  alt.Tooltip("partial:N", title="Partial week")])
-    spikes = _spike_weeks(runs, data, units, thresholds)
+    spikes = _spike_weeks(runs if measure == "distance" else runs.iloc[:0], data, units,
+                          thresholds)
     markers = alt.Chart(spikes).mark_point(shape="triangle-down", filled=True, size=90,
                                            color=RED, yOffset=-8).encode(
-        x="week_start:T", y="distance:Q",
+        x="week_mid:T", y="load:Q",
         tooltip=[alt.Tooltip("local_date:T", title="Run on"),
                  alt.Tooltip("run_distance:Q", title=f"Run ({units.distance})", format=".1f"),
                  alt.Tooltip("spike_ratio:Q", title="× longest run of previous 30 days",
                              format=".2f")])
     pain = base.mark_line(color=PAIN, point=alt.OverlayMarkDef(color=PAIN)).encode(
+        x="week_mid:T",
         y=alt.Y("pain_max:Q", title="Worst knee pain that week (0–10)",
                 scale=alt.Scale(domain=[0, 10])),
         tooltip=[alt.Tooltip("week_start:T", title="Week of"),
                  alt.Tooltip("pain_max:Q", title="Worst pain (0–10)"),
                  alt.Tooltip("pain_days:Q", title="Days with an entry")])
-    return (alt.layer(alt.layer(bars, markers), pain).resolve_scale(y="independent")
+    shoes = _shoe_marks(new_shoes, data["week_start"])
+    rules = alt.Chart(shoes).mark_rule(strokeDash=[6, 3], color="#555555").encode(
+        x="local_date:T", tooltip=[alt.Tooltip("local_date:T", title="New shoes from"),
+                                   alt.Tooltip("shoe:N", title="Shoes")])
+    return (alt.layer(alt.layer(bars, markers, rules), pain).resolve_scale(y="independent")
             .properties(width=WIDTH, height=300))
+
+
+def _shoe_marks(new_shoes: pd.DataFrame | None, weeks: pd.Series) -> pd.DataFrame:
+    """The new-shoe days that fall within the charted weeks."""
+    if new_shoes is None or new_shoes.empty or weeks.empty:
+        return pd.DataFrame({"local_date": pd.Series(dtype="datetime64[ns]"),
+                             "shoe": pd.Series(dtype=object)})
+    inside = new_shoes["local_date"].between(weeks.min(), weeks.max() + pd.Timedelta(days=6))
+    return new_shoes[inside]
 
 
 def _spike_weeks(runs: pd.DataFrame, weekly: pd.DataFrame, units: Units,
@@ -76,7 +119,7 @@ def _spike_weeks(runs: pd.DataFrame, weekly: pd.DataFrame, units: Units,
                      - pd.to_timedelta(big["local_date"].dt.day_of_week, unit="D"),
                      run_distance=big["distance_m"] / units.distance_m)
     big = big.sort_values("spike_ratio").groupby("week_start").tail(1)
-    return big.merge(weekly[["week_start", "distance"]], on="week_start")
+    return big.merge(weekly[["week_start", "week_mid", "load"]], on="week_start")
 
 
 def descent_chart(weekly: pd.DataFrame, units: Units) -> alt.LayerChart:
@@ -88,16 +131,21 @@ def descent_chart(weekly: pd.DataFrame, units: Units) -> alt.LayerChart:
         "per_distance": weekly["descent_per_km"] * (units.distance_m / 1000) / units.height_m,
         "steep": weekly["downhill_10pct_m"] / units.distance_m,
     })
-    base = alt.Chart(data).encode(x=alt.X("week_start:T", title="Week (Monday)"))
+    data["week_end"] = data["week_start"] + pd.Timedelta(days=7)
+    data["week_mid"] = data["week_start"] + pd.Timedelta(days=3.5)
+    base = alt.Chart(data).encode(x=alt.X("week_start:T", title="Week (Monday)",
+                                          axis=date_axis(data["week_start"])))
     tooltip = [alt.Tooltip("week_start:T", title="Week of"),
                alt.Tooltip("descent:Q", title=f"Descent ({units.height})", format=".0f"),
                alt.Tooltip("per_distance:Q", title=f"Descent per {units.distance} ({per})",
                            format=".1f"),
                alt.Tooltip("steep:Q", title=f"Run at ≤ −10 % ({units.distance})", format=".2f")]
-    bars = base.mark_bar(color=BLUE).encode(
-        y=alt.Y("descent:Q", title=f"Descent ({units.height}/week)"), tooltip=tooltip)
+    bars = base.mark_bar(color=BLUE, stroke="white", strokeWidth=1).encode(
+        x2="week_end:T", y2=alt.datum(0),
+        y=alt.Y("descent:Q", title=f"Descent ({units.height}/week)"),
+        tooltip=tooltip)
     line = base.mark_line(color=AMBER, point=True).encode(
-        y=alt.Y("per_distance:Q", title=f"Descent per {units.distance} ({per})"),
+        x="week_mid:T", y=alt.Y("per_distance:Q", title=f"Descent per {units.distance} ({per})"),
         tooltip=tooltip)
     return alt.layer(bars, line).resolve_scale(y="independent").properties(width=WIDTH,
                                                                            height=220)
@@ -112,9 +160,17 @@ def cadence_chart(runs: pd.DataFrame, thresholds: Thresholds) -> alt.LayerChart:
     data["below"] = np.where(data["cadence_dev_pct"] < limit, f"more than {-limit:g} % below",
                              "within")
     data["trend"] = data["cadence_dev_pct"].rolling(8, min_periods=3).median()
-    base = alt.Chart(data).encode(x=alt.X("local_date:T", title="Run date"))
+    # One y scale for every layer, from the data and both reference lines, with a margin.
+    low = min(float(data["cadence_dev_pct"].min()), limit) - 2
+    high = max(float(data["cadence_dev_pct"].max()), 0.0) + 2
+    title = "vs own baseline (%)"
+    y = alt.Y("cadence_dev_pct:Q", title=title,
+              scale=alt.Scale(domain=[low, high], nice=True),
+              axis=alt.Axis(format="+~f", tickCount=5, titlePadding=8))
+    base = alt.Chart(data).encode(x=alt.X("local_date:T", title="Run date",
+                                          axis=date_axis(data["local_date"])))
     points = base.mark_circle(size=40).encode(
-        y=alt.Y("cadence_dev_pct:Q", title="Cadence vs own baseline at that speed (%)"),
+        y=y,
         color=alt.Color("below:N", scale=alt.Scale(domain=[f"more than {-limit:g} % below",
                                                            "within"], range=[RED, BLUE]),
                         legend=alt.Legend(title=None, orient="top")),
@@ -124,10 +180,12 @@ def cadence_chart(runs: pd.DataFrame, thresholds: Thresholds) -> alt.LayerChart:
                              format=".0f"),
                  alt.Tooltip("cadence_dev_pct:Q", title="Difference (%)", format="+.1f"),
                  alt.Tooltip("speed_mps:Q", title="Speed (m/s)", format=".2f")])
-    trend = base.mark_line(color=GREY).encode(y="trend:Q")
+    # The same title on every layer: Vega-Lite merges the shared axis (a layer without an
+    # axis would switch it off, different titles would be joined into a clipped one).
+    trend = base.mark_line(color=GREY).encode(y=alt.Y("trend:Q", title=title))
     rules = alt.Chart(pd.DataFrame({"y": [0.0, limit]})).mark_rule(
-        strokeDash=[4, 4], color=GREY).encode(y="y:Q")
-    return alt.layer(rules, trend, points).properties(width=WIDTH, height=220)
+        strokeDash=[4, 4], color=GREY).encode(y=alt.Y("y:Q", title=title))
+    return alt.layer(points, trend, rules).properties(width=WIDTH, height=240)
 
 
 def acwr_chart(acwr: pd.DataFrame, show_zones: bool = False) -> alt.LayerChart:
@@ -141,7 +199,7 @@ def acwr_chart(acwr: pd.DataFrame, show_zones: bool = False) -> alt.LayerChart:
                                            "acwr_ewma": "EWMA"})
     top = max(2.0, min(float(long["ratio"].quantile(0.99)) if len(long) else 2.0, 3.0))
     lines = alt.Chart(long).mark_line(clip=True).encode(
-        x=alt.X("date:T", title="Day"),
+        x=alt.X("date:T", title="Day", axis=date_axis(long["date"])),
         y=alt.Y("ratio:Q", title="Acute:chronic distance ratio",
                 scale=alt.Scale(domain=[0, top], clamp=True)),
         color=alt.Color("variant:N", scale=alt.Scale(range=[BLUE, AMBER]),
@@ -161,27 +219,42 @@ def acwr_chart(acwr: pd.DataFrame, show_zones: bool = False) -> alt.LayerChart:
         width=WIDTH, height=220)
 
 
-def pain_calendar(daily: pd.DataFrame) -> alt.Chart:
-    """Days by week (columns) and weekday (rows) coloured by the day's worst pain; light
-    grey = no entry (unknown, not pain-free)."""
-    data = pd.DataFrame({"date": daily.index, "pain_max": daily["pain_max"].to_numpy()})
-    data["week"] = (data["date"] - pd.to_timedelta(data["date"].dt.day_of_week, unit="D")
-                    ).dt.strftime("%Y-%m-%d")
+def pain_calendar(daily: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp
+                  ) -> alt.LayerChart:
+    """The days from `start` to `end` by week (x, dated) and weekday (rows), coloured by the
+    day's worst pain; light grey = no entry (unknown, not pain-free). The axis spans at least
+    eight weeks, so that one entry is one small square, not a band."""
+    first = start - pd.to_timedelta(start.day_of_week, unit="D")
+    last = max(end, first + pd.Timedelta(weeks=8) - pd.Timedelta(days=1))
+    days = pd.date_range(first, end, freq="D")
+    pain = daily["pain_max"].reindex(days) if len(daily) else pd.Series(np.nan, index=days)
+    data = pd.DataFrame({"date": days, "pain_max": pain.to_numpy()})
+    data["week"] = data["date"] - pd.to_timedelta(data["date"].dt.day_of_week, unit="D")
+    data["week_end"] = data["week"] + pd.Timedelta(days=7)
     data["weekday"] = data["date"].dt.strftime("%a")
     data["entry"] = np.where(data["pain_max"].notna(), "logged", "no entry")
-    return alt.Chart(data).mark_rect(stroke="white", strokeWidth=1).encode(
-        x=alt.X("week:O", title=None, axis=alt.Axis(
-            labelExpr="slice(datum.value, 8) <= '07' ? timeFormat(toDate(datum.value), "
-                      "'%b %Y') : ''", labelAngle=0, ticks=False)),
+    stop = last + pd.Timedelta(days=1)
+    domain = [alt.DateTime(year=day.year, month=day.month, date=day.day) for day in (first, stop)]
+    base = alt.Chart(data).encode(
+        x2="week_end:T",
         y=alt.Y("weekday:O", title=None, sort=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]),
-        color=alt.condition("isValid(datum.pain_max)",
-                            alt.Color("pain_max:Q", title="Worst pain (0–10)",
-                                      scale=alt.Scale(domain=[0, 10], scheme="orangered")),
-                            alt.value("#eeeeee")),
-        tooltip=[alt.Tooltip("date:T", title="Day"),
+        tooltip=[alt.Tooltip("date:T", title="Day", format="%a %-d %b %Y"),
                  alt.Tooltip("pain_max:Q", title="Worst pain (0–10)"),
-                 alt.Tooltip("entry:N", title="Diary")],
-    ).properties(width=WIDTH, height=170)
+                 alt.Tooltip("entry:N", title="Diary")])
+    # Two layers: every day grey, the logged ones coloured on top (a colour scale would drop
+    # the days without a value).
+    # The domain is set on the first layer only: Vega-Lite would union two equal DateTime
+    # domains into a wrong one.
+    days_layer = base.mark_rect(color="#e4e4e4", stroke="white", strokeWidth=0.5).encode(
+        x=alt.X("week:T", title=None, scale=alt.Scale(domain=domain),
+                axis=date_axis(pd.DatetimeIndex([first, last]))))
+    logged = base.transform_filter("isValid(datum.pain_max)").mark_rect(
+        stroke="white", strokeWidth=0.5).encode(
+        x="week:T",
+        color=alt.Color("pain_max:Q", title="Worst pain (0–10)",
+                        scale=alt.Scale(domain=[0, 10], scheme="orangered"),
+                        legend=alt.Legend(orient="top", direction="horizontal")))
+    return alt.layer(days_layer, logged).properties(width=WIDTH, height=alt.Step(18))
 
 
 def route_chart(samples: pd.DataFrame, max_points: int = 1500) -> alt.LayerChart:
@@ -210,8 +283,9 @@ def elevation_profile(samples: pd.DataFrame, units: Units,
     """Elevation against distance, with stretches at −5 % and −10 % or steeper filled in."""
     grid = track.elevation_on_grid(samples["distance_m"].to_numpy(float),
                                    samples["elevation_m"].to_numpy(float), settings)
-    distance = np.arange(len(grid)) * settings.grid_m
-    grade = np.r_[np.diff(grid) / settings.grid_m, 0.0]
+    step = track.grid_step(samples["distance_m"].to_numpy(float), settings)
+    distance = np.arange(len(grid)) * step
+    grade = np.r_[np.diff(grid) / step, 0.0]
     data = pd.DataFrame({"distance": distance / units.distance_m,
                          "elevation": grid / units.height_m, "grade": grade * 100})
     data["steep"] = data["elevation"].where(grade <= -0.05 + track.GRADE_TOLERANCE)
@@ -234,13 +308,17 @@ EXPOSURE_WORDS = {
     "cadence_dev_pct": "cadence vs baseline (%)", "acwr_uncoupled": "ACWR, uncoupled",
     "acwr_ewma": "ACWR, EWMA", "long_run_share": "long-run share",
 }
+# The flags tested as events (analysis.stats.nof1.FLAG_EXPOSURES), for the n-of-1 chart.
+FLAG_WORDS = {"spike_flag": "spike flag raised", "descent_spike_flag": "descent spike flag",
+              "weekly_jump_flag": "weekly jump > 30 %"}
 
 
 def associations_chart(table: pd.DataFrame) -> alt.LayerChart:
-    """Each exposure × lag: pain points per 1 SD with its 95 % bootstrap interval; filled
+    """Each exposure × lag: the pain points that went with 1 SD more of the exposure (or
+    with a raised flag), with its 95 % interval (from the same error as the test); filled
     when the Benjamini–Hochberg q-value is under 0.05."""
     data = table.assign(
-        exposure_words=table["exposure"].map(EXPOSURE_WORDS),
+        exposure_words=table["exposure"].map(EXPOSURE_WORDS | FLAG_WORDS),
         lag=np.where(table["lag_weeks"].notna(), table["lag_weeks"].astype("string") + " wk",
                      table["lag_days"].astype("string") + " d"),
         finding=np.where(table["q_value"] < 0.05, "q < 0.05", "not significant"))
@@ -248,12 +326,14 @@ def associations_chart(table: pd.DataFrame) -> alt.LayerChart:
     y = alt.Y("row:N", title=None, sort=None, axis=alt.Axis(labelLimit=260,
                                                              labelOverlap=False))
     tooltip = [alt.Tooltip("exposure_words:N", title="Exposure"), alt.Tooltip("lag:N", title="Lag"),
-               alt.Tooltip("estimate:Q", title="Pain points per 1 SD", format="+.2f"),
+               alt.Tooltip("estimate:Q", title="Pain points per 1 SD (or per flag)",
+                           format="+.2f"),
                alt.Tooltip("ci_low:Q", title="95 % CI from", format="+.2f"),
                alt.Tooltip("ci_high:Q", title="to", format="+.2f"),
                alt.Tooltip("q_value:Q", title="q (BH)", format=".3f")]
     bars = alt.Chart(data).mark_rule(color=GREY).encode(
-        y=y, x=alt.X("ci_low:Q", title="Change in daily pain per 1 SD of exposure (points)"),
+        y=y, x=alt.X("ci_low:Q", title="Daily pain that went with 1 SD more (or a flag), "
+                                       "points"),
         x2="ci_high:Q", tooltip=tooltip)
     points = alt.Chart(data).mark_point(size=60, filled=True).encode(
         y=y, x="estimate:Q",
@@ -305,3 +385,25 @@ def forest_chart(forest: pd.DataFrame, pooled: float | None = None) -> alt.Layer
         lines.append(alt.Chart(pd.DataFrame({"x": [pooled], "what": ["pooled (mixed model)"]}))
                      .mark_rule(color=RED).encode(x="x:Q", tooltip=["what:N", "x:Q"]))
     return alt.layer(*lines, rules, points).properties(width=WIDTH, height=alt.Step(32))
+
+
+TILE_HOST = "basemaps.cartocdn.com"  # Carto's free basemaps, pydeck's default without a token
+
+
+def route_deck(samples: pd.DataFrame, max_points: int = 1500) -> pdk.Deck:
+    """The route as a line on map tiles (Carto, no token), framed on the track, with its start
+    (green) and finish (red). Needs the browser to reach the tile server; route_chart is the
+    offline drawing."""
+    fix = samples.dropna(subset=["lat", "lon"])
+    step = max(1, len(fix) // max_points)
+    path = fix.iloc[::step][["lon", "lat"]].to_numpy().tolist()
+    ends = pd.DataFrame({"lon": [path[0][0], path[-1][0]], "lat": [path[0][1], path[-1][1]],
+                         "where": ["start", "finish"],
+                         "colour": [[77, 154, 106], [200, 65, 44]]})
+    view = pdk.data_utils.compute_view(fix[["lon", "lat"]].to_numpy().tolist())
+    layers = [pdk.Layer("PathLayer", data=[{"path": path}], get_path="path",
+                        get_color=[59, 110, 168], width_min_pixels=3),
+              pdk.Layer("ScatterplotLayer", data=ends, get_position=["lon", "lat"],
+                        get_fill_color="colour", radius_min_pixels=6, pickable=True)]
+    return pdk.Deck(layers=layers, initial_view_state=view, map_style="light",
+                    tooltip={"text": "{where}"})

@@ -86,7 +86,7 @@ def _alex_plan(rng: np.random.Generator) -> list[Session]:
 
 
 # Alex's underlying pain, week by week from the first of the 78 weeks (0–10).
-ALEX_PAIN = ([0.4] * 45 + [1.5, 4.6, 3.0, 1.5, 1.2, 2.4, 3.0, 5.8, 5.2, 4.4, 3.2, 2.4]
+ALEX_PAIN = ([0.4] * 45 + [1.5, 4.6, 3.0, 1.5, 1.2, 1.4, 1.6, 5.8, 5.2, 4.4, 3.2, 2.4]
              + [1.8] * 4 + [1.0] * 17)
 
 
@@ -136,8 +136,17 @@ def _runs(rng: np.random.Generator, sessions: list[Session], athlete: str
     return out
 
 
-def _strava_export(runs: list[tuple[Session, object]], fit: bool = True) -> bytes:
-    """A Strava bulk export zip: activities.csv plus one .fit.gz (or .gpx) per run."""
+def _alex_shoes(session: Session) -> str:
+    """Alex's shoes (Strava's Activity Gear): road shoes, new trail shoes for the trail
+    block, and a new road pair for the return after the flare."""
+    week = (session.day - (END - pd.Timedelta(weeks=78) + pd.Timedelta(days=1))).days // 7
+    return "Pegasus 40" if week < 44 else "Speedgoat 5" if week < 56 else "Pegasus 41"
+
+
+def _strava_export(runs: list[tuple[Session, object]], fit: bool = True,
+                   shoes: Callable[[Session], str] | None = None) -> bytes:
+    """A Strava bulk export zip: activities.csv plus one .fit.gz (or .gpx) per run, with the
+    shoes of each run when `shoes` names them."""
     buffer = io.BytesIO()
     rows = []
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -147,7 +156,8 @@ def _strava_export(runs: list[tuple[Session, object]], fit: bool = True) -> byte
                              else gpx_bytes(run, cadence="steps", creator="StravaGPX"))
             rows.append({"activity_id": number, "start": run.start, "name": session.name,
                          "type": "Run", "distance_m": run.distance[-1],
-                         "elapsed_s": run.t[-1], "moving_s": run.t[-1], "filename": member})
+                         "elapsed_s": run.t[-1], "moving_s": run.t[-1], "filename": member,
+                         "gear": shoes(session) if shoes else ""})
         archive.writestr("activities.csv", strava_csv_bytes(rows))
     return buffer.getvalue()
 
@@ -213,7 +223,7 @@ def write_demo(directory: Path = DEMO_DIR, seed: int = 2026) -> list[Path]:
         written.append(path)
 
     alex = _runs(rng, _alex_plan(rng), "Alex")
-    save("alex/strava_export.zip", _strava_export(alex))
+    save("alex/strava_export.zip", _strava_export(alex, shoes=_alex_shoes))
     save("alex/pain.csv", _alex_pain(rng, [s for s, _ in alex]).to_csv(index=False).encode())
 
     bea = _runs(rng, _simple_plan(rng, 16, [30.0] * 16, 10.0), "Bea")

@@ -40,6 +40,12 @@ RULES: dict[str, Rule] = {
         "{persistent_pain_days} days (episodes end after {persistent_pain_gap_days} days "
         "without such an entry): see a physiotherapist or sports physician",
         "persistent_pain"),
+    "persistent_low_pain": Rule(
+        "pain for weeks",
+        "caution", "days", "Pain of {persistent_low_pain_score:g}/10 or more logged over more "
+        "than {persistent_pain_days} days (episodes end after {persistent_pain_gap_days} days "
+        "without such an entry), even if mild: see a physiotherapist or sports physician",
+        "persistent_pain"),
     "pain_during_run_severe": Rule(
         "severe pain in a run",
         "high", "/10", "Pain during a run above {pain_stop_above:g}/10: stop running for now, "
@@ -95,12 +101,11 @@ RULES: dict[str, Rule] = {
     "week_partial": Rule(
         "week in progress",
         "info", "m", "Week in progress: its distance so far (the value) is not compared with "
-        "complete weeks and gets no weekly-jump flag; see the rolling 7-day change",
-        "weekly_change_high"),
+        "complete weeks and gets no weekly-jump flag; see the rolling 7-day change", "note"),
     "week_after_gap": Rule(
         "restart after a break",
         "info", "m", "No runs the week before: no percentage change for this week's distance "
-        "(the value); a restart after a break", "weekly_change_high"),
+        "(the value); a restart after a break", "note"),
     "spike_no_baseline": Rule(
         "first run after a break",
         "info", "days", "No run in the previous {spike_window_days} days (the value is the days "
@@ -202,12 +207,17 @@ def _banded(t: Thresholds, frame: pd.DataFrame, column: str, prefix: str,
 
 
 def week_rules(weekly: pd.DataFrame, today: pd.Timestamp, t: Thresholds) -> list[_Raised]:
-    """Weekly jumps of complete weeks, the rolling 7 days for the week in progress, notes."""
+    """Weekly jumps of complete weeks, the rolling 7 days for the week in progress, notes
+    (no restart note after a partial week: what came before it is unknown)."""
     starts = pd.DatetimeIndex(weekly["week_start"])
-    partial = weekly["partial"].to_numpy(bool)
-    current = weekly[partial]
-    running = partial & ((weekly["distance_m"] > 0) | (weekly["prev_distance_m"] > 0)).to_numpy()
-    gap = (~partial & (weekly["prev_distance_m"] == 0) & (weekly["distance_m"] > 0)).to_numpy()
+    partial = weekly["partial"].to_numpy(bool)  # in progress, or a first week begun late
+    in_progress = np.asarray(starts == today - pd.Timedelta(days=today.day_of_week))
+    current = weekly[in_progress]
+    running = in_progress & ((weekly["distance_m"] > 0)
+                             | (weekly["prev_distance_m"] > 0)).to_numpy()
+    after_partial = np.r_[False, partial[:-1]]
+    gap = (~partial & ~after_partial & (weekly["prev_distance_m"] == 0).to_numpy()
+           & (weekly["distance_m"] > 0).to_numpy())
     return [*_banded(t, weekly, "change_pct", "weekly_jump", starts),
             *_banded(t, current, "rolling7_change_pct", "rolling7_jump",
                      pd.DatetimeIndex([today] * len(current))),
@@ -221,7 +231,7 @@ def run_rules(runs: pd.DataFrame, t: Thresholds) -> list[_Raised]:
     bands = [("spike_large", ratio > t.spike_large, t.spike_large),
              ("spike_medium", (ratio > t.spike_medium) & (ratio <= t.spike_large), t.spike_medium),
              ("spike_small", (ratio > t.spike_small) & (ratio <= t.spike_medium), t.spike_small)]
-    no_base = (ratio.isna() & (runs["distance_m"] > 0)).to_numpy()
+    no_base = (runs["spike_baseline_m"].isna() & (runs["distance_m"] > 0)).to_numpy()
     descent = ((runs["descent_spike_ratio"] > t.descent_spike_ratio)
                & (runs["descent_m"] >= t.descent_spike_min_m)).to_numpy()
     cadence = (runs["cadence_dev_pct"] < -t.cadence_drop_pct).to_numpy()
@@ -234,6 +244,21 @@ def run_rules(runs: pd.DataFrame, t: Thresholds) -> list[_Raised]:
             pick("spike_no_baseline", no_base, "days_since_prev_run", t.spike_window_days),
             pick("descent_spike", descent, "descent_spike_ratio", t.descent_spike_ratio),
             pick("cadence_drop", cadence, "cadence_dev_pct", -t.cadence_drop_pct)]
+
+
+def _lasting(entries: pd.DataFrame, score: float, t: Thresholds
+             ) -> tuple[pd.Series, pd.Series]:
+    """Days (the last of each week) on which pain of at least `score` has been logged for
+    more than persistent_pain_days (gaps over persistent_pain_gap_days end an episode), and
+    how many days it has lasted then."""
+    days = pd.Series(entries.loc[entries["score"] >= score, "date"].drop_duplicates()
+                     .sort_values().to_numpy())
+    episode = (days.diff().dt.days > t.persistent_pain_gap_days).cumsum()
+    span = (days - days.groupby(episode).transform("min")).dt.days
+    lasting = days[span > t.persistent_pain_days]
+    last_in_week = ~(lasting - pd.to_timedelta(lasting.dt.day_of_week, unit="D")
+                     ).duplicated(keep="last")
+    return lasting[last_in_week], span[lasting[last_in_week].index]
 
 
 def pain_rules(entries: pd.DataFrame, daily: pd.DataFrame, t: Thresholds) -> list[_Raised]:
@@ -251,22 +276,17 @@ def pain_rules(entries: pd.DataFrame, daily: pd.DataFrame, t: Thresholds) -> lis
     before = daily["pain_max"].reindex(morning.index - pd.Timedelta(days=1)).to_numpy()
     worse = morning.to_numpy() > before  # NaN (no entry the day before) is never worse
 
-    high = entries.loc[entries["score"] >= t.persistent_pain_score, "date"]
-    days = pd.Series(high.drop_duplicates().sort_values().to_numpy())
-    episode = (days.diff().dt.days > t.persistent_pain_gap_days).cumsum()
-    span = (days - days.groupby(episode).transform("min")).dt.days
-    persistent = days[span > t.persistent_pain_days]
-    last_in_week = ~(persistent - pd.to_timedelta(persistent.dt.day_of_week, unit="D")
-                     ).duplicated(keep="last")
-    persistent = persistent[last_in_week]
+    high, span = _lasting(entries, t.persistent_pain_score, t)
+    low, low_span = _lasting(entries, t.persistent_low_pain_score, t)
+    low = low[~low.isin(high)]  # the high flag already says it
 
     return [_raise("pain_during_run_severe", during["date"][severe], during["score"][severe],
                    t.pain_stop_above, during["activity_id"][severe]),
             _raise("pain_during_run", during["date"][breach], during["score"][breach],
                    t.pain_rule_max, during["activity_id"][breach]),
             _raise("pain_next_morning", morning.index[worse], morning[worse], before[worse]),
-            _raise("persistent_pain", persistent, span[persistent.index],
-                   t.persistent_pain_days)]
+            _raise("persistent_pain", high, span, t.persistent_pain_days),
+            _raise("persistent_low_pain", low, low_span[low.index], t.persistent_pain_days)]
 
 
 def flag_table(weekly: pd.DataFrame, runs: pd.DataFrame, entries: pd.DataFrame,

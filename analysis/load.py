@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -202,6 +203,25 @@ def _cadence_baseline(runs: pd.DataFrame, t: Thresholds) -> tuple[np.ndarray, np
     return np.where(enough, predicted, np.nan), n.astype("int64")
 
 
+def history_days(day: np.ndarray, active: np.ndarray, gap: int) -> np.ndarray:
+    """Per position of a sorted day array: days since the start of its stretch of history
+    (NaN before the first active day). A stretch starts at the first active day and again at
+    the first active day after more than `gap` days without one: what happened before the
+    data (or during a longer hole in them) is unknown, not zero."""
+    day = np.asarray(day, dtype="datetime64[D]")
+    starts = np.flatnonzero(active)
+    out = np.full(len(day), np.nan)
+    if len(starts) == 0:
+        return out
+    active_days = day[starts]
+    new = np.r_[True, np.diff(active_days).astype(int) > gap]
+    stretch_start = active_days[new]
+    which = np.searchsorted(stretch_start, day, side="right") - 1
+    known = which >= 0
+    out[known] = (day[known] - stretch_start[which[known]]).astype(int)
+    return out
+
+
 def _band_labels(values: pd.Series, edges: tuple[float, ...], labels: tuple[str, ...],
                  missing: str | None) -> pd.Series:
     """Labels of right-closed bands (≤edge0, (edge0, edge1], …, >edgeN); `missing` for NaN."""
@@ -211,7 +231,9 @@ def _band_labels(values: pd.Series, edges: tuple[float, ...], labels: tuple[str,
 
 
 def spike_band(ratio: pd.Series, t: Thresholds = Thresholds()) -> pd.Series:
-    """Frandsen 2025 bands of spike ratios: ≤1.1, >1.1–1.3, >1.3–2.0, >2.0 (edges from `t`)."""
+    """Frandsen 2025 bands of spike ratios: ≤1.1, >1.1–1.3, >1.3–2.0, >2.0 (edges from `t`);
+    a run without a ratio is labelled "no run in the previous 30 days" (run_table relabels
+    the start-up runs)."""
     s, m, large = (f"{edge:.1f}" if edge == round(edge, 1) else f"{edge:g}"
                    for edge in (t.spike_small, t.spike_medium, t.spike_large))
     return _band_labels(ratio, (t.spike_small, t.spike_medium, t.spike_large),
@@ -229,8 +251,11 @@ def run_table(activities: pd.DataFrame, thresholds: Thresholds = Thresholds()) -
     """One row per run with its spike ratio, descent spike and cadence deviation.
 
     spike_ratio = distance ÷ the longest run of the `spike_window_days` (30) calendar days
-    before the run's day plus the earlier runs of the same day; NaN when there is none.
-    descent_spike_ratio does the same with the descent. cadence_dev_pct = cadence ÷ the
+    before the run's day plus the earlier runs of the same day; NaN when there is none, and
+    NaN (band "under 30 days of history") while the window is not yet filled: a run fewer
+    than 30 days after the first run, or after the first run following more than 30 days
+    without runs, whose earlier runs are unknown (history_days). descent_spike_ratio does
+    the same with the descent. cadence_dev_pct = cadence ÷ the
     cadence the runner's own fit predicts at this speed − 1, in %; NaN with fewer than
     `cadence_min_runs` runs with cadence in the previous `cadence_baseline_days` days.
     """
@@ -240,17 +265,41 @@ def run_table(activities: pd.DataFrame, thresholds: Thresholds = Thresholds()) -
     runs["speed_mps"] = distance / time_s.where(time_s > 0)
     runs["descent_per_km"] = descent / (distance / 1000).where(distance > 0)
     runs["days_since_prev_run"] = runs["local_date"].diff().dt.days.astype(float)
-    runs["spike_baseline_m"] = _previous_max(runs, "distance_m", t.spike_window_days)
-    runs["spike_ratio"] = distance / runs["spike_baseline_m"]
-    runs["spike_band"] = spike_band(runs["spike_ratio"], t).where(distance.notna(),
-                                                                   "no distance recorded")
-    runs["descent_baseline_m"] = _previous_max(runs, "descent_m", t.spike_window_days)
-    runs["descent_spike_ratio"] = descent / runs["descent_baseline_m"]
+    window = t.spike_window_days
+    started = history_days(runs["local_date"].to_numpy(), np.ones(len(runs), bool),
+                           window) >= window
+    runs["spike_baseline_m"] = _previous_max(runs, "distance_m", window)
+    runs["spike_ratio"] = (distance / runs["spike_baseline_m"]).where(started)
+    band = spike_band(runs["spike_ratio"], t)
+    band = band.where(started | runs["spike_baseline_m"].isna(),
+                      f"under {window} days of history")
+    runs["spike_band"] = band.where(distance.notna(), "no distance recorded")
+    runs["descent_baseline_m"] = _previous_max(runs, "descent_m", window)
+    runs["descent_spike_ratio"] = (descent / runs["descent_baseline_m"]).where(started)
     predicted, used = _cadence_baseline(runs, t)
     runs["cadence_baseline_spm"] = predicted
     runs["cadence_baseline_runs"] = used
     runs["cadence_dev_pct"] = (runs["cadence_spm"] / predicted - 1) * 100
     return runs[list(RUN_COLUMNS)]
+
+
+def ewma_burn_in(n: int, weight: float = 0.05) -> int:
+    """Days before an EWMA with λ = 2/(n+1) is reported: the first day on which its starting
+    value weighs less than `weight` (5 %), i.e. (1 − λ)^days < weight (N = 28: 42 days)."""
+    return int(np.floor(np.log(weight) / np.log(1 - 2 / (n + 1)))) + 1
+
+
+def _ewma(load: np.ndarray, history: np.ndarray, n: int) -> np.ndarray:
+    """EWMA with λ = 2/(n+1) per stretch of history, started from the mean of the stretch's
+    first n days (Williams et al. 2017), NaN until ewma_burn_in(n) days have passed."""
+    lam = 2 / (n + 1)
+    out = np.full(len(load), np.nan)
+    bounds = np.r_[np.flatnonzero(history == 0), len(load)]
+    for begin, end in pairwise(bounds):
+        part = load[begin:end]
+        initial = float(part[:n].mean())
+        out[begin:end] = lfilter([lam], [1, lam - 1], part, zi=[(1 - lam) * initial])[0]
+    return np.where(history + 1 >= ewma_burn_in(n), out, np.nan)
 
 
 def acwr_table(daily: pd.DataFrame, column: str = "distance_m",
@@ -260,19 +309,23 @@ def acwr_table(daily: pd.DataFrame, column: str = "distance_m",
     acute = mean daily load of the last 7 days (today included); coupled chronic = mean of the
     last 28 days (acute week included); uncoupled chronic = mean of the 21 days before the
     acute week; EWMA_today = λ·load_today + (1 − λ)·EWMA_yesterday with λ = 2/(N + 1), N = 7
-    and 28, starting from 0 on the day before the series (Williams et al. 2017). History is
-    counted from the first day with a run (day 1): ratios appear from day `acwr_min_days` (28)
-    on, the uncoupled one from day `acwr_uncoupled_min_days` (35); a chronic load of 0 gives NaN.
+    and 28, started from the mean of the first N days (Williams et al. 2017) and not reported
+    until that start weighs under 5 % (ewma_burn_in: 11 and 42 days). History is counted from
+    the first day with a run (day 1), again from the first run after more than `chronic_days`
+    days without one (the load before the data, or in a hole in them, is unknown): ratios
+    appear from day `acwr_min_days` (28) on, the uncoupled one from day
+    `acwr_uncoupled_min_days` (35), the EWMA ratio once both EWMAs are reported; a chronic
+    load of 0 gives NaN.
     """
     t = thresholds
     load = daily[column].astype(float)
     acute = load.rolling(t.acute_days).mean()
     chronic = load.rolling(t.chronic_days).mean()
     uncoupled = load.shift(t.acute_days).rolling(t.chronic_days - t.acute_days).mean()
-    ewma = {n: lfilter([2 / (n + 1)], [1, 2 / (n + 1) - 1], load.to_numpy())
-            for n in (t.acute_days, t.chronic_days)}
     ran = daily.get("runs", load).to_numpy() > 0
-    history = np.arange(1, len(load) + 1) - (ran.argmax() if ran.any() else len(load))
+    history = history_days(daily.index.to_numpy(), ran, t.chronic_days)
+    ewma = {n: _ewma(load.to_numpy(), history, n) for n in (t.acute_days, t.chronic_days)}
+    history = history + 1  # day 1 = the first day of a stretch
 
     def ratio(top: np.ndarray | pd.Series, bottom: np.ndarray | pd.Series,
               min_days: int) -> np.ndarray:
@@ -298,22 +351,6 @@ def rolling_change_pct(daily: pd.DataFrame, column: str = "distance_m",
     return (recent - before) * 100 / before
 
 
-def flare_onsets(daily: pd.DataFrame, thresholds: Thresholds = Thresholds()) -> pd.Series:
-    """Days whose worst pain reaches `flare_score` (4) after `flare_quiet_days` (7) days with no
-    entry at or above it, of which at least `flare_recorded_days` (4) have an entry below it,
-    at least that many days into the pain diary (DOMAIN §3; a day without an entry is
-    unknown, so it cannot show that the knee was quiet)."""
-    t = thresholds
-    high = daily["pain_max"] >= t.flare_score
-    recent_high = high.astype(float).shift(1).rolling(t.flare_quiet_days).max()
-    below = (daily["pain_max"] < t.flare_score).astype(float)
-    recorded = below.shift(1).rolling(t.flare_quiet_days, min_periods=1).sum()
-    logged = daily["pain_entries"].to_numpy() > 0
-    diary_day = np.arange(len(daily)) - (logged.argmax() if logged.any() else len(daily))
-    return (high & (recent_high == 0) & (recorded >= t.flare_recorded_days)
-            & (diary_day >= t.flare_quiet_days)).rename("flare")
-
-
 @dataclass(frozen=True)
 class LoadTables:
     """Everything the load pages and flags need, computed once: see the functions above."""
@@ -327,8 +364,9 @@ class LoadTables:
 
 
 def _weekly(daily: pd.DataFrame, runs: pd.DataFrame, today: pd.Timestamp,
-            t: Thresholds) -> pd.DataFrame:
-    """Weekly metrics (without flags) from a daily series that starts on a Monday."""
+            first: pd.Timestamp | None, t: Thresholds) -> pd.DataFrame:
+    """Weekly metrics (without flags) from a daily series that starts on a Monday; `first`
+    is the first day with data (days before it are unknown, not rest days)."""
     week = monday(daily.index)
     by_week = daily.groupby(week)
     weekly = by_week[list(_SUMMED)].sum().rename(
@@ -339,11 +377,14 @@ def _weekly(daily: pd.DataFrame, runs: pd.DataFrame, today: pd.Timestamp,
     weekly.index.name = "week_start"
     distance = weekly["distance_m"]
     ran = distance.where(distance > 0)
-    weekly["partial"] = weekly.index == monday(today)
+    # Partial: the week in progress, and a first week the data begin after its Monday.
+    weekly["partial"] = (weekly.index == monday(today)) | (
+        weekly.index < (first if first is not None else weekly.index.min()))
     weekly["long_run_share"] = weekly["longest_run_m"] / ran
     weekly["prev_distance_m"] = distance.shift(1)
+    after_partial = weekly["partial"].shift(1, fill_value=False).astype(bool)
     previous = weekly["prev_distance_m"].where((weekly["prev_distance_m"] > 0)
-                                               & ~weekly["partial"])
+                                               & ~weekly["partial"] & ~after_partial)
     weekly["change_pct"] = (distance - previous) * 100 / previous
     weekly["change_band"] = change_band(weekly["change_pct"], t)
     weekly["descent_per_km"] = weekly["elevation_loss_m"] / (ran / 1000)
@@ -359,7 +400,9 @@ def _weekly(daily: pd.DataFrame, runs: pd.DataFrame, today: pd.Timestamp,
     at_week_end = acwr_table(daily, "distance_m", t)[last_days]
     at_week_end.index = weekly.index
     weekly = weekly.join(at_week_end[["acwr_coupled", "acwr_uncoupled", "acwr_ewma"]])
-    weekly["rolling7_change_pct"] = rolling_change_pct(daily)[last_days].to_numpy()
+    known = daily.loc[first:] if first is not None else daily  # no zeros before the data
+    rolling = rolling_change_pct(known).reindex(daily.index)
+    weekly["rolling7_change_pct"] = rolling[last_days].to_numpy()
     weekly["rolling7_change_band"] = change_band(weekly["rolling7_change_pct"], t)
 
     spread = by_week["distance_m"].std(ddof=0)
@@ -386,7 +429,7 @@ def load_tables(activities: pd.DataFrame, pain: pd.DataFrame, thresholds: Thresh
     runs = run_table(activities, t)
     runs = runs[runs["local_date"] <= end].reset_index(drop=True)
     whole_weeks = _daily(runs, entries, None if first is None else monday(first), end)
-    weekly = _weekly(whole_weeks, runs, end, t)
+    weekly = _weekly(whole_weeks, runs, end, first, t)
     flags = flag_table(weekly, runs, entries, whole_weeks, end, t)
     codes = codes_by_week(flags).reindex(weekly["week_start"]).to_numpy()
     weekly["flags"] = [week if isinstance(week, list) else [] for week in codes]
@@ -398,9 +441,10 @@ def weekly_table(activities: pd.DataFrame, pain: pd.DataFrame,
                  thresholds: Thresholds = Thresholds(),
                  today: date | str | pd.Timestamp | None = None, *,
                  tz: str | None = None) -> pd.DataFrame:
-    """One row per Monday-start week up to `today`'s (partial=True: in progress, not compared).
+    """One row per Monday-start week up to `today`'s (partial=True: in progress, or a first
+    week the data begin after its Monday; partial weeks are not compared).
 
-    change_pct is NaN for the partial week and after a week without runs; flags lists the
-    codes of the flags raised in the week (analysis.flags.RULES).
+    change_pct is NaN for partial weeks, the week after one and after a week without runs;
+    flags lists the codes of the flags raised in the week (analysis.flags.RULES).
     """
     return load_tables(activities, pain, thresholds, today, tz=tz).weekly

@@ -1,4 +1,5 @@
-"""The knee-pain diary's entries: validating one entry and reading a diary kept as CSV.
+"""The knee-pain diary: validating one entry, reading a diary kept as CSV, and the flare
+rule (`flare_onsets`, the one definition every page, command and model uses).
 
 Pure (no database): the CLI and the dashboard validate here, the store persists. A score
 is the 0–10 numeric rating scale in whole points; a day without an entry is missing, not
@@ -16,11 +17,13 @@ from calendar import month_name
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analysis.ingest.csvtext import decode_text
 from analysis.ingest.errors import IngestError
 from analysis.schema import PAIN_PROVOKERS, PAIN_SIDES, PAIN_TIMINGS
+from analysis.thresholds import Thresholds
 
 SIDE_ALIASES = {
     "left": "left", "l": "left", "links": "left",
@@ -323,3 +326,67 @@ def _map_headers(headers: list[str]) -> tuple[list[str | None], list[str], list[
             aliases = sorted(k for k, v in HEADER_ALIASES.items() if v == name)
             problems.append(f"line 1: no {label} column (one of: {', '.join(aliases)})")
     return fields, ignored, problems
+
+
+def flare_rule_words(t: Thresholds = Thresholds()) -> str:
+    """The flare rule in one sentence, with the athlete's thresholds (README, flag texts)."""
+    return (f"a flare begins on a day with pain of {t.flare_score:g}/10 or more after "
+            f"{t.flare_quiet_days} days without such pain, at least {t.flare_recorded_days} "
+            f"of them logged; the day is at least {t.flare_min_rise:g} points above those "
+            f"days' mean (a real change: the smallest that matters is about 1.2), and "
+            f"{t.flare_persist_days} of the first {t.flare_persist_window} logged days from "
+            f"it on (within {t.flare_quiet_days} days) reach {t.flare_score:g}")
+
+
+def _previous_sum(values: np.ndarray, days: int) -> np.ndarray:
+    """Per position: the sum over the `days` positions before it (NaN where fewer exist)."""
+    total = np.r_[0.0, np.cumsum(values)]
+    end = np.arange(len(values))
+    out = total[end] - total[np.maximum(end - days, 0)]
+    return np.where(end >= days, out, np.nan)
+
+
+def quiet_week(pain: np.ndarray, t: Thresholds = Thresholds()) -> tuple[np.ndarray,
+                                                                        np.ndarray]:
+    """Per day of a daily worst-pain array (NaN = no entry): whether the flare_quiet_days
+    before it were quiet (no entry ≥ flare_score, at least flare_recorded_days logged below
+    it), and the mean of those entries."""
+    logged = np.isfinite(pain)
+    high = logged & (pain >= t.flare_score)
+    below = logged & ~high
+    quiet_high = _previous_sum(high.astype(float), t.flare_quiet_days)
+    quiet_n = _previous_sum(below.astype(float), t.flare_quiet_days)
+    quiet_sum = _previous_sum(np.where(below, pain, 0.0), t.flare_quiet_days)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (quiet_high == 0) & (quiet_n >= t.flare_recorded_days), quiet_sum / quiet_n
+
+
+def flare_onsets(daily: pd.DataFrame, thresholds: Thresholds = Thresholds()) -> pd.Series:
+    """Flare onset per day of a daily frame on consecutive days (pain_max: the day's worst
+    pain, NaN = no entry), by flare_rule_words (DOMAIN.md §3).
+
+    Quiet week: no entry ≥ flare_score in the flare_quiet_days (7) before, at least
+    flare_recorded_days (4) entries below it (a day without an entry is unknown, not quiet).
+    Rise: the day's pain ≥ the quiet entries' mean + flare_min_rise (2, the MCID ≈ 1.16
+    in whole points). Persistence: of the first flare_persist_window (3) logged days from
+    the onset on, within flare_quiet_days, at least flare_persist_days (2) reach
+    flare_score. A single noisy day at 4 is not a flare.
+    """
+    t = thresholds
+    pain = daily["pain_max"].to_numpy(dtype=float)
+    logged = np.isfinite(pain)
+    high = logged & (pain >= t.flare_score)
+    quiet, quiet_mean = quiet_week(pain, t)
+    start = high & quiet & (pain >= quiet_mean + t.flare_min_rise)
+    # Persistence, on the diary's logged days: positions `at`, their highs `hit`.
+    at = np.flatnonzero(logged)
+    hit = high[at].astype(int)
+    count = np.zeros(len(at), dtype=int)
+    for ahead in range(t.flare_persist_window):
+        later = np.minimum(np.arange(len(at)) + ahead, len(at) - 1)
+        within = (np.arange(len(at)) + ahead < len(at)) & (
+            at[later] - at < t.flare_quiet_days)
+        count += np.where(within, hit[later], 0)
+    persists = np.zeros(len(pain), dtype=bool)
+    persists[at] = count >= t.flare_persist_days
+    return pd.Series(start & persists, index=daily.index, name="flare")

@@ -92,7 +92,8 @@ def return_to_run_plan(activities: pd.DataFrame, pain: pd.DataFrame,
     last7 = daily.loc[until - pd.Timedelta(days=6):until]
     in_last7 = (flags["date"] > until - pd.Timedelta(days=7)) & (flags["date"] <= until)
     breaches = int((in_last7 & flags["code"].isin(PAIN_RULE_CODES)).sum())
-    persistent = bool((in_last7 & (flags["code"] == "persistent_pain")).any())
+    persistent = bool((in_last7 & flags["code"].isin(("persistent_pain",
+                                                      "persistent_low_pain"))).any())
     recent_min = float(last4["time_s"].sum()) / 60 / 4
     worst = float(last7["pain_max"].max()) if last7["pain_entries"].sum() else None
     state = {"recent_run_min_per_week": recent_min, "recent_pain_max": worst,

@@ -15,7 +15,9 @@ from analysis.flags import Flag, flags_from
 from analysis.load import LoadTables, load_tables
 from analysis.thresholds import Thresholds
 
-__all__ = ["Flag", "current_flags", "current_from", "week_flags"]
+__all__ = ["Flag", "current_flags", "current_from", "pain_says_stop", "raised", "week_flags"]
+
+STOP_CODES = ("pain_during_run_severe", "persistent_pain")
 
 WEEK_CODES = ("weekly_jump_high", "weekly_jump_caution", "week_after_gap")
 
@@ -36,8 +38,26 @@ def current_from(tables: LoadTables) -> list[Flag]:
     recent = ~flags["code"].isin(WEEK_CODES) & (
         flags["date"] > tables.today - pd.Timedelta(days=tables.thresholds.current_days))
     # Persistent pain is a state, not an event: only its latest flag applies.
-    older_state = (flags["code"] == "persistent_pain") & flags["code"].duplicated(keep="last")
+    older_state = (flags["code"].isin(("persistent_pain", "persistent_low_pain"))
+                   & flags["code"].duplicated(keep="last"))
     return flags_from(flags[(last_week | recent) & ~older_state])
+
+
+def raised(flags: list[Flag]) -> list[Flag]:
+    """The caution and high flags only: info notes (the week in progress) are not flags."""
+    return [flag for flag in flags if flag.level in ("caution", "high")]
+
+
+def pain_says_stop(tables: LoadTables) -> bool:
+    """Does the pain rule say stop running now: a current severe-pain-in-a-run or persistent
+    pain flag, or a day of the last `current_days` with pain above `pain_stop_above`
+    (seed advice: above 3/10, stop running, cross-train and strengthen)?"""
+    t = tables.thresholds
+    if any(flag.code in STOP_CODES for flag in current_from(tables)):
+        return True
+    pain = tables.daily["pain_max"]
+    recent = pain[pain.index > tables.today - pd.Timedelta(days=t.current_days)]
+    return bool((recent > t.pain_stop_above).any())
 
 
 def current_flags(activities: pd.DataFrame, pain: pd.DataFrame,

@@ -14,6 +14,16 @@ SPORTS = ("run", "trail_run", "treadmill_run", "walk", "hike", "ride", "other")
 RUN_SPORTS = frozenset({"run", "trail_run", "treadmill_run"})
 FOOT_SPORTS = RUN_SPORTS | {"walk", "hike"}
 
+
+def sport_family(sport: str | None) -> str:
+    """'run', 'walk' (walks and hikes), 'ride' or 'other'."""
+    if sport in RUN_SPORTS:
+        return "run"
+    if sport in ("walk", "hike"):
+        return "walk"
+    return "ride" if sport == "ride" else "other"
+
+
 ORIGINS = ("file", "file+csv", "csv")
 SPORT_SOURCES = ("file", "guessed", "user")
 PAIN_SIDES = ("left", "right", "both")
@@ -70,6 +80,8 @@ ACTIVITY_COLUMNS: tuple[Column, ...] = (
     Column("max_heart_rate_bpm", "Float64", "Maximum heart rate, beats per minute."),
     Column("n_samples", "Int64", "Number of per-second/per-point samples kept."),
     Column("device", "string", "Recording device or creating program."),
+    Column("gear", "string", "Shoes (or other gear) the source names for the activity, such "
+           "as Strava's Activity Gear; empty when it names none."),
     Column("warnings", "string", "What was repaired or assumed while reading, '; '-separated."),
 )
 

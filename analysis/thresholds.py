@@ -13,6 +13,7 @@ from typing import Any
 SOLID = "[solid]"
 WEAK = "[weak]"
 HEURISTIC = "[heuristic]"
+NOTE = ""  # information notices carry no strength tag: they report no evidence
 
 SETTINGS_KEY = "thresholds"  # where an athlete's stored settings keep their overrides
 
@@ -45,18 +46,26 @@ class Thresholds:
     cadence_baseline_days: int = 90
     cadence_min_runs: int = 5
     # Pain rule (TREK): during a run at most 2/10, no worse the next morning; seed advice:
-    # above 3/10 stop running; ≥3/10 for more than 4 weeks: see a professional.
+    # above 3/10 stop running; pain beyond about 4 weeks: see a professional (≥3/10 is a high
+    # flag; any pain, ≥ persistent_low_pain_score, over as long a caution one).
     pain_rule_max: float = 2.0
     pain_stop_above: float = 3.0
     persistent_pain_score: float = 3.0
+    persistent_low_pain_score: float = 1.0
     persistent_pain_days: int = 28
     persistent_pain_gap_days: int = 7  # product choice: a longer gap ends a pain episode
-    # Flare (DOMAIN §3): pain ≥ flare_score after at least flare_quiet_days below it, of
-    # which at least flare_recorded_days have an entry (a day without one is unknown, not
-    # quiet). One definition for the dashboard and the statistics.
+    # Flare (DOMAIN §3, analysis.pain.flare_onsets): pain ≥ flare_score after at least
+    # flare_quiet_days below it, of which at least flare_recorded_days have an entry (a day
+    # without one is unknown, not quiet); at least flare_min_rise above those days' mean
+    # (the MCID ≈ 1.16, Piva 2009, in whole points); and flare_persist_days of the first
+    # flare_persist_window logged days from the onset reach flare_score. One definition for
+    # the dashboard and the statistics.
     flare_score: float = 4.0
     flare_quiet_days: int = 7
     flare_recorded_days: int = 4
+    flare_min_rise: float = 2.0
+    flare_persist_days: int = 2
+    flare_persist_window: int = 3
     # ACWR (DOMAIN §2, Williams 2017): acute and chronic windows (also the EWMA N), and the
     # history (days since the first run, inclusive) before any value is shown.
     acute_days: int = 7
@@ -94,6 +103,10 @@ class Thresholds:
             "0 < plan_start_fraction <= 1": 0 < self.plan_start_fraction <= 1,
             "0 <= flare_recorded_days <= flare_quiet_days":
                 0 <= self.flare_recorded_days <= self.flare_quiet_days,
+            "flare_min_rise >= 0": self.flare_min_rise >= 0,
+            "1 <= flare_persist_days <= flare_persist_window <= flare_quiet_days":
+                1 <= self.flare_persist_days <= self.flare_persist_window
+                <= self.flare_quiet_days,
         }
         positive = ("spike_window_days", "cadence_baseline_days", "persistent_pain_days",
                     "persistent_pain_gap_days", "flare_quiet_days", "current_days",
@@ -163,8 +176,9 @@ class Evidence:
         return f"{self.strength} {self.line}"
 
 
-_FRANDSEN = ("overuse injuries, 5,205 runners, 588,071 runs; the weekly ratio showed no "
-             "relation in the same cohort")
+_FRANDSEN = ("for running-related overuse injuries of all kinds, not patellofemoral pain "
+             "specifically; 5,205 runners, 588,071 runs; the weekly ratio showed no relation in "
+             "the same cohort")
 _FRANDSEN_CITE = "Frandsen et al. 2025, BJSM 59(17):1203"
 _WEEKLY_HIGH = Evidence(
     ">30 %/week vs <10 %: hazard ratio 1.59 (95 % CI 0.96–2.66) for distance-related injuries "
@@ -193,8 +207,10 @@ EVIDENCE: dict[str, Evidence] = {
                             f"hazard-rate ratio 2.28 (95 % CI 1.50–3.48), {_FRANDSEN}",
                             SOLID, _FRANDSEN_CITE),
     "spike_no_baseline": Evidence(
-        "The spike ratio needs a run in the previous 30 days; the best-supported load flag",
-        SOLID, _FRANDSEN_CITE),
+        "The spike ratio needs a run in the previous 30 days (a note, not a finding)",
+        NOTE, _FRANDSEN_CITE),
+    "note": Evidence("A note on how the numbers were computed, not a finding", NOTE,
+                     "kneeload"),
     "descent": Evidence(
         "Downhill at −9° raises impact peaks 54 % and braking peaks 73 %; the knee takes a "
         "larger share of the work downhill; clinicians report rapid additions of downhill and "

@@ -10,6 +10,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
+# Real UTC offsets lie between −12 h and +14 h; a file stating more is wrong, not exotic.
+MAX_OFFSET_MIN = 14 * 60
+
 
 @dataclass(frozen=True)
 class LocalClock:
@@ -54,8 +57,9 @@ def offset_in(tz_name: str, when: pd.Timestamp) -> float | None:
 def resolve_clock(start_utc: pd.Timestamp, *, file_offset_min: float | None = None,
                   lat: float | None = None, lon: float | None = None,
                   athlete_tz: str | None = None) -> LocalClock:
-    """The local clock for an activity starting at `start_utc`, by the documented order."""
-    if file_offset_min is not None:
+    """The local clock for an activity starting at `start_utc`, by the documented order (a
+    file offset beyond ±14 h is no real one and is passed over)."""
+    if file_offset_min is not None and abs(file_offset_min) <= MAX_OFFSET_MIN:
         rounded = round(file_offset_min / 15) * 15  # offsets come in quarter hours
         if lat is not None and lon is not None:
             zone = zone_at(lat, lon)

@@ -16,6 +16,10 @@ EARTH_RADIUS_M = 6_371_008.8  # IUGG mean radius
 GRADE_TOLERANCE = 1e-9
 # Below these medians a cadence field counts strides (one foot) per minute, not steps.
 PER_LEG_BELOW_SPM = {"run": 120.0, "walk": 80.0}
+# The elevation grid never holds more than this many cells per track point (plus a floor):
+# 10 m cells over one point a second cover 50 km/h; a file cannot make it allocate more.
+GRID_CELLS_PER_POINT = 50
+GRID_CELLS_MIN = 10_000
 
 
 @dataclass(frozen=True)
@@ -145,17 +149,30 @@ def _rolling_median(values: np.ndarray, window: int) -> np.ndarray:
         return np.nanmedian(windows, axis=1)
 
 
+def grid_step(distance: np.ndarray, settings: TrackSettings = DEFAULT_SETTINGS) -> float:
+    """Spacing of the elevation grid: `grid_m`, widened when the stated distance would need
+    more than GRID_CELLS_PER_POINT cells per point, so memory follows the number of points,
+    never a distance read from the file."""
+    total = float(distance[-1]) if len(distance) else 0.0
+    cells = GRID_CELLS_PER_POINT * len(distance) + GRID_CELLS_MIN
+    if not np.isfinite(total) or total <= settings.grid_m * cells:
+        return settings.grid_m
+    return total / cells
+
+
 def elevation_on_grid(distance: np.ndarray, ele: np.ndarray,
                       settings: TrackSettings = DEFAULT_SETTINGS) -> np.ndarray:
-    """Elevation resampled every `grid_m` metres of distance and smoothed over `smoothing_m`."""
+    """Elevation resampled every `grid_step` metres of distance and smoothed over
+    `smoothing_m`."""
     total = float(distance[-1]) if len(distance) else 0.0
-    if total < settings.grid_m:
+    if not np.isfinite(total) or total < settings.grid_m:
         return ele[np.isfinite(ele)]
-    grid = np.arange(0.0, total + settings.grid_m / 2, settings.grid_m)
+    step = grid_step(distance, settings)
+    grid = np.arange(0.0, total + step / 2, step)
     # np.interp needs increasing x: keep the last sample of each distance value.
     keep = np.r_[np.diff(distance) > 0, True]
     on_grid = np.interp(grid, distance[keep], ele[keep])
-    cells = max(1, round(settings.smoothing_m / settings.grid_m))
+    cells = max(1, round(settings.smoothing_m / step))
     if cells > 1 and len(on_grid) > cells:
         kernel = np.ones(cells) / cells
         padded = np.pad(on_grid, (cells // 2, cells - 1 - cells // 2), mode="edge")

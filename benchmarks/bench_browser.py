@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.test_browser import PAGES, SETTLED, launch, streamlit_server  # noqa: E402
+from tests.e2e.test_browser import PAGES, SETTLED, app_server, launch  # noqa: E402
 
 
 def drawn(page) -> None:
@@ -52,7 +52,7 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as folder, \
-            streamlit_server(Path(folder), str(Path(folder) / "kneeload.db")) as url, \
+            app_server(Path(folder) / "kneeload.db") as url, \
             sync_playwright() as playwright:
         browser = launch(playwright)
         page = browser.new_page(viewport={"width": 1400, "height": 900})

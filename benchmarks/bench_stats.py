@@ -7,9 +7,12 @@
 2. Power: 200 athletes with a planted effect (pain +size points `lag` days after each volume
    jump, half that the day after): share where spike_ratio at the planted lag has q < 0.05,
    a positive estimate and the largest estimate of its lags; for several effect sizes.
-3. Speed: one athlete with 3 years of data, whole `analyze` pipeline with the 999-resample
-   bootstrap and 2,000 permutations (target < 2 s); a cohort of 500 athletes × 2 years from
-   the tidy CSV through every model (target < 30 s).
+3. Speed: one athlete with 3 years of data, whole `analyze` pipeline with the event study's
+   2,000 permutations (target < 2 s); a cohort of 500 athletes × 2 years from the tidy CSV
+   through every model (target < 30 s).
+
+The calibration against the issue-9 scenarios (pain cutting load, cohorts, flare rule) is
+benchmarks/calibration.py.
 
     python benchmarks/bench_stats.py [--athletes 200] [--cohort 500] [--workers N]
 
@@ -37,13 +40,13 @@ from analysis.stats.simulate import PlantedEffect, grid_outcome, simulate_athlet
 
 
 def grid_outcomes(seeds: range, effect: PlantedEffect | None) -> pd.DataFrame:
-    """grid_outcome of every simulated athlete (p and q only: no bootstrap needed), and for
-    athletes without an effect the event study's tests too."""
+    """grid_outcome of every simulated athlete, and for athletes without an effect the event
+    study's tests too."""
     rows = []
     for seed in seeds:
         athlete = simulate_athlete(seed, days=730, effect=effect)
         grid = exposure_grid(athlete.activities, athlete.pain)
-        row = grid_outcome(associations(grid.daily, grid.weekly, n_boot=0).table, effect)
+        row = grid_outcome(associations(grid.daily, grid.weekly).table, effect)
         if effect is None:
             events = event_study(grid.daily, EXPOSURES, seed=seed)[0]
             row |= {"event_tests": len(events),
@@ -97,8 +100,8 @@ def one_athlete(repeat: int) -> None:
         report = analyze_athlete(athlete.activities, athlete.pain)
         times.append(time.perf_counter() - start)
     print(f"One athlete, 3 years ({len(athlete.activities)} runs, {len(athlete.pain)} diary "
-          f"entries), {len(report.associations)} tests + 999 bootstrap resamples + event "
-          f"study of {len(report.flares)} flares: median {statistics.median(times):.2f} s, "
+          f"entries), {len(report.associations)} tests + event study of "
+          f"{len(report.flares)} flares: median {statistics.median(times):.2f} s, "
           f"max {max(times):.2f} s (target < 2 s)")
 
 

@@ -9,10 +9,10 @@ ui.require_app()
 
 who = ui.user()
 st.title("Account")
-st.write(f"Signed in as **{who.email}**, {who.role}.")
+st.write(f"Signed in as **{ui.plain(who.email)}**, {who.role}.")
 joined = st.session_state.pop("joined", None)
 if joined:
-    st.success(f"You joined {joined}. Its coaches can now see your runs and pain diary.")
+    st.success(f"You joined {ui.plain(joined)}. Its coaches can now see your runs and pain diary.")
 squads = ui.store().squads()
 
 if who.athlete_id is not None:
@@ -33,12 +33,13 @@ if who.athlete_id is not None:
         st.caption("You are in no squad. A coach's invitation link adds you to one.")
     for squad in squads.itertuples():
         box = st.container(border=True)
-        box.markdown(f"**{squad.name}** · coached by {squad.coaches or 'nobody yet'}")
-        if box.checkbox(f"Leave {squad.name}: its coaches no longer see my data",
-                        key=f"leave-{squad.id}") and box.button(f"Leave {squad.name}",
+        box.markdown(f"**{ui.plain(squad.name)}** · coached by "
+                    f"{ui.plain(squad.coaches or 'nobody yet')}")
+        if box.checkbox(f"Leave {ui.plain(squad.name)}: its coaches no longer see my data",
+                        key=f"leave-{squad.id}") and box.button(f"Leave {ui.plain(squad.name)}",
                                                                 key=f"go-{squad.id}"):
             ui.store().leave_squad(squad.name)
-            st.toast(f"You left {squad.name}.")
+            st.toast(f"You left {ui.plain(squad.name)}.")
             st.rerun()
 
 if who.role in ("coach", "admin") and not squads.empty:

@@ -3,6 +3,7 @@ athletes, invitation links, deleting an athlete, and the audit log."""
 
 import streamlit as st
 
+from analysis.safetext import csv_text
 from analysis.store.models import ROLES
 from pages import ui
 
@@ -26,9 +27,9 @@ with st.form("add_user", clear_on_submit=True):
     if st.form_submit_button("Add or change the account", type="primary"):
         try:
             added = data.add_user(new_email, new_role, athlete=new_athlete.strip() or None)
-            st.toast(f"{added.email}: {added.role}.")
+            st.toast(f"{ui.plain(added.email)}: {added.role}.")
         except (ValueError, LookupError) as exc:
-            st.error(str(exc))
+            st.error(ui.plain(exc))
 active = data.users().query("active")["email"].tolist()
 gone, go = st.columns([3, 1], vertical_alignment="bottom")
 leaving = gone.selectbox("Remove an account", active, index=None)
@@ -46,7 +47,7 @@ with st.form("create_squad", clear_on_submit=True):
             data.create_squad(name)
             st.rerun()
         except ValueError as exc:
-            st.error(str(exc))
+            st.error(ui.plain(exc))
 if not squads.empty:
     names = squads["name"].tolist()
     left, right = st.columns(2, gap="large")
@@ -58,7 +59,7 @@ if not squads.empty:
                 data.add_coach(squad, coach)
                 st.rerun()
             except (ValueError, LookupError) as exc:
-                st.error(str(exc))
+                st.error(ui.plain(exc))
     with right.form("add_athlete"):
         squad = st.selectbox("Squad", names, key="athlete_squad")
         member = st.selectbox("Athlete", data.athletes()["name"].tolist())
@@ -78,7 +79,7 @@ sure = st.checkbox("Yes, delete this athlete and all their runs and pain entries
                    disabled=doomed is None)
 if st.button("Delete athlete", disabled=not sure):
     data.delete_athlete(int(people.set_index("name").loc[doomed, "id"]))
-    st.toast(f"Deleted {doomed}.")
+    st.toast(f"Deleted {ui.plain(doomed)}.")
     st.rerun()
 
 st.subheader("Audit log")
@@ -87,7 +88,7 @@ st.caption("Every view of another person's data, every export, and every change 
 log = data.audit_log()
 st.dataframe(log.iloc[::-1], hide_index=True, width="stretch", height=320)
 csv, js = st.columns(2)
-csv.download_button("Download as CSV", log.to_csv(index=False).encode(),
+csv.download_button("Download as CSV", csv_text(log).encode(),
                     file_name="kneeload-audit.csv", mime="text/csv")
 js.download_button("Download as JSON", log.to_json(orient="records", date_format="iso",
                                                  indent=2).encode(),

@@ -3,7 +3,6 @@
 import pandas as pd
 import streamlit as st
 
-from analysis.athlete_report import athlete_report_html
 from analysis.deployment import squad_mode
 from analysis.roster import roster, roster_row
 from pages import ui
@@ -23,9 +22,9 @@ for _, person in people.iterrows():
     athlete = ui.store().athlete(person["name"], create=False)
     if person["activities"] == 0 and person["pain_entries"] == 0:
         continue
-    tables = ui.tables(athlete)
-    rows.append(roster_row(athlete.id, athlete.name, tables))
-    reports[athlete.name] = (athlete, tables)
+    shown = ui.view(athlete)
+    rows.append(roster_row(athlete.id, athlete.name, shown.tables))
+    reports[athlete.name] = (athlete, shown)
 if not rows:
     st.info("No athletes with data yet.")
     st.stop()
@@ -55,16 +54,16 @@ picked = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun"
                           "which flags": st.column_config.TextColumn(width="large")})
 if picked and picked.selection.rows:
     name = ranked["name"].iloc[picked.selection.rows[0]]
-    athlete, tables = reports[name]
+    athlete, shown = reports[name]
 
     def open_overview(selected: str = name) -> None:
         st.session_state["selected_athlete"] = selected
         st.session_state["go_to"] = "overview"
 
     left, right = st.columns(2)
-    left.button(f"Open {name}'s overview", type="primary", on_click=open_overview)
-    right.download_button(f"Download {name}'s one-page report (HTML)",
-                          athlete_report_html(name, tables, ui.units_for(athlete.units)),
+    left.button(f"Open {ui.plain(name)}'s overview", type="primary", on_click=open_overview)
+    right.download_button(f"Download {ui.plain(name)}'s one-page report (HTML)",
+                          shown.report_html(),
                           file_name=f"kneeload-report-{name}.html", mime="text/html",
                           on_click=ui.store().log_export, args=(athlete.id, "one-page report"))
     if squad_mode():

@@ -4,7 +4,9 @@
 import pandas as pd
 import streamlit as st
 
+from analysis import runlist
 from analysis.pain import PainError, parse_entry, parse_pain_csv
+from analysis.safetext import csv_text
 from analysis.schema import PAIN_PROVOKERS, PAIN_SIDES, PAIN_TIMINGS
 from pages import ui
 
@@ -15,7 +17,7 @@ TIMING_WORDS = {"during_run": "during a run", "after_run": "after a run",
 TIMING_CODES = {words: code for code, words in TIMING_WORDS.items()}
 
 current = ui.athlete()
-st.title(f"Pain diary: {current.name}" if current else "Pain diary")
+st.title(f"Pain diary: {ui.plain(current.name)}" if current else "Pain diary")
 st.caption("Knee pain on the 0–10 scale (0 none, 10 worst imaginable). Several entries a "
            "day are fine; a day without an entry counts as unknown, not pain-free.")
 ui.disclaimer()
@@ -23,6 +25,8 @@ if current is None:
     current = ui.store().athlete(None)  # a lone runner never has to set anything up
 
 today = ui.today(current)  # the athlete's day, not the machine's
+activities = ui.frames(current)[0]
+recent = {"": "none", **runlist.recent_runs(activities, today, days=14).to_dict()}
 with st.form("quick_entry", clear_on_submit=True, border=True):
     st.subheader("How is the knee?")
     first, second = st.columns([1, 2])
@@ -37,13 +41,18 @@ with st.form("quick_entry", clear_on_submit=True, border=True):
     provokers = st.pills("Worse with", PAIN_PROVOKERS, selection_mode="multi",
                          key="entry_provokers")
     note = st.text_input("Note", placeholder="optional", key="entry_note")
+    run = st.selectbox("The run it refers to", list(recent), key="entry_run",
+                       format_func=recent.get,  # a dict's method: session state pickles it
+                       help="Your runs of the last 14 days; link the entry to the run it "
+                            "is about (pain during it, after it, or the next morning).")
     if st.form_submit_button("Save entry", type="primary"):
         try:
-            entry = parse_entry(day, score, side, timing, provokers, None, note, today=today)
+            entry = parse_entry(day, score, side, timing, provokers, run or None, note,
+                                today=today)
             ui.store().add_pain(current.id, [entry])
             st.toast(f"Saved: {score}/10 on {day:%d %b}.")
         except PainError as exc:
-            st.error("Not saved: " + "; ".join(exc.problems))
+            st.error(ui.plain("Not saved: " + "; ".join(exc.problems)))
 
 st.subheader("Entries")
 pain = ui.frames(current)[1]
@@ -98,7 +107,7 @@ else:
                                        note=entry.note)
                 changes += 1
         for problem in problems:
-            st.error(problem)
+            st.error(ui.plain(problem))
         st.toast(f"Saved {changes} change(s).")
         if not problems:
             st.rerun()
@@ -113,7 +122,7 @@ with left:
         try:
             diary = parse_pain_csv(upload.getvalue(), today=today)
         except PainError as exc:
-            st.error(f"{upload.name} was not imported; fix these rows and try again:")
+            st.error(f"{ui.plain(upload.name)} was not imported; fix these rows and try again:")
             st.dataframe(pd.DataFrame({"problem": exc.problems}), hide_index=True,
                          width="stretch")
         else:
@@ -127,6 +136,6 @@ with left:
 with right:
     st.subheader("Export")
     export = pain.assign(date=pain["date"].dt.strftime("%Y-%m-%d")).drop(columns="entry_id")
-    st.download_button("Download the diary as CSV", export.to_csv(index=False).encode(),
+    st.download_button("Download the diary as CSV", csv_text(export).encode(),
                        file_name=f"kneeload-pain-{current.name}-{today}.csv",
                        mime="text/csv", disabled=pain.empty)

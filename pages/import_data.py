@@ -1,14 +1,14 @@
 """Import: upload exports or read a local export folder/zip; a result row per activity."""
 
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
 from analysis.demo import SQUAD
 from analysis.deployment import server_paths_allowed
 from analysis.import_results import activity_rows
-from analysis.ingest import ReadOptions, read_sources
+from analysis.ingest import ReadOptions
+from analysis.ingest.localpaths import PathRefused, dashboard_path
+from analysis.ingest.sandbox import read_isolated
 from analysis.schema import SPORTS
 from analysis.store import FileOutcome
 from pages import ui
@@ -59,13 +59,15 @@ def run_import(sources: list) -> None:
     options = ReadOptions(athlete_tz=athlete.tz if athlete else None, garmin_units=units,
                           known_sha256=ui.store().imported_hashes(athlete.id) if athlete
                           else frozenset())
-    results = list(read_sources(sources, options, progress))
+    # Read in a separate process with memory and time limits, never in this server.
+    results = read_isolated(sources, options, progress)
     bar.empty()
     if athlete is None and any(result.activities for result in results):
         athlete = ui.store().athlete(target)
     if athlete is None:  # nothing to store: no runner made for it
-        outcomes = [FileOutcome(r.file, r.sha256, "failed" if r.error else "empty",
-                                r.error or "no activities in it") for r in results]
+        outcomes = [FileOutcome(r.file, r.sha256, "empty" if r.status == "ok" else r.status,
+                                r.error or r.ignored or "no activities in it")
+                    for r in results]
     else:
         outcomes = ui.store().import_results(athlete.id, results).files
         st.session_state["selected_athlete"] = athlete.name
@@ -77,37 +79,48 @@ def run_import(sources: list) -> None:
 
 ready = bool(target) and (uploads or local)
 if st.button("Import", type="primary", disabled=not ready):
-    if local and not Path(local).expanduser().exists():
-        st.error(f"Nothing found at {local}. Check the path (a folder or a .zip).")
+    try:
+        sources = [str(dashboard_path(local))] if local else []
+    except PathRefused as refusal:
+        st.error(f"Not read: {ui.plain(refusal)}")
     else:
-        sources = [(f.name, f) for f in uploads or []]  # file objects: no second copy
-        if local:
-            sources.append(str(Path(local).expanduser()))
-        run_import(sources)
+        run_import([(f.name, f) for f in uploads or []] + sources)
+
+
+SHOWN_PROBLEMS = 50  # an export with thousands of broken files lists the rest in the table
 
 
 def show_report(who: str, stored: bool, rows: pd.DataFrame) -> None:
     """The last import: counts, a row per activity, and every problem in full."""
-    st.subheader(f"Last import for {who}")
+    st.subheader(f"Last import for {ui.plain(who)}")
     if not stored:
-        st.warning(f"Nothing was stored, so no runner called {who} was created.",
+        st.warning(f"Nothing was stored, so no runner called {ui.plain(who)} was created.",
                    icon=":material/info:")
     counts = rows["result"].value_counts()
-    a, b, c = st.columns(3)
-    a.metric("Imported", int(counts.get("imported", 0)))
-    b.metric("Already stored", int(counts.get("already stored", 0)))
-    c.metric("Could not be read", int(counts.get("could not be read", 0)))
+    columns = st.columns(4)
+    for column, (label, result) in zip(columns, (
+            ("Imported", "imported"), ("Already stored", "already stored"),
+            ("Skipped (not activity files)", "ignored"),
+            ("Could not be read", "could not be read")), strict=True):
+        column.metric(label, int(counts.get(result, 0)))
     units = ui.units()
     shown = pd.DataFrame({
         "date": rows["date"], "sport": rows["sport"].fillna("–"),
         units.distance: rows["distance_m"].astype(float).map(units.dist).round(2),
         "running load": rows["counts_as_running"].map({True: "counted", False: "not counted"}),
-        "result": rows["result"], "file": rows["file"]})
-    st.dataframe(shown, hide_index=True, width="stretch")
-    for row in rows[rows["details"] != ""].drop_duplicates(["file", "details"]).itertuples():
-        show = st.error if row.result == "could not be read" else st.warning
-        show(f"{row.file}: {row.details}", icon=":material/error:"
-             if row.result == "could not be read" else ":material/warning:")
+        "result": rows["result"], "file": rows["file"], "details": rows["details"]})
+    st.dataframe(shown, hide_index=True, width="stretch",
+                 column_config={"details": st.column_config.TextColumn(width="large")})
+    problems = rows[(rows["details"] != "") & (rows["result"] != "ignored")]
+    problems = problems.drop_duplicates(["file", "details"])
+    for row in problems.head(SHOWN_PROBLEMS).itertuples():
+        failed = row.result == "could not be read"
+        (st.error if failed else st.warning)(
+            f"{ui.plain(row.file)}: {ui.plain(row.details)}",
+            icon=":material/error:" if failed else ":material/warning:")
+    if len(problems) > SHOWN_PROBLEMS:
+        st.caption(f"{len(problems) - SHOWN_PROBLEMS} more files with problems: see the "
+                   "details column above.")
 
 
 if "import_report" in st.session_state:

@@ -32,7 +32,7 @@ def save_score() -> None:
 
 
 st.title("Knee today")
-st.caption(f"{current.name} · {today:%A %d %B} · tap your knee pain: 0 none, 10 worst "
+st.caption(f"{ui.plain(current.name)} · {today:%A %d %B} · tap your knee pain: 0 none, 10 worst "
            "imaginable.")
 st.pills("Pain today (0–10)", list(range(11)), key="tap_score", on_change=save_score,
          label_visibility="collapsed")

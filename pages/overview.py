@@ -1,68 +1,150 @@
-"""Overview of one runner: weekly load with pain, spikes, descent, cadence, ACWR, the pain
-calendar and the run list with each run's route and elevation profile."""
+"""Overview of one runner over a chosen period (ending at their latest data by default):
+weekly load with pain, spikes and new shoes, descent, cadence, ACWR, the pain calendar, the
+block before side by side, shoes, and the run list with each run's route and profile."""
+
+import socket
 
 import pandas as pd
 import streamlit as st
 
-from analysis import charts
-from analysis.risk import current_from
+from analysis import charts, effort, periods, runlist, shoes
+from analysis.risk import raised
 from analysis.thresholds import EVIDENCE
 from pages import ui
 
 ui.require_app()
 
 current = ui.athlete()
-st.title(f"{current.name}: overview" if current else "Overview")
+st.title(f"{ui.plain(current.name)}: overview" if current else "Overview")
 ui.disclaimer()
 if ui.no_data(current):
     st.stop()
 
 units = ui.units()
-tables = ui.tables(current)
+shown = ui.view(current)
+tables = shown.tables
+activities = shown.activities
 t = tables.thresholds
 weekly, runs, daily = tables.weekly, tables.runs, tables.daily
 
-span = st.segmented_control("Show", ["12 weeks", "6 months", "1 year", "All"],
-                            default="6 months", key="overview_span")
-weeks = {"12 weeks": 12, "6 months": 26, "1 year": 52}.get(span or "6 months")
-first = weekly["week_start"].iloc[-weeks] if weeks and len(weekly) > weeks else \
-    weekly["week_start"].iloc[0]
-shown_weeks = weekly[weekly["week_start"] >= first]
-shown_runs = runs[runs["local_date"] >= first]
-shown_days = daily[daily.index >= first]
 
-complete = weekly[~weekly["partial"]]
+def remembered(name: str, default: object) -> str:
+    """A widget key for this athlete whose value outlives leaving the page: Streamlit drops
+    a widget's state when its page is left, so a plain session key keeps a copy."""
+    key, keep = f"{name}-{current.id}", f"kept-{name}-{current.id}"
+    if key not in st.session_state:
+        st.session_state[key] = st.session_state.get(keep, default)
+    st.session_state[keep] = st.session_state[key]
+    return key
+
+
+latest = periods.latest_data_day(tables)
+# Pills wrap on a phone where a segmented control would be cut off.
+span = st.pills("Period", [*periods.PRESETS, "Dates"],
+                key=remembered("period", "6 months")) or "6 months"
+end_words = {"latest": f"latest data ({latest:%-d %b %Y})" if latest is not None
+             else "latest data", "today": "today"}
+left, right = st.columns([3, 2], vertical_alignment="bottom")
+ends = left.pills("Ending at", list(end_words), format_func=end_words.get,
+                  key=remembered("period-end", "latest"), disabled=span == "Dates") or "latest"
+compare = right.toggle("Compare with the block before", key=remembered("compare", False))
+if span == "Dates":
+    chosen = periods.period_for(tables, "12 weeks")
+    picked = st.date_input("From – to", key=remembered("dates", (chosen.start.date(),
+                                                                 chosen.end.date())),
+                           max_value=tables.today.date(), format="DD.MM.YYYY")
+    period = (periods.free_period(tables, pd.Timestamp(picked[0]), pd.Timestamp(picked[-1]))
+              if len(picked) else chosen)
+else:
+    period = periods.period_for(tables, span, end_at_today=ends == "today")
+st.caption(f"Showing {period.label()} ({period.days} days)."
+           + (f" Your latest run or diary entry is from {latest:%-d %B %Y}."
+              if latest is not None and latest < tables.today - pd.Timedelta(days=7) else ""))
+
+in_period = weekly["week_start"].isin(periods.weeks_in(weekly, period)["week_start"])
+shown_runs = runs[period.holds(runs["local_date"])]
+shown_days = daily[period.holds(daily.index)]
+complete = weekly[~weekly["partial"] & in_period
+                  & (weekly["week_start"] + pd.Timedelta(days=6) <= period.end)]
 last = complete.iloc[-1] if len(complete) else None
-this_week = weekly.iloc[-1]
-latest_pain = tables.daily["pain_max"].dropna()
-flags = current_from(tables)
+latest_pain = shown_days["pain_max"].dropna()
+flags = raised(shown.flags)
 a, b, c, d = st.columns(4)
-if last is not None:
-    a.metric("Last full week", units.format_dist(last["distance_m"]),
-             delta=None if pd.isna(last["change_pct"]) else f"{last['change_pct']:+.0f} %",
-             delta_color="inverse", help="Running distance of the last complete week and its "
-                                         "change against the week before.")
-b.metric("This week so far", units.format_dist(this_week["distance_m"]),
-         help="The week in progress is never compared as if it were complete.")
+a.metric("Last full week", units.format_dist(last["distance_m"]) if last is not None else "–",
+         delta=None if last is None or pd.isna(last["change_pct"])
+         else f"{last['change_pct']:+.0f} %", delta_color="inverse",
+         help="Running distance of the period's last complete week and its change against "
+              "the week before" + (f" (week of {last['week_start']:%-d %b %Y})."
+                                   if last is not None else "."))
+if period.end >= tables.today:
+    b.metric("This week so far", units.format_dist(weekly["distance_m"].iloc[-1]),
+             help="The week in progress is never compared as if it were complete.")
+else:
+    b.metric("Period total", units.format_dist(shown_days["distance_m"].sum()),
+             help=f"Running distance from {period.label()}.")
 c.metric("Latest pain", ui.fmt(latest_pain.iloc[-1] if len(latest_pain) else None,
                                "{:.0f}/10"),
-         help="Worst entry of the latest day with a diary entry"
-              + (f" ({latest_pain.index[-1]:%d %b})" if len(latest_pain) else ""))
-d.metric("Flags now", len(flags), help="See the Knee risk page for the rules and evidence.")
+         help="Worst entry of the period's latest day with a diary entry"
+              + (f" ({latest_pain.index[-1]:%-d %b %Y})." if len(latest_pain) else
+                 ": none in this period."))
+d.metric("Flags now", len(flags), help="Caution and high flags as of today (notes such as "
+                                       "the week in progress are not flags); see Knee risk.")
 
-st.subheader("Weekly running distance and knee pain")
-st.caption("Bars: running distance, coloured by the change against the week before (the "
-           f"10 % line is a rule of thumb {EVIDENCE['weekly_change_caution'].strength}); faded "
-           "bar: the week in progress. ▼ a run longer than "
-           f"{t.spike_medium:g}× the longest of the 30 days before it "
-           f"{EVIDENCE['spike_medium'].strength}. Line: worst pain of the week.")
-st.altair_chart(charts.weekly_load_chart(shown_weeks, shown_runs, units, t), width="stretch")
+if compare:
+    before = period.previous()
+    st.subheader(f"{period.label()} against {before.label()}")
+    table = periods.compare(tables, period)
+    scale = {"distance_m": units.distance_m, "longest_run_m": units.distance_m,
+             "descent_m": units.height_m, "time_s": 3600.0}
+    unit = {"distance_m": units.distance, "longest_run_m": units.distance,
+            "descent_m": units.height, "time_s": "h"}
+    divisor = pd.Series(scale).reindex(table.index).fillna(1.0)
+    st.dataframe(pd.DataFrame({
+        "measure": [f"{words} ({unit[key]})" if key in unit else words
+                    for key, words in periods.SUMMARY_ROWS],
+        "this period": (table["this"] / divisor).round(1).to_numpy(),
+        "the block before": (table["before"] / divisor).round(1).to_numpy(),
+        "change (%)": table["change_pct"].round(0).to_numpy()}),
+        hide_index=True, width="stretch")
+
+measure = st.segmented_control("Load as", list(effort.MEASURES), format_func=effort.MEASURES.get,
+                               key=remembered("measure", "distance")) or "distance"
+loads = effort.run_loads(runs, activities)
+new_shoes = shoes.new_shoe_days(activities)
+st.subheader("Weekly running load and knee pain")
+if shown_runs.empty and shown_days["pain_max"].isna().all():
+    st.info(f"No runs and no diary entries between {period.label()}. Choose a longer period "
+            "or one ending at your latest data.")
+else:
+    st.caption(f"Bars: {charts.load_title(measure, units).lower()}, coloured by the change "
+               f"against the week before (the 10 % line is a rule of thumb "
+               f"{EVIDENCE['weekly_change_caution'].strength}); faded bar: the week in "
+               "progress."
+               + (f" ▼ a run longer than {t.spike_medium:g}× the longest of the 30 days "
+                  f"before it {EVIDENCE['spike_medium'].strength}." if measure == "distance"
+                  else "")
+               + " Dashed line: new shoes " + shoes.EVIDENCE.strength
+               + ". Line: worst pain of the week."
+               + (f" TRIMP: {effort.EVIDENCE.tagged}." if measure == "trimp" else ""))
+    weeks = effort.weekly_measure(weekly, loads, measure, t)[in_period.to_numpy()]
+    if measure == "trimp" and loads.loc[period.holds(loads["local_date"]), "trimp"].isna().all():
+        st.info("No run in this period has a heart rate, so there is no heart-rate load.")
+    else:
+        st.altair_chart(charts.weekly_load_chart(weeks, shown_runs, units, t, measure,
+                                                 new_shoes), width="stretch")
 
 left, right = st.columns(2, gap="large")
 with left:
     st.subheader("Descent")
-    st.caption(f"Downhill running loads the knee most {EVIDENCE['descent'].strength}.")
-    st.altair_chart(charts.descent_chart(shown_weeks, units), width="stretch")
+    st.caption("Downhill running raises impact and braking forces, and the knee takes a "
+               f"larger share of the work {EVIDENCE['descent'].strength}; no validated "
+               "threshold exists.")
+    if shown_days["descent_m"].sum() > 0:
+        st.altair_chart(charts.descent_chart(weekly[in_period], units), width="stretch")
+    else:
+        st.info("No descent recorded in this period: "
+                + ("no runs." if shown_runs.empty else
+                   "these runs have no usable elevation (treadmill, or files without it)."))
 with right:
     st.subheader("Cadence against your own baseline")
     st.caption("Each run's step rate against what you usually run at that speed "
@@ -70,46 +152,85 @@ with right:
     if shown_runs["cadence_dev_pct"].notna().any():
         st.altair_chart(charts.cadence_chart(shown_runs, t), width="stretch")
     else:
-        st.info("Not enough runs with cadence yet: a baseline needs "
-                f"{t.cadence_min_runs} earlier runs with cadence in 90 days.")
+        st.info("No run in this period has a cadence baseline: it needs "
+                f"{t.cadence_min_runs} earlier runs with cadence within {t.cadence_baseline_days}"
+                " days.")
 
 st.subheader("Acute:chronic ratio (trend only)")
 zones = st.toggle("Show the team-sport zones", value=False)
 st.caption(EVIDENCE["acwr"].tagged + (" The zones come from team sports and are shown only "
                                       "as a reference." if zones else ""))
 acwr = ui.acwr(current)
+# After a long break the ratios of near-zero loads mean nothing: only days with a run in
+# the chronic window before them count.
+ran = daily["runs"].rolling(t.chronic_days, min_periods=1).sum() > 0
+acwr = acwr.where(ran.reindex(acwr.index, fill_value=False), axis=0)[period.holds(acwr.index)]
 if acwr[["acwr_uncoupled", "acwr_ewma"]].notna().any().any():
-    st.altair_chart(charts.acwr_chart(acwr[acwr.index >= first], zones), width="stretch")
+    st.altair_chart(charts.acwr_chart(acwr, zones), width="stretch")
 else:
-    st.info("The ratio needs 28 days of running history (35 for the uncoupled one).")
+    st.info("No ratio in this period: it needs 28 days of running history (35 for the "
+            "uncoupled one) and some running in the 28 days before each day.")
 
 st.subheader("Pain calendar")
-st.altair_chart(charts.pain_calendar(shown_days), width="stretch")
+if shown_days["pain_max"].notna().any():
+    st.caption("Each square a day, coloured by its worst pain; grey: no entry (unknown, not "
+               "pain-free).")
+    st.altair_chart(charts.pain_calendar(shown_days, period.start, period.end), width="stretch")
+else:
+    st.info(f"No diary entries between {period.label()}: log pain in the Pain diary.")
+
+st.subheader("Shoes")
+mileage = shoes.shoe_mileage(activities)
+if mileage.empty:
+    st.caption("Your files name no shoes (Strava's export has them in activities.csv, "
+               "column Activity Gear).")
+else:
+    st.caption(f"Distance per pair, all runs. {shoes.EVIDENCE.tagged}")
+    st.dataframe(pd.DataFrame({
+        "shoes": mileage["shoe"], "runs": mileage["runs"],
+        f"distance ({units.distance})": (mileage["distance_m"] / units.distance_m).round(0),
+        "first run": mileage["first_run"].dt.date, "latest run": mileage["last_run"].dt.date}),
+        hide_index=True, width="stretch")
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def tiles_reachable() -> bool:
+    """Can this machine reach the map tile server (else the plain drawing is shown)?"""
+    try:
+        socket.create_connection((charts.TILE_HOST, 443), timeout=1.5).close()
+    except OSError:
+        return False
+    return True
+
 
 st.subheader("Runs")
-table = shown_runs.sort_values("local_date", ascending=False)
-listing = pd.DataFrame({
-    "date": table["local_date"].dt.date,
-    f"distance ({units.distance})": (table["distance_m"] / units.distance_m).round(2),
-    f"descent ({units.height})": (table["descent_m"] / units.height_m).round(0),
-    "spike ×": table["spike_ratio"].round(2),
-    "cadence (spm)": table["cadence_spm"].round(0),
-    "vs baseline (%)": table["cadence_dev_pct"].round(1),
-})
-picked = st.dataframe(listing, hide_index=True, width="stretch", height=280,
-                      on_select="rerun", selection_mode="single-row", key="run_list")
+listing = runlist.run_list(shown_runs, activities, units)
+if listing.empty:
+    st.info(f"No runs between {period.label()}.")
+    st.stop()
+picked = st.dataframe(listing.drop(columns="activity_id"), hide_index=True, width="stretch",
+                      height=280, on_select="rerun", selection_mode="single-row",
+                      key="run_list")
 rows = picked.selection.rows if picked else []
-if rows:
-    run = table.iloc[rows[0]]
-    samples = ui.samples(current, run["activity_id"])
-    st.markdown(f"**{run['local_date']:%A %d %B %Y}** · {units.format_dist(run['distance_m'], 2)}"
-                f" · descent {units.format_height(run['descent_m'])}")
-    if samples.empty or samples["lat"].isna().all():
-        st.info("This run has no GPS track (a CSV summary or an indoor run).")
-    else:
-        route, profile = st.columns(2, gap="large")
-        route.altair_chart(charts.route_chart(samples), width="stretch")
-        profile.caption("Amber: −5 % or steeper; red: −10 % or steeper.")
-        profile.altair_chart(charts.elevation_profile(samples, units), width="stretch")
-else:
+if not rows:
     st.caption("Choose a run in the table to see its route and elevation profile.")
+    st.stop()
+run = shown_runs.set_index("activity_id").loc[listing["activity_id"].iloc[rows[0]]]
+chosen = listing.iloc[rows[0]]
+samples = ui.samples(current, chosen["activity_id"])
+st.markdown(f"**{run['local_date']:%A %d %B %Y}** · {units.format_dist(run['distance_m'], 2)}"
+            f" · descent {units.format_height(run['descent_m'])}")
+if samples.empty or samples["lat"].isna().all():
+    st.info("This run has no GPS track (a CSV summary or an indoor run).")
+else:
+    route, profile = st.columns(2, gap="large")
+    with route:
+        tiles = st.toggle("Map tiles", value=tiles_reachable(), key="map_tiles",
+                          help="Tiles come from Carto over the internet; off (or offline): "
+                               "the plain drawing.")
+        if tiles:
+            st.pydeck_chart(charts.route_deck(samples), height=320)
+        else:
+            st.altair_chart(charts.route_chart(samples), width="stretch")
+    profile.caption("Amber: −5 % or steeper; red: −10 % or steeper.")
+    profile.altair_chart(charts.elevation_profile(samples, units), width="stretch")

@@ -29,8 +29,10 @@ def download_table(label: str, table: pd.DataFrame, name: str) -> None:
 def show_models(report: CohortReport) -> None:
     """The model tables and the forest plot, or why the data are not enough."""
     st.write(report.message.split(". ")[0] + ".")
-    if report.included:
-        st.caption(report.included + ".")
+    if not report.left_out.empty:
+        with st.expander(f"Runners left out of the models ({len(report.left_out)})"):
+            st.dataframe(report.left_out.rename(columns={"athlete_id": "runner"}),
+                         hide_index=True, width="stretch")
     if not report.enough_data:
         return
     a, b, c = st.columns(3)
@@ -38,7 +40,7 @@ def show_models(report: CohortReport) -> None:
     b.metric("Runner-weeks", report.n_weeks)
     c.metric("Flares", report.n_flares)
 
-    st.subheader("Within and between runners (mixed model)")
+    st.subheader("Within and between runners (mixed model, cluster-robust errors)")
     words = charts.EXPOSURE_WORDS
     mixed = report.mixed
     download_table("Download the mixed-model table (CSV)", mixed, "mixed")
@@ -74,29 +76,40 @@ def show_models(report: CohortReport) -> None:
         st.write(report.message)
 
 
-source = st.radio("Runners", ["Everyone stored in kneeload", "A cohort CSV from elsewhere"],
-                  horizontal=True)
+DATASET = "A dataset built by `kneeload cohort build`"
+source = st.radio("Runners", ["Everyone stored in kneeload", "A cohort CSV from elsewhere",
+                              *([] if squad_mode() else [DATASET])], horizontal=True)
 if source == "Everyone stored in kneeload":
     if not squad_mode() and ui.athletes().empty:
         st.info("No runners stored yet.")
     else:
         show_models(ui.cohort())
+elif source == DATASET:
+    folder = st.text_input("Dataset folder (OUTDIR) on this computer")
+    if folder:
+        try:
+            show_models(ui.cohort_dataset(folder))
+        except (OSError, ValueError) as exc:
+            st.error(f"{folder} could not be read: {exc}")
 else:
-    st.caption(f"Long format, one row per runner and day: {', '.join(TIDY_REQUIRED)} "
-               f"(optional: {', '.join(TIDY_OPTIONAL)}).")
+    st.caption(f"The daily.csv of a research export, or long format, one row per runner and "
+               f"day: {', '.join(TIDY_REQUIRED)} (optional: {', '.join(TIDY_OPTIONAL)}).")
     upload = st.file_uploader("Cohort CSV", type=["csv"], key="cohort_csv")
     if upload is not None:
         try:
             show_models(ui.cohort_csv(upload.getvalue()))
         except (ValueError, KeyError, pd.errors.ParserError) as exc:
-            st.error(f"{upload.name} could not be read: {exc}")
+            st.error(f"{ui.plain(upload.name)} could not be read: {ui.plain(exc)}")
 
 st.subheader("De-identified export of everyone stored" if not squad_mode() else
              "De-identified export of the athletes who consent")
 st.write("Daily and weekly exposure and pain, pain episodes in the layout of the R package "
          "injurytools, a daily load table for the R package ACWR, with a data dictionary; "
          "CSV and Parquet. Names become salted pseudonyms; no GPS, notes or file names.")
-shift = st.checkbox("Shift every runner's dates by a random number of whole weeks")
+shift = st.checkbox("Shift every runner's dates by a random number of whole weeks",
+                    value=True)
+if not shift:
+    st.warning("Real calendar dates make re-identification easier: do not share this export.")
 if st.button("Prepare the export", disabled=not squad_mode() and ui.athletes().empty):
     tables = research_tables(ui.research_people(), salt=secrets.token_bytes(32),
                              shift_dates=shift)

@@ -5,8 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from analysis import charts
-from analysis.plan import return_to_run_plan
-from analysis.risk import current_from
+from analysis.pain import flare_rule_words
+from analysis.risk import pain_says_stop
+from analysis.stats.report import shared_words
 from analysis.units import format_value
 from pages import ui
 
@@ -17,18 +18,22 @@ LEVEL_STYLE = {"high": (":material/error:", st.error),
                "info": (":material/info:", st.info)}
 
 current = ui.athlete()
-st.title(f"Knee risk: {current.name}" if current else "Knee risk")
+st.title(f"Knee risk: {ui.plain(current.name)}" if current else "Knee risk")
 ui.disclaimer()
 if ui.no_data(current):
     st.stop()
-tables = ui.tables(current)
+shown = ui.view(current)
+tables = shown.tables
 units = ui.units()
 
+window = tables.thresholds.current_days
 st.subheader("Flags now")
-flags = current_from(tables)
+st.caption(f"The last complete week, and runs and pain of the last {window} days (the window "
+           "is a setting).")
+flags = shown.flags
 if not flags:
-    st.success("No flags in the last 7 days: no single-run spike, weekly jump, cadence drop "
-               "or pain-rule breach.")
+    st.success(f"No flags in the last {window} days: no single-run spike, weekly jump, cadence "
+               "drop or pain-rule breach.")
 for flag in flags:
     icon, box = LEVEL_STYLE[flag.level]
     measured = format_value(flag.value, flag.unit, units)
@@ -36,14 +41,13 @@ for flag in flags:
     numbers = "" if measured == "–" else (f"  \n**Measured:** {measured} · **threshold:** "
                                           f"{threshold}")
     box(f"**{flag.rule}** ({flag.date:%a %d %b}){numbers}  \n"
-        f"*Evidence {flag.strength}:* {flag.evidence}", icon=icon)
+        f"*{' '.join(('Evidence', flag.strength)).strip()}:* {flag.evidence}", icon=icon)
 
 report = ui.nof1(current)
 st.subheader("What changed before your flares")
 rule = tables.thresholds
-st.caption(f"A flare: pain of {rule.flare_score:g} or more after {rule.flare_quiet_days} days "
-           f"below it, at least {rule.flare_recorded_days} of them logged. Exploratory, your "
-           "own data only.")
+st.caption(f"{flare_rule_words(rule).capitalize()}. Exploratory, your own data only; the "
+           "weeks before flares are compared with the weeks before quiet days.")
 if report.flares.empty:
     st.info("No flare in the diary so far.")
 else:
@@ -58,11 +62,15 @@ else:
     else:
         st.altair_chart(charts.event_study_chart(report.event_study), width="stretch")
 
-st.subheader("How your pain follows load")
+st.subheader("What went with your pain")
 if report.enough_data:
-    st.caption("Each dot: how much the day's worst pain moved, on average, per 1 standard "
-               "deviation of the exposure that many days (or weeks) before, with its 95 % "
-               "interval. Filled red only where it survives the correction for 32 tests.")
+    st.caption("Each dot: the difference in the day's worst pain that went with 1 standard "
+               "deviation more of the exposure (or with a raised flag) that many days (or "
+               "weeks) before, with the pain before the exposure taken into account, and its "
+               "95 % interval. Filled red only where it survives the correction for "
+               f"{len(report.associations)} tests. An association, not a cause.")
+    if report.shared:
+        st.caption(shared_words(report.shared))
     st.altair_chart(charts.associations_chart(report.associations), width="stretch")
 else:
     st.info(report.message)
@@ -70,8 +78,18 @@ with st.expander("How this was computed"):
     st.write(report.message)
 
 st.subheader("Return to running: a proposal")
-plan = return_to_run_plan(*ui.frames(current), tables.thresholds, tables.today,
-                          tz=current.tz)
+stop = pain_says_stop(tables)
+if stop:
+    st.warning(f"Your pain says stop running for now (above {rule.pain_stop_above:g}/10 in the "
+               f"last {window} days, in a run, or lasting): cross-train and strengthen, then "
+               "return gradually as proposed below.", icon=":material/pause_circle:")
+elif not st.toggle("Show a return-to-run plan", key=f"want-plan-{current.id}",
+                   help="For coming back after a break or a flare. Your recent pain does "
+                        "not call for one."):
+    st.caption("Your recent pain does not call for a return-to-run plan. Switch it on if you "
+               "are coming back after a break.")
+    st.stop()
+plan = shown.plan()
 st.caption(plan.disclaimer)
 for note in plan.notes:
     st.info(note)

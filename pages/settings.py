@@ -25,11 +25,15 @@ GROUPS = {
     "Pain rules (0–10)": {"pain_rule_max": "during a run, at most",
                           "pain_stop_above": "stop running above",
                           "persistent_pain_score": "persistent pain from",
+                          "persistent_low_pain_score": "even mild pain from",
                           "persistent_pain_days": "persistent after (days)",
                           "persistent_pain_gap_days": "a gap ends it after (days)"},
     "Flares (for the statistics)": {"flare_score": "flare at pain of at least",
                                     "flare_quiet_days": "after days below it",
-                                    "flare_recorded_days": "of which logged (days)"},
+                                    "flare_recorded_days": "of which logged (days)",
+                                    "flare_min_rise": "rise above those days' mean",
+                                    "flare_persist_days": "reached again on (logged days)",
+                                    "flare_persist_window": "of the first (logged days)"},
     "Acute:chronic ratio": {"acute_days": "acute window (days)",
                             "chronic_days": "chronic window (days)",
                             "acwr_min_days": "history needed (days)",
@@ -60,7 +64,7 @@ if current is None:
     current = ui.store().athlete(None)
 
 with st.form("athlete"):
-    st.subheader(current.name)
+    st.subheader(ui.plain(current.name))
     name = st.text_input("Name", value=current.name)
     zones = sorted(available_timezones())
     tz = st.selectbox("Time zone (used when a file has neither an offset nor GPS)",
@@ -74,7 +78,7 @@ with st.form("athlete"):
             updated = ui.store().update_athlete(current.id, name=name, units=units,
                                                 tz="" if tz == "(not set)" else tz)
         except ValueError as exc:
-            st.error(str(exc))
+            st.error(ui.plain(exc))
         else:
             st.session_state["selected_athlete"] = updated.name
             st.rerun()
@@ -127,7 +131,7 @@ with left:
         st.download_button("Download the export (zip: CSV and Parquet)", prepared[1],
                            file_name=f"kneeload-{current.name}.zip", mime="application/zip")
 with right:
-    sure = st.checkbox(f"Yes, delete {current.name} and all their runs and pain entries")
+    sure = st.checkbox(f"Yes, delete {ui.plain(current.name)} and all their runs and pain entries")
     if st.button("Delete athlete", disabled=not sure):
         ui.store().delete_athlete(current.id)
         st.session_state.pop("selected_athlete", None)

@@ -19,10 +19,14 @@ from urllib.parse import urlencode, urlsplit
 import pandas as pd
 import streamlit as st
 
+from analysis.athlete import AthleteView
+from analysis.cohort.dataset import read_manifest_json
+from analysis.cohort.panel import csv_panel, dataset_panel
 from analysis.deployment import squad_mode
-from analysis.load import LoadTables, acwr_table, load_tables
-from analysis.stats.cohort import CohortReport, analyze_cohort, cohort_panel, tidy_tables
-from analysis.stats.report import AthleteReport, analyze_athlete
+from analysis.load import LoadTables, acwr_table
+from analysis.safetext import markdown_literal
+from analysis.stats.cohort import CohortReport, analyze_cohort, cohort_panel
+from analysis.stats.report import AthleteReport
 from analysis.store import LOCAL_OWNER, AccessDenied, Athlete, Store, UnknownAthlete, User
 from analysis.store.access import SIGNED_OUT_ROLE
 from analysis.thresholds import DISCLAIMER, Thresholds
@@ -37,6 +41,12 @@ USER_KEY = "kneeload_user"  # session key: the signed-in User, set by gate() on 
 AUTH_COOKIE = "_streamlit_user"  # Streamlit's signed sign-in cookie
 SIGNED_OUT = User("nobody", SIGNED_OUT_ROLE)
 IN_PROCESS_ATHLETES = 30  # cohorts up to this size are fitted without worker processes
+
+
+def plain(text: object) -> str:
+    """User-supplied text (names, notes, file names) for any element that renders Markdown
+    (titles, captions, labels, messages): shown as typed, never as links or images."""
+    return markdown_literal(text)
 
 
 def require_app() -> None:
@@ -105,7 +115,7 @@ def _sign_in_page(message: str, invited: str | None = None) -> None:
     st.title("kneeload")
     st.markdown("##### Running load and knee pain, side by side")
     if invited:
-        st.info(f"You are invited to join **{invited}**. Sign in, then open your invitation "
+        st.info(f"You are invited to join **{plain(invited)}**. Sign in, then open your invitation "
                 "link again to join.")
     st.write(message)
     st.button("Sign in", type="primary", on_click=st.login, icon=":material/login:")
@@ -175,16 +185,16 @@ def gate() -> User:
 
 def _accept(token: str, squad: str | None) -> None:
     """The invitation form: join the squad (a new runner gives their name)."""
-    st.title(f"Join {squad}")
+    st.title(f"Join {plain(squad)}")
     name = None
     if user().role == "guest":
         name = st.text_input("Your name as your coach knows it",
                              value=str(st.user.get("name") or "")).strip() or None
-    if st.button(f"Join {squad}", type="primary"):
+    if st.button(f"Join {plain(squad)}", type="primary"):
         try:
             joined = store().accept_invitation(token, name=name)
         except AccessDenied as refused:
-            _refuse(f"Invitation refused: {refused}.")
+            _refuse(f"Invitation refused: {plain(refused)}.")
         del st.query_params["invite"]
         st.session_state["joined"] = joined
         st.rerun()
@@ -228,7 +238,7 @@ def units() -> Units:
 
 def today(current: Athlete) -> dt.date:
     """Today on the athlete's clock (their time zone; the machine's when they set none)."""
-    return pd.Timestamp.now(tz=current.tz or None).date()
+    return AthleteView.local_today(current).date()
 
 
 def thresholds(current: Athlete) -> Thresholds:
@@ -250,32 +260,40 @@ def frames(current: Athlete) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 @st.cache_data(max_entries=64, ttl=VIEW_TTL_S, show_spinner=False)
-def _tables(url: str | None, viewer: str, athlete_id: int, version: int, settings: str,
-            tz: str | None, today: str) -> LoadTables:
-    activities, pain = _frames(url, viewer, athlete_id, version)
-    return load_tables(activities, pain, Thresholds.usable(json.loads(settings))[0],
-                       today, tz=tz)
+def _view(url: str | None, viewer: str, athlete_id: int, version: int, settings: str,
+          tz: str | None, today: str, _athlete: Athlete) -> AthleteView:
+    view = AthleteView(None, _athlete, today, frames=_frames(url, viewer, athlete_id, version),
+                        lenient=True)
+    view.tables  # computed here, so the cached copy carries them  # noqa: B018
+    return view
+
+
+def view(current: Athlete) -> AthleteView:
+    """`current`'s AthleteView (analysis.athlete, the entry point the CLI uses too) as of
+    today in their zone, with its load tables, cached until their data or settings change."""
+    today = AthleteView.local_today(current).strftime("%Y-%m-%d")
+    return _view(database_url(), viewer(), current.id, store().data_version(current.id),
+                 json.dumps(current.settings, sort_keys=True), current.tz, today, current)
 
 
 def tables(current: Athlete) -> LoadTables:
     """Daily, per-run, weekly and flag tables of `current` as of today, cached."""
-    return _tables(database_url(), viewer(), current.id, store().data_version(current.id),
-                   json.dumps(current.settings, sort_keys=True), current.tz,
-                   today(current).isoformat())
+    return view(current).tables
 
 
 @st.cache_data(max_entries=32, ttl=VIEW_TTL_S, show_spinner="Relating load to pain…")
 def _nof1(url: str | None, viewer: str, athlete_id: int, version: int, settings: str,
-          today: str) -> AthleteReport:
-    activities, pain = _frames(url, viewer, athlete_id, version)
-    return analyze_athlete(activities, pain, Thresholds.usable(json.loads(settings))[0],
-                           today)
+          today: str, _view: AthleteView) -> AthleteReport:
+    return _view.statistics()
 
 
 def nof1(current: Athlete) -> AthleteReport:
-    """The athlete's n-of-1 statistics (associations, flares, event study), cached."""
+    """The athlete's n-of-1 statistics (associations, flares, event study) as of the same
+    today as the rest of their pages, cached."""
+    shown = view(current)
     return _nof1(database_url(), viewer(), current.id, store().data_version(current.id),
-                 json.dumps(current.settings, sort_keys=True), today(current).isoformat())
+                 json.dumps(current.settings, sort_keys=True),
+                 shown.today.strftime("%Y-%m-%d"), shown)
 
 
 def _workers(n_athletes: int) -> int | None:
@@ -290,7 +308,7 @@ def _cohort(url: str | None, viewer: str, version: str) -> CohortReport:
     athletes = _as(url, viewer).research_data("models")
     workers = _workers(len(athletes))
     return analyze_cohort(cohort_panel(athletes, workers=workers), n_athletes=len(athletes),
-                          workers=workers)
+                          names=[name for name, _, _ in athletes], workers=workers)
 
 
 def cohort() -> CohortReport:
@@ -301,16 +319,26 @@ def cohort() -> CohortReport:
 
 @st.cache_data(max_entries=4, show_spinner="Fitting the cohort models…")
 def _cohort_csv(digest: str, _data: bytes) -> CohortReport:
-    people = tidy_tables(pd.read_csv(io.BytesIO(_data)))
-    workers = _workers(len(people))
-    panel = cohort_panel([(name, acts, pain) for name, (acts, pain) in people.items()],
-                         workers=workers)
-    return analyze_cohort(panel, n_athletes=len(people), workers=workers)
+    panel, n_athletes = csv_panel(pd.read_csv(io.BytesIO(_data)))
+    return analyze_cohort(panel, n_athletes=n_athletes, workers=_workers(n_athletes))
 
 
 def cohort_csv(data: bytes) -> CohortReport:
-    """Cohort models for a tidy long-format CSV, cached by its content hash."""
+    """Cohort models for a tidy long-format CSV or a research daily.csv, cached by its
+    content hash."""
     return _cohort_csv(hashlib.sha256(data).hexdigest(), data)
+
+
+@st.cache_data(max_entries=4, show_spinner="Fitting the cohort models…")
+def _cohort_dataset(folder: str, version: str) -> CohortReport:
+    panel, n_athletes = dataset_panel(folder)
+    return analyze_cohort(panel, n_athletes=n_athletes)
+
+
+def cohort_dataset(folder: str) -> CohortReport:
+    """Cohort models for a dataset built by `kneeload cohort build`, cached until it is
+    rebuilt (its manifest.json changes)."""
+    return _cohort_dataset(folder, json.dumps(read_manifest_json(folder), sort_keys=True))
 
 
 def acwr(current: Athlete) -> pd.DataFrame:
@@ -353,14 +381,14 @@ def sidebar() -> None:
                 store().update_athlete(current.id, units=choice)
                 st.rerun()
         if squad_mode():
-            st.caption(f"Signed in as {user().email} ({user().role}).")
+            st.caption(f"Signed in as {plain(user().email)} ({user().role}).")
             st.button("Sign out", on_click=st.logout, icon=":material/logout:", key="logout")
         st.caption(DISCLAIMER)
 
 
 def refused(reason: AccessDenied) -> None:
     """A read or write the store refused: one clear line, and a way back."""
-    st.error(f"Not allowed: {reason}.", icon=":material/block:")
+    st.error(f"Not allowed: {plain(reason)}.", icon=":material/block:")
     if st.button("Back to my own pages"):
         st.query_params.clear()
         st.session_state.pop("selected_athlete", None)

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import charts
+from analysis import charts, effort
 from analysis.athlete_report import athlete_report_html
 from analysis.load import acwr_table, load_tables
 from analysis.roster import roster, roster_row
@@ -17,8 +17,10 @@ TODAY = "2024-03-20"  # a Wednesday
 
 # Two 10 km runs a week for three weeks, then a 15 km run (1.5× the longest of the 30 days
 # before: a spike in the 1.3–2.0 band) on Monday 18 March.
+# Four weeks before the spike week, so the 30-day spike window is filled (no ratio before).
 RUNS = activities(*(run(day, 10.0, descent_m=50.0, elevation_loss_m=50.0)
-                    for day in ("2024-02-26", "2024-02-28", "2024-03-04", "2024-03-06",
+                    for day in ("2024-02-12", "2024-02-14", "2024-02-19", "2024-02-21",
+                                "2024-02-26", "2024-02-28", "2024-03-04", "2024-03-06",
                                 "2024-03-11", "2024-03-13")),
                   run("2024-03-18", 15.0, elevation_loss_m=150.0))
 PAIN = pain(("2024-03-10", 1, "daily_worst"), ("2024-03-15", 3, "daily_worst"),
@@ -38,8 +40,9 @@ def layers(spec: dict) -> list[dict]:
 
 
 def test_weekly_chart_layers_units_and_spike_marker(tables):
-    spec = charts.weekly_load_chart(tables.weekly, tables.runs, IMPERIAL, T).to_dict()
-    bars, markers, pain_line = layers(spec)
+    weeks = effort.weekly_measure(tables.weekly, tables.runs, "distance", T)
+    spec = charts.weekly_load_chart(weeks, tables.runs, IMPERIAL, T).to_dict()
+    bars, markers, _shoes, pain_line = layers(spec)
     assert [bars["mark"]["type"], markers["mark"]["type"], pain_line["mark"]["type"]] == [
         "bar", "point", "line"]
     assert spec["resolve"] == {"scale": {"y": "independent"}}
@@ -48,8 +51,8 @@ def test_weekly_chart_layers_units_and_spike_marker(tables):
     assert "mi/week" in bars["encoding"]["y"]["title"]
     data = spec["datasets"]
     rows = next(v for v in data.values() if len(v) == len(tables.weekly))
-    # Week of 26 Feb: 20 km = 12.427 miles.
-    assert rows[0]["distance"] == pytest.approx(20_000 / 1609.344)
+    # Week of 12 Feb: 20 km = 12.427 miles.
+    assert rows[0]["load"] == pytest.approx(20_000 / 1609.344)
     spikes = next(v for v in data.values() if v and "spike_ratio" in v[0])
     assert [(s["week_start"][:10], s["spike_ratio"]) for s in spikes] == [("2024-03-18", 1.5)]
     for layer in (bars, markers, pain_line):
@@ -59,7 +62,7 @@ def test_weekly_chart_layers_units_and_spike_marker(tables):
 def test_descent_chart_converts_per_distance(tables):
     spec = charts.descent_chart(tables.weekly, IMPERIAL).to_dict()
     rows = next(iter(spec["datasets"].values()))
-    # Week of 26 Feb: 100 m over 20 km = 5 m/km = 5 × 1.609344 / 0.3048 = 26.4 ft/mi.
+    # Week of 29 Jan: 100 m over 20 km = 5 m/km = 5 × 1.609344 / 0.3048 = 26.4 ft/mi.
     assert rows[0]["descent"] == pytest.approx(100 / 0.3048)
     assert rows[0]["per_distance"] == pytest.approx(5 * 1.609344 / 0.3048)
     assert "ft/mi" in layers(spec)[1]["encoding"]["y"]["title"]
@@ -73,13 +76,29 @@ def test_acwr_zones_only_on_request(tables):
 
 
 def test_pain_calendar_keeps_missing_days_missing(tables):
-    spec = charts.pain_calendar(tables.daily).to_dict()
+    spec = charts.pain_calendar(tables.daily, tables.daily.index[0], tables.today).to_dict()
     rows = next(iter(spec["datasets"].values()))
-    assert len(rows) == len(tables.daily)
+    # From the Monday of the first day (12 Feb) to today (20 Mar): 38 days.
+    assert len(rows) == 38 and rows[0]["date"][:10] == "2024-02-12"
     by_day = {r["date"][:10]: (r["pain_max"], r["entry"]) for r in rows}
     assert by_day["2024-03-15"] == (3.0, "logged")
     assert by_day["2024-03-14"] == (None, "no entry")
-    assert spec["encoding"]["color"]["condition"]["test"] == "isValid(datum.pain_max)"
+    grey, logged = layers(spec)
+    assert grey["mark"]["color"] == "#e4e4e4" and "color" not in grey.get("encoding", {})
+    assert logged["transform"] == [{"filter": "isValid(datum.pain_max)"}]
+    assert logged["encoding"]["color"]["field"] == "pain_max"
+
+
+def test_one_pain_entry_is_one_small_square_on_a_dated_axis():
+    daily = pd.DataFrame({"pain_max": [3.0]}, index=pd.DatetimeIndex(["2019-05-08"]))
+    spec = charts.pain_calendar(daily, pd.Timestamp("2019-05-08"),
+                                pd.Timestamp("2019-05-08")).to_dict()
+    # The axis spans eight weeks from Monday 6 May 2019, so the one week is 1/8 of it.
+    domain = spec["layer"][0]["encoding"]["x"]["scale"]["domain"]
+    assert (domain[0]["year"], domain[0]["month"], domain[0]["date"]) == (2019, 5, 6)
+    assert (domain[1]["year"], domain[1]["month"], domain[1]["date"]) == (2019, 7, 1)
+    assert spec["layer"][0]["encoding"]["x"]["axis"]["format"] == "%-d %b %Y"
+    assert spec["layer"][0]["encoding"]["x2"]["field"] == "week_end"
 
 
 def test_elevation_profile_marks_steep_descent():
@@ -134,7 +153,7 @@ def test_roster_row_and_ranking(tables):
     # Triage = 3.5 + 2.5 + 2 × 0 + 1 × 2 = 8.
     assert row["triage"] == 8.0
     assert row["last_week_m"] == 20_000.0 and row["this_week_m"] == 15_000.0
-    calm = roster_row(2, "Ada", load_tables(RUNS.iloc[:6], pain(), T, TODAY))
+    calm = roster_row(2, "Ada", load_tables(RUNS.iloc[:-1], pain(), T, TODAY))
     ranked = roster([calm, row])
     assert ranked["name"].tolist() == ["Sam", "Ada"]
 
@@ -144,8 +163,8 @@ def test_report_is_escaped_and_complete(tables):
     assert "&lt;b&gt;Sam&lt;/b&gt;" in html and "<b>Sam</b>" not in html
     assert "not medical advice" in html
     assert "1.50 ×" in html  # the spike flag's measured value
-    # Flags: header + spike, descent spike, week in progress; weeks: header + 3 complete.
-    assert html.count("<tr>") == 1 + 3 + 1 + 3
+    # Flags: header + spike, descent spike, week in progress; weeks: header + 5 complete.
+    assert html.count("<tr>") == 1 + 3 + 1 + 5
     assert "<script" not in html and "http" not in html  # self-contained
 
 
@@ -154,3 +173,11 @@ def test_report_is_escaped_and_complete(tables):
     (12_345.0, "m", "12.3 km"), (40.0, "days", "40 days"), (float("nan"), "%", "–")])
 def test_format_value(value, unit, text):
     assert format_value(value, unit, METRIC) == text
+
+
+def test_report_of_old_data_says_why_there_is_no_chart():
+    old = load_tables(RUNS, PAIN, T, "2026-01-07")  # nearly two years after the last run
+    html = athlete_report_html("Sam", old, METRIC)
+    assert "<svg" not in html
+    assert "No runs and no diary entries in the 16 complete weeks before this report" in html
+    assert "<svg" in athlete_report_html("Sam", load_tables(RUNS, PAIN, T, TODAY), METRIC)

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.pain import PainEntry, PainError, parse_date, parse_entry, parse_pain_csv
+from analysis.pain import (
+    PainEntry,
+    PainError,
+    flare_onsets,
+    flare_rule_words,
+    parse_date,
+    parse_entry,
+    parse_pain_csv,
+)
+from analysis.thresholds import Thresholds
 
 TODAY = dt.date(2024, 6, 15)
 D = dt.date
@@ -176,3 +186,37 @@ def test_csv_file_level_problems(text, message):
     with pytest.raises(PainError) as caught:
         parse_pain_csv(text, today=TODAY)
     assert caught.value.problems == [message]
+
+
+NAN = float("nan")
+# Hand-made diary (day index: worst pain, NaN = no entry); see the test for each case.
+FLARE_DIARY = [1, 1, NAN, 2, 1, NAN, 1,   # 0–6: quiet, 5 logged, mean 1.2
+               4, NAN, 5, 3,              # 7: 4 ≥ 1.2 + 2, then 5 on the next logged day
+               1, 1, 1, 1, 1, 1, 1,       # 11–17: quiet, mean 1
+               4, 2, 1, 1,                # 18: a single day at 4
+               3, 3, 2, 3, NAN, 3, 3,     # 22–28: quiet, mean 17/6 = 2.83
+               4, 4,                      # 29: 4 < 2.83 + 2, no real rise
+               1, NAN, NAN, NAN, 1, 1, NAN,  # 31–37: only 3 logged
+               6, 6]                      # 38
+
+
+def _onsets(**overrides):
+    daily = pd.DataFrame({"pain_max": FLARE_DIARY},
+                         index=pd.date_range("2024-01-01", periods=len(FLARE_DIARY)))
+    found = flare_onsets(daily, Thresholds.from_dict(overrides))
+    return [int(i) for i in np.flatnonzero(found.to_numpy())]
+
+
+def test_flare_needs_a_logged_quiet_week_a_real_rise_and_persistence():
+    # Day 7 only: day 18 is a single day at 4, day 29 rises 1.17 points (under 2), day 38
+    # follows a week with only 3 entries (unknown, not quiet), day 30 follows day 29's 4.
+    assert _onsets() == [7]
+    assert _onsets(flare_persist_days=1) == [7, 18]  # persistence is what drops day 18
+    assert _onsets(flare_min_rise=1) == [7, 29]  # 29, 30 at 4: two of three logged days
+    assert _onsets(flare_recorded_days=3) == [7, 38]
+
+
+def test_flare_rule_is_one_sentence_with_the_settings():
+    words = flare_rule_words(Thresholds(flare_score=5))
+    assert words.startswith("a flare begins on a day with pain of 5/10 or more after 7 days")
+    assert "at least 2 points above" in words and "2 of the first 3 logged days" in words

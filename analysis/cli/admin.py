@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.cli.commands import summary
 from analysis.cli.output import write_table
 from analysis.cli.store import add_db_option, open_store, usage_error
 from analysis.store import Store
@@ -18,7 +19,7 @@ from analysis.store.models import ROLES
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    user = commands.add_parser("user", help="add, remove or list accounts (squad mode)")
+    user = commands.add_parser("user", help=summary("user"))
     actions = user.add_subparsers(dest="action", required=True, metavar="ACTION")
     add = actions.add_parser(
         "add", help="create or change an account",
@@ -40,8 +41,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     add_db_option(listing)
     listing.set_defaults(handler=run_user_list)
 
-    squad = commands.add_parser("squad", help="create squads, add coaches and athletes, "
-                                "invite (squad mode)")
+    squad = commands.add_parser("squad", help=summary("squad"))
     actions = squad.add_subparsers(dest="action", required=True, metavar="ACTION")
     create = actions.add_parser("create", help="create a squad")
     create.add_argument("name", metavar="NAME")
@@ -71,7 +71,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     add_db_option(listing)
     listing.set_defaults(handler=run_squad_list)
 
-    audit = commands.add_parser("audit", help="print the audit log (admins)",
+    audit = commands.add_parser("audit", help=summary("audit"),
                                 description="Every view of another person's data, every "
                                 "export, and every change to accounts, squads and consent.")
     audit.add_argument("--format", choices=("csv", "json"), default="csv")

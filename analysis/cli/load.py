@@ -10,23 +10,25 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import fields
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from analysis.cli.commands import summary
 from analysis.cli.output import records, write_csv, write_json
-from analysis.cli.store import add_athlete_option, add_db_option, with_athlete_data
+from analysis.cli.store import add_athlete_option, add_db_option, with_view
 from analysis.flags import Flag
-from analysis.load import load_tables
-from analysis.plan import ReturnToRunPlan, return_to_run_plan
-from analysis.risk import current_from
-from analysis.store import Athlete
-from analysis.thresholds import DISCLAIMER, EVIDENCE, Thresholds
+from analysis.plan import ReturnToRunPlan
+from analysis.thresholds import DISCLAIMER, EVIDENCE
 from analysis.units import Units, format_value, units_for
+
+if TYPE_CHECKING:
+    from analysis.athlete import AthleteView
 
 FLAG_FIELDS = [field.name for field in fields(Flag)]
 
 
-def _day(text: str) -> pd.Timestamp:
+def day_argument(text: str) -> pd.Timestamp:
     """A calendar day given on the command line."""
     try:
         return pd.Timestamp(text).normalize()
@@ -36,7 +38,7 @@ def _day(text: str) -> pd.Timestamp:
 
 def _add_common(parser: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
     parser.add_argument("--format", choices=formats, default=formats[0])
-    parser.add_argument("--today", type=_day, metavar="YYYY-MM-DD",
+    parser.add_argument("--today", type=day_argument, metavar="YYYY-MM-DD",
                         help="compute as of this day (default: today in the athlete's zone)")
     add_athlete_option(parser)
     add_db_option(parser)
@@ -44,7 +46,7 @@ def _add_common(parser: argparse.ArgumentParser, formats: tuple[str, ...]) -> No
 
 def register(commands: argparse._SubParsersAction) -> None:
     weekly = commands.add_parser(
-        "weekly", help="print the weekly running load table",
+        "weekly", help=summary("weekly"),
         description="One row per Monday-start week: running distance, time, runs, longest "
         "run, change vs the previous week (none for the week in progress or after a week "
         "without runs), elevation, descent, cadence, pain, ACWR, monotony and flag codes. "
@@ -53,7 +55,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     weekly.set_defaults(handler=run_weekly)
 
     risk = commands.add_parser(
-        "risk", help="print the current knee-risk flags with their evidence",
+        "risk", help=summary("risk"),
         description="Flags of the last 7 days, the week in progress and the last complete "
         "week: the rule, the measured value, the threshold and the evidence line with its "
         f"strength tag. {DISCLAIMER}")
@@ -61,30 +63,29 @@ def register(commands: argparse._SubParsersAction) -> None:
     risk.set_defaults(handler=run_risk)
 
     plan = commands.add_parser(
-        "plan", help="print the pain-gated return-to-run proposal",
+        "plan", help=summary("plan"),
         description="Week-by-week walk-run sessions on flat ground, +10 % running a week, "
         "hills last; a session over the pain rule holds the next step. A proposal, not a "
         f"prescription. {DISCLAIMER}")
     _add_common(plan, ("text", "json"))
-    plan.add_argument("--start", type=_day, metavar="YYYY-MM-DD",
+    plan.add_argument("--start", type=day_argument, metavar="YYYY-MM-DD",
                       help="Monday the plan starts (default: the next Monday); earlier "
                       "starts read the logged runs and pain of the weeks since")
     plan.set_defaults(handler=run_plan)
 
 
 def run_weekly(args: argparse.Namespace) -> int:
-    def show(athlete: Athlete, activities: pd.DataFrame, pain: pd.DataFrame,
-             thresholds: Thresholds) -> None:
-        tables = load_tables(activities, pain, thresholds, args.today, tz=athlete.tz)
+    def show(view: AthleteView) -> None:
+        tables = view.tables
         if args.format == "json":
-            write_json({"athlete": athlete.name, "today": tables.today,
+            write_json({"athlete": view.athlete.name, "today": tables.today,
                         "disclaimer": DISCLAIMER,
                         "notes": {key: EVIDENCE[key].tagged for key in ("acwr", "monotony")},
                         "weeks": records(tables.weekly)})
         else:
             write_csv(tables.weekly)
 
-    return with_athlete_data(args, show)
+    return with_view(args, show)
 
 
 def flag_text(flag: Flag, units: Units) -> str:
@@ -95,14 +96,12 @@ def flag_text(flag: Flag, units: Units) -> str:
     return (f"[{flag.level.upper()}] {flag.code} · {flag.date:%Y-%m-%d}{where}\n"
             f"  Rule: {flag.rule}\n"
             f"  Measured: {measured} (threshold {threshold})\n"
-            f"  Evidence {flag.strength}: {flag.evidence}")
+            f"  {' '.join(('Evidence', flag.strength)).strip()}: {flag.evidence}")
 
 
 def run_risk(args: argparse.Namespace) -> int:
-    def show(athlete: Athlete, activities: pd.DataFrame, pain: pd.DataFrame,
-             thresholds: Thresholds) -> None:
-        tables = load_tables(activities, pain, thresholds, args.today, tz=athlete.tz)
-        flags = current_from(tables)
+    def show(view: AthleteView) -> None:
+        athlete, tables, flags = view.athlete, view.tables, view.flags
         if args.format == "json":
             write_json({"athlete": athlete.name, "today": tables.today,
                         "disclaimer": DISCLAIMER,
@@ -112,10 +111,11 @@ def run_risk(args: argparse.Namespace) -> int:
         units = units_for(athlete.units)
         print(f"Knee-risk flags for {athlete.name} on {tables.today:%Y-%m-%d}.\n{DISCLAIMER}\n")
         print("\n\n".join(flag_text(flag, units) for flag in flags)
-              or f"No flags in the last {thresholds.current_days} days, the week in progress "
+              or f"No flags in the last {view.thresholds.current_days} days, the week in "
+              "progress "
               "or the last complete week.")
 
-    return with_athlete_data(args, show)
+    return with_view(args, show)
 
 
 def plan_text(plan: ReturnToRunPlan, name: str) -> str:
@@ -142,17 +142,15 @@ def plan_text(plan: ReturnToRunPlan, name: str) -> str:
 
 
 def run_plan(args: argparse.Namespace) -> int:
-    def show(athlete: Athlete, activities: pd.DataFrame, pain: pd.DataFrame,
-             thresholds: Thresholds) -> None:
-        plan = return_to_run_plan(activities, pain, thresholds, args.today, args.start,
-                                  tz=athlete.tz)
+    def show(view: AthleteView) -> None:
+        plan = view.plan(args.start)
         if args.format == "text":
-            print(plan_text(plan, athlete.name))
+            print(plan_text(plan, view.athlete.name))
             return
-        write_json({"athlete": athlete.name, "start": plan.start, "today": plan.today,
+        write_json({"athlete": view.athlete.name, "start": plan.start, "today": plan.today,
                     "ready": plan.ready, "notes": plan.notes, "state": plan.state,
                     "rule": plan.rule, "progression": plan.progression,
                     "evidence": plan.evidence, "disclaimer": plan.disclaimer,
                     "weeks": records(plan.weeks), "sessions": records(plan.sessions)})
 
-    return with_athlete_data(args, show)
+    return with_view(args, show)

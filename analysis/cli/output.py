@@ -13,15 +13,20 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from analysis.safetext import spreadsheet_safe
+
 DATE_COLUMNS = ("local_date", "date", "week_start")
 
 
 def _plain(value: Any) -> Any:
-    """A JSON-safe version of one cell (NaN/NA become null, times ISO strings)."""
+    """A JSON-safe version of one cell or structure (NaN, ±infinity and NA become null,
+    times ISO strings): output is strict JSON, never `NaN` or `Infinity`."""
     if value is None or value is pd.NA or value is pd.NaT:
         return None
-    if isinstance(value, float | np.floating) and math.isnan(value):
+    if isinstance(value, float | np.floating) and not math.isfinite(value):
         return None
+    if isinstance(value, dict):
+        return {key: _plain(v) for key, v in value.items()}
     if isinstance(value, pd.Timestamp | datetime | date):
         return value.isoformat()
     if isinstance(value, np.integer):
@@ -51,19 +56,22 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def write_csv(frame: pd.DataFrame, stream: TextIO | None = None) -> None:
-    """`frame` as CSV on `stream` (default stdout): ISO times, YYYY-MM-DD days, lists ';'."""
+    """`frame` as CSV on `stream` (default stdout): ISO times, YYYY-MM-DD days, lists ';',
+    formula-like text escaped for spreadsheets."""
     shown = for_output(frame)
     for name in shown.columns:
         if any(isinstance(v, list | tuple) for v in shown[name]):
             shown[name] = shown[name].map(lambda v: ";".join(map(str, v))
                                           if isinstance(v, list | tuple) else v)
-    shown.to_csv(stream or sys.stdout, index=False)
+    spreadsheet_safe(shown).to_csv(stream or sys.stdout, index=False)
 
 
 def write_json(payload: Any, stream: TextIO | None = None) -> None:
-    """`payload` as indented JSON with a trailing newline on `stream` (default stdout)."""
+    """`payload` as indented strict JSON with a trailing newline on `stream` (default
+    stdout)."""
     stream = stream or sys.stdout
-    json.dump(payload, stream, indent=2, ensure_ascii=False, default=_plain)
+    json.dump(_plain(payload), stream, indent=2, ensure_ascii=False, default=_plain,
+              allow_nan=False)
     stream.write("\n")
 
 

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from analysis.cli.commands import summary
 from analysis.cli.output import write_table
 from analysis.cli.store import (
     add_athlete_option,
@@ -19,7 +20,7 @@ from analysis.schema import PAIN_PROVOKERS, PAIN_SIDES, PAIN_TIMINGS
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    pain = commands.add_parser("pain", help="add, import or export knee-pain entries")
+    pain = commands.add_parser("pain", help=summary("pain"))
     actions = pain.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     add = actions.add_parser(

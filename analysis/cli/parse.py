@@ -6,8 +6,10 @@ import argparse
 import sys
 from dataclasses import replace
 
+from analysis.cli.commands import summary
 from analysis.cli.output import progress_bar, records, write_csv, write_json
 from analysis.ingest import ReadOptions, activity_table, read_sources
+from analysis.ingest.model import left_out
 
 
 def add_read_options(parser: argparse.ArgumentParser) -> None:
@@ -27,7 +29,7 @@ def read_options(args: argparse.Namespace) -> ReadOptions:
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("parse", help="read exports and print the activity table",
+    parser = commands.add_parser("parse", help=summary("parse"),
                                  description="Read GPX/TCX/FIT files (also .gz), Strava "
                                  "export zips or folders and activity CSVs; print one row "
                                  "per activity. Nothing is stored.")
@@ -48,10 +50,15 @@ def run(args: argparse.Namespace) -> int:
         close()
     table = activity_table(results)
     errors = [{"file": r.file, "message": r.error} for r in results if r.error]
+    ignored = [{"file": r.file, "message": r.ignored} for r in results if r.ignored]
     if args.format == "json":
-        write_json({"activities": records(table), "errors": errors})
-    else:
-        write_csv(table)
-        for error in errors:
-            print(f"{error['file']}: {error['message']}", file=sys.stderr)
+        write_json({"activities": records(table), "errors": errors, "ignored": ignored})
+        return 0
+    write_csv(table)
+    partial = [{"file": r.file, "message": note} for r in results for note in r.warnings
+                if left_out(note)]
+    for item in [*errors, *ignored, *partial]:
+        print(f"{item['file']}: {item['message']}", file=sys.stderr)
+    if ignored:
+        print(f"{len(ignored)} file(s) ignored (not activity files)", file=sys.stderr)
     return 0

@@ -8,72 +8,89 @@ from __future__ import annotations
 
 import argparse
 import secrets
+import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from analysis.cli.cohort import add_build_command
+from analysis.cli.commands import summary
+from analysis.cli.load import day_argument
 from analysis.cli.output import progress_bar, records, write_json
 from analysis.cli.store import (
     add_athlete_option,
     add_db_option,
     open_store,
     usage_error,
-    with_athlete_data,
+    with_view,
 )
-from analysis.stats.cohort import CohortReport, analyze_cohort, cohort_panel, tidy_tables
+from analysis.cohort.panel import cohort_input
+from analysis.stats.cohort import CohortReport, analyze_cohort, cohort_panel
 from analysis.stats.export import research_tables, write_research_export
-from analysis.stats.report import AthleteReport, analyze_athlete
-from analysis.store import Athlete
+from analysis.stats.report import AthleteReport
 from analysis.thresholds import DISCLAIMER, Thresholds
+
+if TYPE_CHECKING:
+    from analysis.athlete import AthleteView
 
 _DAY_COLUMNS = ("onset", "last_painful_day", "recovered")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     analyze = commands.add_parser(
-        "analyze", help="relate one runner's load to knee pain (exploratory statistics)",
+        "analyze", help=summary("analyze"),
         description="Lagged associations of weekly change, spike ratio, descent, cadence "
-        "deviation, ACWR and long-run share with daily pain (0-3 days) and weekly pain (1-4 "
-        "weeks): exposures prewhitened, autocorrelation-robust errors, stationary-bootstrap "
-        "intervals, Benjamini-Hochberg q-values; flares and a flare event study with a "
-        "permutation test. Needs 8 weeks with at least 4 diary entries. Exploratory. "
+        "deviation, ACWR, long-run share and the spike, descent-spike and weekly-jump flags "
+        "with daily pain (1-3 days later) and weekly pain (1-4 weeks later), each adjusted "
+        "for the pain before the exposure: exposures prewhitened, autocorrelation-robust "
+        "errors giving both interval and p-value, Benjamini-Hochberg q-values; flares and a "
+        "case-crossover flare event study with a permutation test. Computed up to --today "
+        "(default: today in the athlete's zone). Needs 8 weeks with at least 4 diary "
+        "entries. Exploratory. "
         + DISCLAIMER)
     analyze.add_argument("--format", choices=("text", "json"), default="text")
     analyze.add_argument("--seed", type=int, default=0,
-                         help="seed of the bootstrap and the random onsets (default 0)")
+                         help="seed of the random onsets (default 0)")
+    analyze.add_argument("--today", type=day_argument, metavar="YYYY-MM-DD",
+                         help="compute as of this day (default: today in the athlete's zone)")
     add_athlete_option(analyze)
     add_db_option(analyze)
     analyze.set_defaults(handler=run_analyze)
 
     cohort = commands.add_parser(
-        "cohort", help="relate load to knee pain across many runners (exploratory)",
+        "cohort", help=summary("cohort"),
         description="Within/between split of every exposure, mixed model with a random "
-        "intercept per runner, Cox model for time to flare, odds ratios and risk "
-        "differences, per-runner estimates for a forest plot. Reads every stored athlete, "
-        "or a tidy CSV with columns athlete_id,date,distance_m,pain (optional: "
-        "elevation_loss_m, avg_cadence_spm, moving_time_s): a row with a distance is a "
+        "intercept and slope per runner and cluster-robust errors, Cox model for time to "
+        "flare, odds ratios and risk differences, per-runner estimates for a forest plot, "
+        "the runners left out and why. Reads every stored athlete, a dataset built by "
+        "`kneeload cohort build`, the daily.csv of `export-research`, or a tidy CSV with "
+        "columns athlete_id,date,distance_m,pain (optional: elevation_loss_m, "
+        "avg_cadence_spm, moving_time_s): a row with a distance is a "
         "run, a row with a pain score a diary entry. Flares use the default threshold for "
         "everyone. Exploratory.")
-    cohort.add_argument("--input", metavar="CSV", type=Path,
-                        help="tidy long CSV instead of the database")
+    cohort.add_argument("--input", metavar="CSV|OUTDIR", type=Path,
+                        help="a cohort dataset folder, a research daily.csv or a tidy long "
+                        "CSV instead of the database")
     cohort.add_argument("--format", choices=("text", "json"), default="text")
     cohort.add_argument("--workers", type=int, default=None,
                         help="parallel processes (default: one per core)")
     add_db_option(cohort)
     cohort.set_defaults(handler=run_cohort)
+    add_build_command(cohort)
 
     export = commands.add_parser(
-        "export-research", help="write de-identified research tables (CSV + Parquet)",
+        "export-research", help=summary("export-research"),
         description="Daily and weekly exposures and pain, pain episodes in the layout of "
         "the R package injurytools (prepare_inj/prepare_exp), a daily load table in the "
         "layout of the R package ACWR, and a data dictionary, as CSV and Parquet. Athletes "
         "become HMAC-SHA256 pseudonyms under a salt that is never written; no GPS, names, "
         "file names or notes are exported. Flares use the default threshold for everyone.")
     export.add_argument("outdir", metavar="OUTDIR", type=Path)
-    export.add_argument("--shift-dates", action="store_true",
+    export.add_argument("--shift-dates", action=argparse.BooleanOptionalAction, default=True,
                         help="move each athlete's dates back by a random whole number of "
-                        "weeks (weekdays and intervals are kept)")
+                        "weeks, weekdays and intervals kept (default; --no-shift-dates "
+                        "keeps real dates and warns)")
     export.add_argument("--salt", help="salt for the pseudonyms and date shifts (default: "
                         "random, so exports cannot be linked; give one to reproduce them)")
     add_db_option(export)
@@ -86,8 +103,9 @@ def _days_as_text(frame: pd.DataFrame) -> pd.DataFrame:
                            if c in frame})
 
 
-def report_json(report: AthleteReport) -> dict[str, Any]:
-    """The `kneeload analyze --format json` payload."""
+def report_json(view: AthleteView, report: AthleteReport) -> dict[str, Any]:
+    """The `kneeload analyze --format json` payload: the athlete, the day it was computed
+    for, the not-medical-advice line, then the results."""
     associations = []
     for row in records(report.associations.drop(columns=["ar_order"], errors="ignore")):
         if row.get("lag_weeks") is None:
@@ -99,43 +117,46 @@ def report_json(report: AthleteReport) -> dict[str, Any]:
                     for name, part in report.event_profile.groupby("exposure", sort=False)}
         for row in events:
             row["profile"] = profiles.get(row["exposure"], [])
-    return {"enough_data": report.enough_data, "message": report.message,
-            "associations": associations, "flares": records(_days_as_text(report.flares)),
-            "event_study": events}
+    return {"athlete": view.athlete.name, "today": view.today.strftime("%Y-%m-%d"),
+            "disclaimer": view.disclaimer, "enough_data": report.enough_data,
+            "message": report.message, "associations": associations,
+            "shared_signals": [list(group) for group in report.shared],
+            "flares": records(_days_as_text(report.flares)), "event_study": events}
 
 
-def report_text(name: str, report: AthleteReport) -> str:
+def report_text(view: AthleteView, report: AthleteReport) -> str:
     """The n-of-1 report for people."""
-    lines = [f"Load and knee pain for {name}. {DISCLAIMER}", "", report.message]
+    lines = [f"Load and knee pain for {view.athlete.name}, up to {view.today:%Y-%m-%d}. "
+             f"{DISCLAIMER}", "", report.message]
     if not report.associations.empty:
         shown = report.associations.assign(
             lag=[f"{w} wk" if pd.notna(w) else f"{d} d" for d, w in
                  zip(report.associations["lag_days"], report.associations["lag_weeks"],
                      strict=True)])
-        lines += ["", "Associations (pain points per 1 SD of the exposure, 95 % CI; "
-                  "per_sd = the SD in the exposure's units):",
-                  shown[["exposure", "lag", "estimate", "ci_low", "ci_high", "p_value",
-                         "q_value", "per_sd", "n"]].to_string(index=False,
-                                                             float_format="{:.3f}".format)]
+        lines += ["", "Associations (pain points per 1 SD of the exposure, or per raised "
+                  "flag; 95 % CI; per_sd = the SD in the exposure's units; signal = "
+                  "exposures that move together):",
+                  shown[["exposure", "kind", "lag", "estimate", "ci_low", "ci_high",
+                         "p_value", "q_value", "per_sd", "n", "signal"]].to_string(
+                      index=False, float_format="{:.3f}".format)]
     if not report.flares.empty:
         lines += ["", "Flares:", _days_as_text(report.flares).to_string(index=False)]
     if not report.event_study.empty:
-        lines += ["", "Event study (28 days before onset vs own baseline):",
+        lines += ["", "Event study (28 days before onset vs before eligible quiet days):",
                   report.event_study.drop(columns=["label"]).to_string(
                       index=False, float_format="{:.3f}".format)]
     return "\n".join(lines)
 
 
 def run_analyze(args: argparse.Namespace) -> int:
-    def show(athlete: Athlete, activities: pd.DataFrame, pain: pd.DataFrame,
-             thresholds: Thresholds) -> None:
-        report = analyze_athlete(activities, pain, thresholds, seed=args.seed)
+    def show(view: AthleteView) -> None:
+        report = view.statistics(args.seed)
         if args.format == "json":
-            write_json(report_json(report))
+            write_json(report_json(view, report))
         else:
-            print(report_text(athlete.name, report))
+            print(report_text(view, report))
 
-    return with_athlete_data(args, show)
+    return with_view(args, show)
 
 
 def cohort_json(report: CohortReport) -> dict[str, Any]:
@@ -144,7 +165,7 @@ def cohort_json(report: CohortReport) -> dict[str, Any]:
             "n_athletes": report.n_athletes, "n_weeks": report.n_weeks,
             "n_flares": report.n_flares, "mixed": records(report.mixed),
             "time_to_flare": records(report.time_to_flare), "risk": records(report.risk),
-            "forest": records(report.forest)}
+            "forest": records(report.forest), "left_out": records(report.left_out)}
 
 
 def cohort_text(report: CohortReport) -> str:
@@ -157,6 +178,8 @@ def cohort_text(report: CohortReport) -> str:
         if not table.empty:
             lines += ["", title, table.drop(columns=["label"]).to_string(
                 index=False, float_format="{:.3f}".format)]
+    if not report.left_out.empty:
+        lines += ["", "Left out of the models:", report.left_out.to_string(index=False)]
     return "\n".join(lines)
 
 
@@ -171,18 +194,20 @@ def stored_athletes(args: argparse.Namespace, purpose: str
 def run_cohort(args: argparse.Namespace) -> int:
     if args.input is not None:
         try:
-            tables = tidy_tables(pd.read_csv(args.input))
+            panel, n_athletes = cohort_input(args.input)
         except (OSError, ValueError) as exc:
             return usage_error(exc)
-        athletes = [(name, acts, pain) for name, (acts, pain) in tables.items()]
+        names: list[str] = []  # who was read but has no panel rows is not known here
     else:
         athletes = stored_athletes(args, "models")
-    update, close = progress_bar("athletes")
-    try:
-        panel = cohort_panel(athletes, Thresholds(), workers=args.workers, progress=update)
-    finally:
-        close()
-    report = analyze_cohort(panel, n_athletes=len(athletes), workers=args.workers)
+        n_athletes = len(athletes)
+        names = [name for name, _, _ in athletes]
+        update, close = progress_bar("athletes")
+        try:
+            panel = cohort_panel(athletes, Thresholds(), workers=args.workers, progress=update)
+        finally:
+            close()
+    report = analyze_cohort(panel, n_athletes=n_athletes, workers=args.workers, names=names)
     if args.format == "json":
         write_json(cohort_json(report))
     else:
@@ -192,6 +217,9 @@ def run_cohort(args: argparse.Namespace) -> int:
 
 def run_export_research(args: argparse.Namespace) -> int:
     salt = args.salt.encode() if args.salt else secrets.token_bytes(32)
+    if not args.shift_dates:
+        print("kneeload: warning: dates are not shifted: real calendar dates make "
+              "re-identification easier; do not share this export", file=sys.stderr)
     athletes = stored_athletes(args, "export")
     tables = research_tables(athletes, salt=salt, shift_dates=args.shift_dates)
     written = write_research_export(tables, args.outdir, shifted=args.shift_dates)

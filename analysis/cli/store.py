@@ -12,15 +12,17 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
+from analysis.cli.commands import summary
 from analysis.cli.output import progress_bar, write_json, write_table
 from analysis.cli.parse import add_read_options, read_options
 from analysis.ingest import read_sources
 from analysis.schema import SPORTS
 from analysis.store import Athlete, Store, UnknownAthlete
-from analysis.thresholds import Thresholds
+
+if TYPE_CHECKING:
+    from analysis.athlete import AthleteView
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:
@@ -60,26 +62,26 @@ def find_athlete(store: Store, name: str | None, create: bool) -> Athlete | None
         return None
 
 
-def with_athlete_data(args: argparse.Namespace,
-                      show: Callable[[Athlete, pd.DataFrame, pd.DataFrame, Thresholds], None]
-                      ) -> int:
-    """Load --athlete's activities, pain diary and thresholds, then `show` them; exit code."""
+def with_view(args: argparse.Namespace, show: Callable[[AthleteView], None]) -> int:
+    """Build --athlete's AthleteView as of --today (default: today in their zone; the one
+    entry point the dashboard uses too), then `show` it; the exit code."""
+    from analysis.athlete import AthleteView  # here: the load metrics need SciPy
+
     with open_store(args) as store:
         athlete = find_athlete(store, args.athlete, create=False)
         if athlete is None:
             return 2
-        activities, pain = store.activities(athlete.id), store.pain(athlete.id)
-    try:
-        thresholds = Thresholds.from_settings(athlete.settings)
-    except ValueError as exc:
-        return usage_error(f"{athlete.name}'s stored {exc}")
-    show(athlete, activities, pain, thresholds)
+        try:
+            view = AthleteView(store, athlete, getattr(args, "today", None))
+        except ValueError as exc:
+            return usage_error(exc)
+    show(view)
     return 0
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     ingest = commands.add_parser(
-        "ingest", help="read exports and store them in the database",
+        "ingest", help=summary("ingest"),
         description="Read GPX/TCX/FIT files (also .gz), Strava export zips or folders and "
         "activity CSVs and store them. Importing the same data again adds nothing; the "
         "same outing from several files is stored once, as its richest record.")
@@ -91,12 +93,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     add_read_options(ingest)
     ingest.set_defaults(handler=run_ingest)
 
-    listing = commands.add_parser("athletes", help="list the stored athletes with counts")
+    listing = commands.add_parser("athletes", help=summary("athletes"))
     listing.add_argument("--format", choices=("csv", "json"), default="csv")
     add_db_option(listing)
     listing.set_defaults(handler=run_athletes)
 
-    stored = commands.add_parser("activities", help="print an athlete's stored activities",
+    stored = commands.add_parser("activities", help=summary("activities"),
                                  description="The stored activity table, with the same "
                                  "columns as `kneeload parse`.")
     stored.add_argument("--format", choices=("csv", "json"), default="csv")
@@ -118,7 +120,7 @@ def register(commands: argparse._SubParsersAction) -> None:
             option.default = argparse.SUPPRESS
     set_sport.set_defaults(handler=run_set_sport)
 
-    athlete = commands.add_parser("athlete", help="export, delete or change one athlete")
+    athlete = commands.add_parser("athlete", help=summary("athlete"))
     actions = athlete.add_subparsers(dest="action", required=True, metavar="ACTION")
     export = actions.add_parser("export", help="write the athlete's whole record as one zip",
                                 description="Activities, samples, pain entries and the "
@@ -158,11 +160,9 @@ def run_ingest(args: argparse.Namespace) -> int:
     if args.json:
         write_json(report.as_dict())
         return 0
-    print(f"{athlete.name}: {report.imported} imported, {report.duplicate} duplicate, "
-          f"{report.failed} failed")
-    for outcome in report.files:
-        if outcome.status == "failed":
-            print(f"{outcome.file}: {outcome.message}", file=sys.stderr)
+    print(f"{athlete.name}: {report.summary()}")
+    for outcome in report.to_mention():
+        print(f"{outcome.file}: {outcome.message}", file=sys.stderr)
     return 0
 
 

@@ -1,8 +1,10 @@
 """Plan an import: files, folders, zips and Strava bulk exports become a list of parse jobs.
 
 Zip members are streamed one at a time (never extracted to disk); member names are only
-ever used as labels, and names with absolute paths or '..' are refused. A Strava export's
-activities.csv is joined to its files through the Filename column.
+ever used as labels, and names with absolute paths or '..' are refused. In a folder only
+regular files are read, and no link leading out of it. A Strava export's activities.csv
+is joined to its files through the Filename column. Every file that is not read is named
+as ignored, with the reason; an archive or folder of more than MAX_ENTRIES files is refused.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import pandas as pd
 from analysis.ingest.decompress import Limits, MiB, check_expansion
 from analysis.ingest.dispatch import ACTIVITY_SUFFIXES, csv_kind
 from analysis.ingest.errors import IngestError
+from analysis.ingest.localpaths import file_problem, inside
 from analysis.ingest.model import FileResult, ParsedActivity, ReadOptions
 from analysis.ingest.sniff import ZIP_MAGICS
 from analysis.ingest.strava_csv import StravaRow, read_strava_csv
@@ -32,6 +35,12 @@ STRAVA_CSV = "activities.csv"
 # What zipfile raises on a damaged or hostile archive (bad headers, names, data, methods).
 ARCHIVE_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, ValueError,
                   NotImplementedError)
+# Files in one zip or folder: a large Strava export (thousands of runs and photos) holds
+# far fewer; 100,000 tiny entries are an attack on the time it takes to list and read them.
+MAX_ENTRIES = 50_000
+NOT_ACTIVITY = "skipped (not an activity file)"
+OUTSIDE_EXPORT = "skipped (not in the export's activities folder)"
+LINK_OUT = "refused: a link leading out of the chosen folder"
 
 
 @dataclass
@@ -42,14 +51,6 @@ class Job:
     path: str | None = None
     load: Callable[[], bytes] | None = None
     row: StravaRow | None = None
-
-
-@dataclass
-class Plan:
-    """Jobs to parse, and results already known (CSV-only rows, refused members)."""
-
-    jobs: list[Job] = field(default_factory=list)
-    done: list[FileResult] = field(default_factory=list)
 
 
 class Budget:
@@ -66,6 +67,29 @@ class Budget:
                                     f"{self.limits.max_total_bytes // MiB} MiB in total")
 
 
+@dataclass
+class Plan:
+    """Jobs to parse, results already known (CSV-only rows, refused and ignored files), and
+    the import's decompression budget (gzip inside a member is charged when parsed)."""
+
+    budget: Budget
+    jobs: list[Job] = field(default_factory=list)
+    done: list[FileResult] = field(default_factory=list)
+
+    def ignore(self, name: str, reason: str = NOT_ACTIVITY) -> None:
+        """Name a file that is not read, with the reason."""
+        self.done.append(FileResult(name, ignored=reason))
+
+    def too_many(self, name: str, count: int) -> bool:
+        """Refuse an archive or folder of more than MAX_ENTRIES files (True if refused)."""
+        if count <= MAX_ENTRIES:
+            return False
+        self.done.append(FileResult(name, error=f"refused: holds {count:,} files, more than "
+                                    f"the {MAX_ENTRIES:,} an import reads from one archive "
+                                    "or folder"))
+        return True
+
+
 def unsafe_name(name: str) -> bool:
     """True for archive paths that are absolute or climb out of their folder."""
     posix = name.replace("\\", "/")
@@ -76,8 +100,7 @@ def unsafe_name(name: str) -> bool:
 def plan_sources(sources: Iterable[Source], options: ReadOptions) -> Plan:
     """Expand paths, folders, zips and uploads — (name, bytes or binary file object) — into
     parse jobs; an uploaded zip is read through its file object, never copied whole."""
-    plan = Plan()
-    budget = Budget(options.limits)
+    plan = Plan(Budget(options.limits))
     for source in sources:
         if isinstance(source, tuple):  # an upload: bytes, or a file object (not copied)
             name, data = source
@@ -86,19 +109,23 @@ def plan_sources(sources: Iterable[Source], options: ReadOptions) -> Plan:
             handle.seek(0)
             if head.startswith(ZIP_MAGICS) or zipfile.is_zipfile(handle):
                 handle.seek(0)
-                _plan_zip(name, handle, options, plan, budget)
+                _plan_zip(name, handle, options, plan)
             else:
                 plan.jobs.append(Job(name, load=_whole(handle)))
             continue
         path = Path(source)
         if path.is_dir():
             _plan_folder(path, options, plan)
-        elif _starts_like_zip(path) or zipfile.is_zipfile(path):
-            _plan_zip(path.name, path, options, plan, budget)
-        elif path.exists():
-            plan.jobs.append(Job(path.name, path=str(path)))
-        else:
+        elif not path.exists():
             plan.done.append(FileResult(str(source), error="no such file or folder"))
+        elif problem := file_problem(path, options.limits, zip_ok=True):
+            plan.done.append(FileResult(str(source), error=problem))
+        elif _starts_like_zip(path) or zipfile.is_zipfile(path):
+            _plan_zip(path.name, path, options, plan)
+        elif problem := file_problem(path, options.limits):
+            plan.done.append(FileResult(str(source), error=problem))
+        else:
+            plan.jobs.append(Job(path.name, path=str(path)))
     return plan
 
 
@@ -121,21 +148,36 @@ def _whole(handle: BinaryIO) -> Callable[[], bytes]:
 
 
 def _plan_folder(root: Path, options: ReadOptions, plan: Plan) -> None:
-    files = sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
-    csv_path = next((p for p in files if p.name.lower() == STRAVA_CSV
-                     and len(p.relative_to(root).parts) <= 2
-                     and _is_strava_list(p.name, p.read_bytes())), None)
-
     def label(path: Path) -> str:
         return f"{root.name}/{path.relative_to(root).as_posix()}"
 
+    files = []
+    for count, path in enumerate(root.rglob("*"), 1):  # links to folders are not entered
+        if plan.too_many(root.name, count):
+            return
+        if path.is_symlink() or not path.is_dir():
+            files.append(path)
+    readable = []
+    for path in sorted(files):
+        if path.name.startswith(".") or not path.name.lower().endswith(ACTIVITY_SUFFIXES):
+            plan.ignore(label(path))
+        elif problem := (None if inside(path, root) else LINK_OUT) or file_problem(
+                path, options.limits, zip_ok=path.name.lower().endswith(".zip")):
+            plan.done.append(FileResult(label(path), error=problem))
+        else:
+            readable.append(path)
+    csv_path = next((p for p in readable if p.name.lower() == STRAVA_CSV
+                     and len(p.relative_to(root).parts) <= 2
+                     and _is_strava_list(p.name, p.read_bytes())), None)
     if csv_path is None:
-        plan.jobs.extend(Job(label(p), path=str(p)) for p in files
-                         if p.name.lower().endswith(ACTIVITY_SUFFIXES))
+        plan.jobs.extend(Job(label(p), path=str(p)) for p in readable)
         return
     base = csv_path.parent.resolve()
-    candidates = {p.resolve(): p for p in files
+    candidates = {p.resolve(): p for p in readable
                   if p.resolve().is_relative_to(base / "activities")}
+    for path in readable:
+        if path != csv_path and path.resolve() not in candidates:
+            plan.ignore(label(path), OUTSIDE_EXPORT)
 
     def locate(filename: str) -> Job | None:
         target = (base / filename).resolve()
@@ -147,8 +189,7 @@ def _plan_folder(root: Path, options: ReadOptions, plan: Plan) -> None:
     plan.jobs.extend(Job(label(p), path=str(p)) for p in candidates.values())
 
 
-def _plan_zip(name: str, file: BinaryIO | Path, options: ReadOptions, plan: Plan,
-              budget: Budget) -> None:
+def _plan_zip(name: str, file: BinaryIO | Path, options: ReadOptions, plan: Plan) -> None:
     try:
         archive = zipfile.ZipFile(file)
     except ARCHIVE_ERRORS as exc:
@@ -156,6 +197,9 @@ def _plan_zip(name: str, file: BinaryIO | Path, options: ReadOptions, plan: Plan
         return
     # Not ZipInfo.is_dir(): it fails on the empty names a damaged directory can hold.
     members = [m for m in archive.infolist() if not m.filename.endswith("/")]
+    if plan.too_many(name, len(members)):
+        return
+    budget = plan.budget
 
     def label(member: zipfile.ZipInfo) -> str:
         return f"{name}:{member.filename}"
@@ -182,11 +226,17 @@ def _plan_zip(name: str, file: BinaryIO | Path, options: ReadOptions, plan: Plan
                                                                  "archive is not read"))
             elif member.filename.lower().endswith(ACTIVITY_SUFFIXES):
                 plan.jobs.append(job(member))
+            else:
+                plan.ignore(label(member))
         return
     base = PurePosixPath(csv_member.filename).parent
     activity_dir = (base / "activities").as_posix() + "/"
     candidates = {m.filename: m for m in safe if m.filename.startswith(activity_dir)
                   or (base == PurePosixPath(".") and m.filename.startswith("activities/"))}
+    for member in safe:
+        if member is not csv_member and member.filename not in candidates:
+            plan.ignore(label(member), OUTSIDE_EXPORT if member.filename.lower().endswith(
+                ACTIVITY_SUFFIXES) else NOT_ACTIVITY)
 
     def locate(filename: str) -> Job | None:
         wanted = (base / filename).as_posix() if str(base) != "." else filename
@@ -288,7 +338,7 @@ def join_row(result: FileResult, row: StravaRow) -> FileResult:
         summary.update(
             activity_id=row_summary["activity_id"] + ("" if single else f"-{index + 1}"),
             origin="file+csv", name=row_summary["name"] or summary["name"],
-            warnings="; ".join(notes),
+            gear=row_summary.get("gear") or summary.get("gear"), warnings="; ".join(notes),
         )
         if single:
             summary.update(sport=row_summary["sport"], sport_raw=row_summary["sport_raw"],

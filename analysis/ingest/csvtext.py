@@ -101,10 +101,11 @@ def durations(values: pd.Series) -> pd.Series:
     """'hh:mm:ss', 'mm:ss' or plain seconds as float seconds (missing as NaN)."""
     text = values.astype("string").str.strip()
     text = text.mask(text.isin(MISSING)).str.replace(",", ".", regex=False)
-    plain = pd.to_numeric(text, errors="coerce")
+    # float64 throughout: a column mixing '1234' and '12:34.5' must not infer integers.
+    plain = pd.to_numeric(text, errors="coerce").astype(float)
     clock = text.where(text.str.count(":") == 2, "00:" + text)
-    parsed = pd.to_timedelta(clock, errors="coerce").dt.total_seconds()
-    return plain.where(plain.notna(), parsed).astype(float)
+    parsed = pd.to_timedelta(clock, errors="coerce").dt.total_seconds().astype(float)
+    return plain.where(plain.notna(), parsed)
 
 
 _MONTHS_DE = {"Jan.": "Jan", "Januar": "Jan", "Feb.": "Feb", "Februar": "Feb", "März": "Mar",
@@ -177,7 +178,6 @@ def read_activity_list(name: str, data: bytes, table: dict[str, dict[str, H.Head
     if found is None:
         unknown = H.unknown_headers(headers, table)
         raise IngestError(name, f"not a {what} kneeload can read: headers not recognised: "
-                                + ", ".join(repr(h) for h in unknown[:12])
-                                + (" …" if len(unknown) > 12 else "")
+                                + H.excerpt(unknown)
                                 + " (add the language to analysis/ingest/headers.py)")
     return ActivityList(rows, found[1], [*notes, *skipped])

@@ -8,11 +8,12 @@ from pathlib import Path
 
 from analysis.ingest import headers as H
 from analysis.ingest.csvtext import decode_text, read_table
-from analysis.ingest.decompress import gunzip
+from analysis.ingest.decompress import MiB, gunzip
 from analysis.ingest.errors import IngestError
 from analysis.ingest.fit import read_fit
 from analysis.ingest.garmin_csv import read_garmin_csv
 from analysis.ingest.gpx import read_gpx
+from analysis.ingest.localpaths import file_problem
 from analysis.ingest.model import FileResult, RawTrack, ReadOptions
 from analysis.ingest.outings import split_outings
 from analysis.ingest.sniff import sniff
@@ -46,6 +47,8 @@ def read_bytes(name: str, data: bytes, options: ReadOptions) -> FileResult:
         return result
     try:
         kind, content = unpack(name, data, options)
+        if content is not data:
+            result.unpacked_bytes = len(content)
         if kind in ("gpx", "tcx", "fit"):
             digest = result.sha256 if content is data else hashlib.sha256(content).hexdigest()
             content_id = digest[:16]  # of the decompressed content: .gpx and .gpx.gz agree
@@ -64,11 +67,19 @@ def read_bytes(name: str, data: bytes, options: ReadOptions) -> FileResult:
 
 
 def read_path(path: str, name: str, options: ReadOptions) -> FileResult:
-    """`read_bytes` for a file on disk (read in the worker, so bytes are not copied twice)."""
+    """`read_bytes` for a file on disk (read in the worker, so bytes are not copied twice);
+    only a regular file within the size limit is read."""
+    problem = file_problem(Path(path), options.limits)
+    if problem:
+        return FileResult(file=name, error=problem)
     try:
-        data = Path(path).read_bytes()
+        with Path(path).open("rb") as handle:  # no more than the limit, even if it grew
+            data = handle.read(options.limits.max_file_bytes + 1)
     except OSError as exc:
         return FileResult(file=name, error=f"cannot be opened ({exc.strerror})")
+    if len(data) > options.limits.max_file_bytes:  # it grew while being read
+        return FileResult(file=name, error=f"refused: larger than "
+                                           f"{options.limits.max_file_bytes // MiB} MiB")
     return read_bytes(name, data, options)
 
 
@@ -83,8 +94,7 @@ def csv_kind(name: str, data: bytes) -> str:
     unknown = [h for h in H.unknown_headers(headers, H.STRAVA)
                if h in H.unknown_headers(headers, H.GARMIN)]
     raise IngestError(name, "a CSV that is neither Strava's activities.csv nor a Garmin "
-                            "Connect export; headers not recognised: "
-                            + ", ".join(repr(h) for h in unknown[:12]))
+                            "Connect export; headers not recognised: " + H.excerpt(unknown))
 
 
 def _read_csv_list(name: str, data: bytes, options: ReadOptions, result: FileResult) -> None:

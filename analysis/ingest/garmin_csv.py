@@ -60,6 +60,7 @@ def read_garmin_csv(name: str, data: bytes, options: ReadOptions
     offsets = (local - starts.dt.tz_localize(None)).dt.total_seconds() / 60
     row_text = rows.fillna("").astype(str).agg("|".join, axis=1)
     types, titles = col("type").fillna(""), col("title").fillna("")  # short rows hold NA
+    gear = col("gear").fillna("").str.strip().replace({"--": ""})
     seen: set[str] = set()
     activities = []
     for i in rows.index:
@@ -90,6 +91,7 @@ def read_garmin_csv(name: str, data: bytes, options: ReadOptions
             cadence_source="garmin_csv:Avg Run Cadence" if has_cadence else "",
             cadence_unit_in="steps_per_min" if has_cadence else "",
             cadence_factor=1.0 if has_cadence else np.nan, device="", warnings="",
+            gear=gear[i] or None,
         ))
     skipped = len(rows) - len(activities)
     if skipped:

@@ -14,7 +14,7 @@ from analysis.ingest.gpxscan import scan_gpx
 from analysis.ingest.model import RawTrack
 from analysis.ingest.safexml import parse_xml
 from analysis.ingest.xmlscan import track_times
-from analysis.ingest.xmltable import concat_row, row_xslt, run_table
+from analysis.ingest.xmltable import concat_row, iso_times, row_xslt, run_table
 
 COLUMNS = ["seg", "lat", "lon", "ele", "time", "hr", "cad"]
 
@@ -53,8 +53,7 @@ def read_gpx(name: str, data: bytes) -> list[RawTrack]:
     if np.isnan(t).all():
         notes.append("no timestamps in the track")
     cadence = np.asarray(table["cad"], dtype=float)
-    stated = pd.to_datetime(pd.Series([meta["time"]]), utc=True, format="ISO8601",
-                            errors="coerce").iloc[0]
+    stated = iso_times(pd.Series([meta["time"]], dtype=object)).iloc[0]
     return [RawTrack(
         source_file=name,
         source_format="gpx",

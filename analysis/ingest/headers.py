@@ -28,6 +28,7 @@ STRAVA: dict[str, dict[str, Header]] = {
     "avg_heart_rate": {"en": ("Average Heart Rate", 0),
                        "de": ("Durchschnittliche Herzfrequenz", 0)},
     "total_steps": {"en": ("Total Steps", 0), "de": ("Schritte insgesamt", 0)},
+    "gear": {"en": ("Activity Gear", 0)},
 }
 STRAVA_REQUIRED = ("activity_id", "date", "type", "distance_summary")
 
@@ -46,6 +47,7 @@ GARMIN: dict[str, dict[str, Header]] = {
     "total_descent": {"en": ("Total Descent", 0)},
     "stride_length": {"en": ("Avg Stride Length", 0)},
     "steps": {"en": ("Steps", 0)},
+    "gear": {"en": ("Gear", 0)},
 }
 GARMIN_REQUIRED = ("type", "date", "distance")
 
@@ -73,3 +75,14 @@ def unknown_headers(headers: list[str], table: dict[str, dict[str, Header]]) -> 
     """Headers that no language of `table` knows (to name them in an error)."""
     known = {text for names in table.values() for text, _ in names.values()}
     return [h for h in headers if h.strip().lstrip("\ufeff") not in known]
+
+
+def excerpt(names: list[str], count: int = 3, width: int = 24) -> str:
+    """A short, printable excerpt of unrecognised header names for a message: never the
+    whole header line (a file behind a wrong path may hold someone's secrets)."""
+    shown = []
+    for name in names[:count]:
+        clean = "".join(c if c.isprintable() else "?" for c in name.strip())
+        shown.append(repr(clean[:width] + ("…" if len(clean) > width else "")))
+    more = len(names) - count
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")

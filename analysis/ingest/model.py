@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +11,14 @@ import pandas as pd
 
 from analysis.ingest.decompress import DEFAULT_LIMITS, Limits
 from analysis.track import DEFAULT_SETTINGS, TrackSettings
+
+# How readers word a note about rows, points or activities they left out (never silently).
+_LEFT_OUT = re.compile(r"\b(skipped|skipping|refused)\b", re.IGNORECASE)
+
+
+def left_out(note: str) -> bool:
+    """Whether a reader's note says that part of the file was not imported."""
+    return bool(_LEFT_OUT.search(note))
 
 
 @dataclass
@@ -72,11 +81,16 @@ class FileResult:
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     skipped: bool = False  # content already imported (ReadOptions.known_sha256): not parsed
+    ignored: str = ""  # why the file was not read at all ('not an activity file'); named
+    unpacked_bytes: int = 0  # bytes a gzip inside expanded to (count towards the import)
 
     @property
     def status(self) -> str:
-        """'failed' when the file could not be read, else 'ok'."""
-        return "failed" if self.error else "ok"
+        """'failed' when the file could not be read, 'ignored' when it was not meant to be
+        read (named, never silent), else 'ok'."""
+        if self.error:
+            return "failed"
+        return "ignored" if self.ignored else "ok"
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.ingest.model import RawTrack, ReadOptions
-from analysis.ingest.summarise import EARLIEST_VALID_S
+from analysis.ingest.plausible import EARLIEST_S
 from analysis.timezones import resolve_clock
 
 SPLIT_GAP_S = 3 * 3600.0  # "a few hours": longer breaks between tracks end an outing
@@ -29,7 +29,7 @@ def split_outings(raw: RawTrack, options: ReadOptions) -> list[RawTrack]:
     starts = np.flatnonzero(np.diff(raw.segment) != 0) + 1
     if len(starts) == 0:
         return [raw]
-    t = np.where(raw.t >= EARLIEST_VALID_S, raw.t, np.nan)
+    t = np.where(raw.t >= EARLIEST_S, raw.t, np.nan)
     day = _local_days(raw, t, options)
     cuts = [0]
     last_time = last_day = np.nan

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -13,6 +14,7 @@ from analysis.ingest.archive import Job, Source, join_row, plan_sources
 from analysis.ingest.dispatch import read_bytes, read_path
 from analysis.ingest.errors import IngestError
 from analysis.ingest.model import FileResult, ReadOptions
+from analysis.ingest.plausible import screen
 from analysis.workers import process_pool
 
 Progress = Callable[[int, int, str], None]
@@ -27,6 +29,9 @@ def parse_job(name: str, path: str | None, data: bytes | None,
             return read_path(path, name, options)
         return read_bytes(name, data or b"", options)
     except Exception as exc:
+        if isinstance(exc, MemoryError) or getattr(exc, "errno", None) == errno.ENOMEM:
+            return FileResult(name, error="refused: reading it needs more memory than the "
+                                          "reader may use")
         return FileResult(name, error=f"internal error while reading ({type(exc).__name__}: "
                                       f"{exc}); please report this file")
 
@@ -56,6 +61,19 @@ def _parse_here(job: Job, options: ReadOptions) -> FileResult:
         return parse_job(*_payload(job), options)
     except IngestError as exc:  # refused while reading from the archive
         return FileResult(job.name, error=exc.reason)
+
+
+def parse_planned(job: Job, options: ReadOptions) -> FileResult:
+    """One planned job parsed here and joined to its activities.csv row, exactly as
+    read_sources does it (for callers that spread one plan's jobs over a cluster)."""
+    return _finish(job, _parse_here(job, options))
+
+
+def _finish(job: Job, result: FileResult) -> FileResult:
+    """A parsed file screened for impossible values, then joined to its activities.csv row
+    and screened again (the row brings values of its own)."""
+    result = screen(result)
+    return screen(join_row(result, job.row)) if job.row is not None else result
 
 
 def _parallel(pending: deque[Job], workers: int, options: ReadOptions
@@ -94,11 +112,15 @@ def read_sources(sources: Iterable[Source], options: ReadOptions | None = None,
         done += 1
         if progress:
             progress(done, total, result.file)
-        yield result
+        yield screen(result)
     for job, result in _results(plan.jobs, options):
         done += 1
-        if job.row is not None:
-            result = join_row(result, job.row)
+        if result.unpacked_bytes:  # a gzip inside an archive counts towards its total
+            try:
+                plan.budget.take(result.file, result.unpacked_bytes)
+            except IngestError as exc:
+                result = FileResult(result.file, sha256=result.sha256, error=exc.reason)
+        result = _finish(job, result)  # as parse_planned
         if progress:
             progress(done, total, result.file)
         yield result

@@ -20,15 +20,26 @@ def strip_bom(data: bytes) -> bytes:
 
 
 def xml_root_name(data: bytes) -> str | None:
-    """Local name of the root element when `data` starts like an XML document."""
-    head = strip_bom(data[:8192]).lstrip()
-    if not head.startswith(b"<"):
+    """Local name of the root element when `data` starts like an XML document (in UTF-8 or
+    UTF-16); the prolog before it (comments, PIs, a DOCTYPE) may be of any length."""
+    text = _utf8_head(data)
+    if not text.lstrip().startswith(b"<"):
         return None
-    prolog = XML_PROLOG.match(head)
-    rest = head[prolog.end():] if prolog else head
+    rest = text[XML_PROLOG.match(text).end():][:8192]
     rest = re.sub(rb"^<!DOCTYPE[^>\[]*(\[.*?\])?\s*>\s*", b"", rest, flags=re.S)
     found = _ROOT.match(rest.lstrip())
     return found.group(1).decode("ascii", "replace") if found else None
+
+
+def _utf8_head(data: bytes) -> bytes:
+    """`data` as UTF-8 bytes for recognising it: UTF-16 (by its byte-order mark, or a
+    '<' with a zero byte beside it) is decoded; a UTF-8 byte-order mark is dropped."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", "replace").encode("utf-8")
+    for start, codec in ((b"<\x00", "utf-16-le"), (b"\x00<", "utf-16-be")):
+        if data.lstrip(b" \t\r\n\x00").startswith(b"<") and data.startswith(start):
+            return data[:len(data) // 2 * 2].decode(codec, "replace").encode("utf-8")
+    return strip_bom(data)
 
 
 def sniff(data: bytes) -> str:

@@ -48,6 +48,7 @@ def read_strava_csv(name: str, data: bytes, options: ReadOptions
         "avg_hr": numbers(col("avg_heart_rate")),
         "max_hr": numbers(col("max_heart_rate")).fillna(numbers(col("max_heart_rate_summary"))),
         "filename": col("filename").fillna("").str.strip(),
+        "gear": col("gear").fillna("").str.strip(),
     })
     result = []
     for line, row in zip(table.index + 2, table.itertuples(index=False), strict=True):
@@ -64,6 +65,7 @@ def read_strava_csv(name: str, data: bytes, options: ReadOptions
             elapsed_time_s=row.elapsed, moving_time_s=row.moving,
             elevation_gain_m=row.gain, elevation_loss_m=row.loss,
             avg_heart_rate_bpm=row.avg_hr, max_heart_rate_bpm=row.max_hr, device="",
+            gear=row.gear or None,
             warnings="", **_cadence(sport, row.cadence, row.steps, row.moving),
         )
         result.append(StravaRow(activity, row.filename or None))

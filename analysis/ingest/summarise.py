@@ -6,21 +6,19 @@ so a GPX and a FIT of the same run are measured by the same rules.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from analysis import track
+from analysis.ingest import plausible
 from analysis.ingest.errors import IngestError
 from analysis.ingest.model import ParsedActivity, RawTrack, ReadOptions
 from analysis.ingest.sports import guess_sport, movement, normalise_sport
 from analysis.schema import FOOT_SPORTS
 from analysis.timezones import LocalClock, local_date, offset_in, resolve_clock, zone_at
 
-# Timestamps before the FIT epoch (1989-12-31) are placeholders such as 1901 or 1970.
-EARLIEST_VALID_S = 631_065_600.0
 _VAGUE_SPORTS = {"", "unknown", "generic", "none", "null"}
 # A file's own summary (FIT session, TCX laps) stating more than this × what the track
 # points cover means the points were cropped or cut: the summary's distance and time win.
@@ -46,7 +44,7 @@ def summarise(raw: RawTrack, activity_id: str, options: ReadOptions) -> ParsedAc
         t = t - local_clock.offset_min * 60
         start -= local_clock.offset_min * 60
     timed = bool(np.isfinite(t).any())
-    if start is None and raw.file_time is not None and raw.file_time >= EARLIEST_VALID_S:
+    if start is None and raw.file_time is not None and raw.file_time >= plausible.EARLIEST_S:
         start = raw.file_time
         notes.append("the track points carry no real times (placeholders); dated from the "
                      "file's own time, with its route but no moving time")
@@ -60,16 +58,20 @@ def summarise(raw: RawTrack, activity_id: str, options: ReadOptions) -> ParsedAc
     moving = track.moving_mask(t, steps, raw.cadence, settings)
     moving_s = track.moving_time(t, moving) if timed else np.nan
     finite_t = t[np.isfinite(t)]
-    elapsed = raw.elapsed_time_s if raw.elapsed_time_s is not None else (
+    stated_elapsed = plausible.stated(raw.elapsed_time_s, plausible.LONGEST_S,
+                                      "elapsed time (s)", notes)
+    elapsed = stated_elapsed if stated_elapsed is not None else (
         float(finite_t.max() - finite_t.min()) if timed else np.nan)
-    stated = raw.summary_distance_m
+    stated = plausible.stated(raw.summary_distance_m, plausible.FARTHEST_M, "distance (m)",
+                              notes)
     if stated and stated == stated and stated > CROPPED_BELOW * distance:
         if distance > 0:
             notes.append(f"the track points cover {distance / 1000:.2f} km of the "
                          f"{stated / 1000:.2f} km the file's own summary states (a cropped "
                          "or cut recording); using the summary")
         distance = stated
-        timer = raw.timer_time_s
+        timer = plausible.stated(raw.timer_time_s, plausible.LONGEST_S, "timer time (s)",
+                                 notes)
         if timer is not None and timer == timer:
             moving_s = timer
             elapsed = max(elapsed, timer) if elapsed == elapsed else timer
@@ -81,7 +83,7 @@ def summarise(raw: RawTrack, activity_id: str, options: ReadOptions) -> ParsedAc
     start_ts = pd.Timestamp(start, unit="s", tz="UTC")
     clock = local_clock or resolve_clock(start_ts, file_offset_min=raw.file_offset_min,
                                          lat=lat, lon=lon, athlete_tz=options.athlete_tz)
-    hr = np.where(raw.heart_rate > 0, raw.heart_rate, np.nan)  # 0 bpm means no sensor
+    hr = plausible.heart_rate(raw.heart_rate.astype(float), notes)  # 0 bpm: no sensor
     summary = {
         "activity_id": activity_id,
         "source_file": raw.source_file,
@@ -142,12 +144,17 @@ def _local_clock(raw: RawTrack, local_start: float, options: ReadOptions,
 
 
 def _valid_times(t: np.ndarray, notes: list[str]) -> np.ndarray:
-    """Seconds since epoch with placeholder and future timestamps set to NaN."""
+    """Seconds since epoch with placeholder, future and stray timestamps set to NaN."""
     t = t.astype(float).copy()
-    bad = np.isfinite(t) & ((t < EARLIEST_VALID_S) | (t > time.time() + 2 * 86400))
+    bad = np.isfinite(t) & ~plausible.valid_times(t)
     if bad.any():
         t[bad] = np.nan
         notes.append(f"ignored {int(bad.sum())} placeholder or impossible timestamp(s)")
+    stray = plausible.stray_times(t)
+    if stray.any():
+        t[stray] = np.nan
+        notes.append(f"ignored {int(stray.sum())} timestamp(s) days away from the rest of the "
+                     "track")
     return t
 
 
@@ -207,14 +214,15 @@ def _elevation(raw: RawTrack, cumulative: np.ndarray, settings: track.TrackSetti
                      "elevation_source": "none", "elevation_method": "",
                      "downhill_5pct_m": np.nan, "downhill_10pct_m": np.nan}
     grid = track.elevation_on_grid(cumulative, ele, settings)
+    step = track.grid_step(cumulative, settings)
     gain, loss = track.gain_loss(grid, settings.hysteresis_m)
     return ele, {
         "elevation_gain_m": gain,
         "elevation_loss_m": loss,
         "elevation_source": raw.elevation_source,
         "elevation_method": settings.describe(),
-        "downhill_5pct_m": track.downhill_distance(grid, settings.grid_m, -0.05),
-        "downhill_10pct_m": track.downhill_distance(grid, settings.grid_m, -0.10),
+        "downhill_5pct_m": track.downhill_distance(grid, step, -0.05),
+        "downhill_10pct_m": track.downhill_distance(grid, step, -0.10),
     }
 
 
@@ -234,8 +242,7 @@ def _cadence(raw: RawTrack, sport: str, t: np.ndarray, moving: np.ndarray,
     if raw.cadence_source in _STRIDE_FIELDS and factor == 1:
         notes.append(f"{raw.cadence_source} looks like steps per minute although the format "
                      "documents strides; read as steps")
-    spm = cadence * factor
-    spm[spm <= 0] = np.nan
+    spm = plausible.cadence(cadence * factor, notes)
     return spm, {
         "avg_cadence_spm": track.time_weighted_mean(spm, t, moving),
         "cadence_source": raw.cadence_source or "",

@@ -21,7 +21,9 @@ _STYLESHEET = """<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999
 <xsl:template match="/">{body}</xsl:template></xsl:stylesheet>"""
 _ZONE = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$")
 _OFFSET = re.compile(r"([+-])(\d\d):?(\d\d)$")
-END = "1"  # every line ends with this constant column, so shifted fields are caught
+# Inside a value, the characters that would split or quote a CSV field; each becomes ';'
+# (so "52,1" is one unreadable number, skipped with its point, not a shifted line).
+_FIELD_BREAKERS, _REPLACEMENTS = ",&quot;&#10;&#13;", ";;;;"
 
 
 def row_xslt(namespaces: dict[str, str], body: str) -> etree.XSLT:
@@ -32,9 +34,11 @@ def row_xslt(namespaces: dict[str, str], body: str) -> etree.XSLT:
 
 
 def concat_row(fields: list[str]) -> str:
-    """XSLT `value-of` writing `fields` (XPath expressions) as one comma-separated line."""
-    joined = ",',',".join(fields)
-    return f"<xsl:value-of select=\"concat({joined},',{END}&#10;')\"/>"
+    """XSLT `value-of` writing `fields` (XPath expressions) as one comma-separated line;
+    commas, quotes and line breaks inside a value cannot split or shift it."""
+    joined = ",',',".join(f"translate(string({field}),'{_FIELD_BREAKERS}','{_REPLACEMENTS}')"
+                          for field in fields)
+    return f"<xsl:value-of select=\"concat({joined},'&#10;')\"/>"
 
 
 def run_table(name: str, root: etree._Element, stylesheet: etree.XSLT, columns: list[str],
@@ -43,7 +47,7 @@ def run_table(name: str, root: etree._Element, stylesheet: etree.XSLT, columns: 
     out = bytes(stylesheet(root))
     if not out:
         return pd.DataFrame(columns=columns)
-    names = [*columns, "_end"]
+    names = columns
     dtypes = {c: ("string" if c in text_columns else "float64") for c in columns}
     try:
         table = pd.read_csv(io.BytesIO(out), header=None, names=names, dtype=dtypes,
@@ -51,9 +55,6 @@ def run_table(name: str, root: etree._Element, stylesheet: etree.XSLT, columns: 
                             na_values=[""])
     except (ValueError, pd.errors.ParserError):
         table = _read_coercing(name, out, names, text_columns)
-    if not (table.pop("_end") == 1).all():  # pop: no copy of the frame, as drop makes
-        raise IngestError(name, "track point values contain commas or line breaks; "
-                                "the file is malformed")
     return table
 
 
@@ -76,6 +77,26 @@ def _read_coercing(name: str, out: bytes, names: list[str], text_columns: tuple[
     return table
 
 
+def iso_times(values: pd.Series) -> pd.Series:
+    """ISO 8601 texts as UTC timestamps; NaT for what is unreadable, and for years outside
+    1900–2199 (year 0001 or -24 would overflow pandas' range and fail the whole column)."""
+    text = values.astype("string").str.strip()
+    year = pd.to_numeric(text.str.extract(r"^(\d{4})-", expand=False), errors="coerce")
+    text = text.where(year.between(1900, 2199))
+    try:
+        return pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce")
+    except (ValueError, OverflowError):  # a value pandas cannot coerce: read one by one
+        return pd.Series([_one_time(v) for v in text], index=values.index,
+                         dtype="datetime64[ns, UTC]")
+
+
+def _one_time(text: object) -> pd.Timestamp:
+    try:
+        return pd.to_datetime(text, utc=True, format="ISO8601")
+    except (ValueError, OverflowError, TypeError):
+        return pd.NaT
+
+
 def parse_times(values: pd.Series) -> tuple[np.ndarray, float | None, list[str]]:
     """Epoch seconds for ISO 8601 strings, the offset the file states, and notes.
 
@@ -86,7 +107,7 @@ def parse_times(values: pd.Series) -> tuple[np.ndarray, float | None, list[str]]
     if not present.any():
         return np.full(len(values), np.nan), None, notes
     first = str(values[present].iloc[0]).strip()
-    parsed = pd.to_datetime(values, utc=True, format="ISO8601", errors="coerce")
+    parsed = iso_times(values)
     bad = int((present & parsed.isna()).sum())
     if bad:
         notes.append(f"{bad} timestamp(s) could not be read and were ignored")

@@ -7,21 +7,28 @@ outcome). Each exposure is split into a between-athlete part (the athlete's mean
 within-athlete part (the week's deviation from it), each per 1 SD (SD of the athlete means;
 pooled SD of the deviations). Continuous exposures stay continuous.
 
-- Mixed model: pain ~ within + between + a random intercept per athlete (statsmodels
-  MixedLM, maximum likelihood), plus a likelihood-ratio test of a restricted cubic spline
-  (Harrell; 4 knots at the 5/35/65/95 % quantiles, 2 df beyond the line) for the within part
-  against the straight line: non-linearity is checked, not assumed away.
+- Mixed model: pain ~ within + between + a random intercept and a random slope of the
+  within part per athlete (statsmodels MixedLM, maximum likelihood). Its standard errors
+  are cluster-robust by athlete (CR3, the jackknife-like sandwich of Bell & McCaffrey 2002,
+  with t on athletes − 1 degrees of freedom): weekly series are autocorrelated, and
+  model-based errors of a random-intercept model called 24–57 % of null cohorts
+  significant. A restricted cubic spline (Harrell; 4 knots at the 5/35/65/95 % quantiles,
+  2 df beyond the line) for the within part is tested against the straight line with a
+  cluster-robust Wald test: non-linearity is checked, not assumed away.
 - Time to flare: Cox model in counting-process (start, stop] form over the weeks at risk
   (not inside a flare episode), recurrent flares, time-varying exposures, robust errors
   clustered by athlete (statsmodels PHReg with `entry`): hazard ratios.
 - Risk of a flare within the week (7 days): GEE with independence working correlation and
-  robust errors clustered by athlete — logistic for odds ratios, identity link (linear
-  probability) for risk differences, reported side by side.
+  robust errors clustered by athlete (bias-reduced, Mancl & DeRouen 2001) — logistic for
+  odds ratios, identity link (linear probability) for risk differences, side by side.
+  Exposures still in their start-up (analysis.load: no ratio before its window is filled)
+  are missing, so those weeks drop out of every model.
 - Per-athlete estimates for a forest plot: OLS of pain on the within part per athlete, with
   Newey–West errors.
 
 A model runs only with at least EVENTS_PER_PARAMETER (5) events per exposure parameter
-(10 flares for within + between) and MIN_ATHLETES athletes; otherwise it says so.
+(10 flares for within + between) and MIN_ATHLETES athletes; otherwise it says so. Athletes
+left out (too few diary weeks, no complete week) are listed with the reason.
 Benjamini–Hochberg q-values across exposures in each model; everything is exploratory.
 """
 
@@ -33,6 +40,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -66,10 +74,9 @@ EVENTS_PER_PARAMETER = 5
 SPLINE_KNOTS = (0.05, 0.35, 0.65, 0.95)  # Harrell's quantiles for 4 knots
 Z95 = stats.norm.ppf(0.975)
 
+LEFT_OUT_COLUMNS = ("athlete_id", "reason")
 TIDY_REQUIRED = ("athlete_id", "date", "distance_m", "pain")
 TIDY_OPTIONAL = ("elevation_loss_m", "avg_cadence_spm", "moving_time_s")
-# The research export's daily.csv names these columns so; it reads as a cohort CSV too.
-EXPORT_NAMES = {"person_id": "athlete_id", "pain_max": "pain", "time_s": "moving_time_s"}
 
 
 @dataclass
@@ -86,20 +93,8 @@ class CohortReport:
     risk: pd.DataFrame
     forest: pd.DataFrame
     skipped: list[str] = field(default_factory=list)
-    included: str = ""  # who is in the models and why the others are not
-
-
-def _who(weeks_per_athlete: pd.Series, n_all: int) -> str:
-    """'N runners of M stored', with every runner left out and why."""
-    short = weeks_per_athlete[weeks_per_athlete < MIN_DIARY_WEEKS]
-    n_in = int((weeks_per_athlete >= MIN_DIARY_WEEKS).sum())
-    reasons = [f"{name}: {weeks} of {MIN_DIARY_WEEKS} weeks" for name, weeks in short.items()]
-    without = n_all - len(weeks_per_athlete)
-    if without:
-        reasons.append(f"{without} without a complete week of runs and diary")
-    return (f"{n_in} of {n_all} runners stored have ≥ {MIN_DIARY_WEEKS} weeks with "
-            f"≥ {MIN_ENTRIES_PER_WEEK} diary entries" + (
-                f"; left out: {'; '.join(reasons)}" if reasons else ""))
+    left_out: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=list(LEFT_OUT_COLUMNS)))  # athletes not in the models, and why
 
 
 def tidy_tables(rows: pd.DataFrame) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
@@ -110,7 +105,6 @@ def tidy_tables(rows: pd.DataFrame) -> dict[str, tuple[pd.DataFrame, pd.DataFram
     there is no cadence deviation); a row with distance_m > 0 is one run on that day, a row
     with a pain score one diary entry. Raises ValueError naming missing columns.
     """
-    rows = rows.rename(columns={k: v for k, v in EXPORT_NAMES.items() if v not in rows})
     missing = [c for c in TIDY_REQUIRED if c not in rows]
     if missing:
         raise ValueError("cohort CSV lacks column(s): " + ", ".join(missing) +
@@ -120,7 +114,7 @@ def tidy_tables(rows: pd.DataFrame) -> dict[str, tuple[pd.DataFrame, pd.DataFram
     bad = rows.index[dates.isna()]
     if len(bad):
         raise ValueError("dates must be YYYY-MM-DD: " + "; ".join(
-            f"line {rows.index.get_loc(i) + 2}: {rows['date'].loc[i]!r}" for i in bad[:5])
+            f"line {i + 2}: {rows['date'].loc[i]!r}" for i in bad[:5])  # row i of the file
             + (f" (and {len(bad) - 5} more)" if len(bad) > 5 else ""))
     rows = rows.assign(athlete_id=rows["athlete_id"].astype(str), date=dates.dt.normalize())
     distance = pd.to_numeric(rows["distance_m"], errors="coerce")
@@ -266,17 +260,21 @@ def within_between(panel: pd.DataFrame, exposure: str, rows: np.ndarray) -> _Spl
 
 
 def _effects(exposure: str, split: _Split, params: np.ndarray, se: np.ndarray,
-             transform: Callable[[np.ndarray], np.ndarray] = lambda v: v) -> list[dict]:
-    """Rows for the within and between coefficients (params/se ordered within, between)."""
+             transform: Callable[[np.ndarray], np.ndarray] = lambda v: v,
+             dof: int | None = None) -> list[dict]:
+    """Rows for the within and between coefficients (params/se ordered within, between);
+    interval and p-value from the normal, or from Student's t with `dof` degrees of freedom
+    — the same distribution for both, so they agree."""
+    reference = stats.norm if dof is None else stats.t(dof)
+    critical = float(reference.ppf(0.975))
     rows = []
     for i, (component, sd) in enumerate((("within", split.sd_within),
                                          ("between", split.sd_between))):
-        z = params[i] / se[i]
         rows.append({"exposure": exposure, "component": component, "per_sd": sd,
                      "estimate": float(transform(params[i])),
-                     "ci_low": float(transform(params[i] - Z95 * se[i])),
-                     "ci_high": float(transform(params[i] + Z95 * se[i])),
-                     "p_value": float(2 * stats.norm.sf(abs(z)))})
+                     "ci_low": float(transform(params[i] - critical * se[i])),
+                     "ci_high": float(transform(params[i] + critical * se[i])),
+                     "p_value": float(2 * reference.sf(abs(params[i] / se[i])))})
     return rows
 
 
@@ -308,28 +306,73 @@ def restricted_cubic_spline(x: np.ndarray, knots: np.ndarray) -> np.ndarray:
 
 
 def _mixed_fit(y: np.ndarray, design: np.ndarray, groups: np.ndarray,
-               ratio: float | None = None) -> Any:
-    """ML fit of a random-intercept model, started from OLS and `ratio` (intercept variance
-    ÷ residual variance; by default a moment estimate): about half the optimiser's work of
-    a cold start."""
+               within: np.ndarray) -> Any:
+    """ML fit of pain ~ design with a random intercept and a random slope of `within` per
+    athlete, started from OLS and moment estimates of the two variances (about half the
+    optimiser's work of a cold start)."""
     beta = np.linalg.lstsq(design, y, rcond=None)[0]
-    if ratio is None:
-        resid = pd.Series(y - design @ beta)
-        by_athlete = resid.groupby(groups)
-        noise = float((resid - by_athlete.transform("mean")).var())
-        spread = float(by_athlete.mean().var()) - noise / float(by_athlete.size().mean())
-        ratio = max(spread, 1e-3 * noise) / noise
-    start = MixedLMParams.from_components(beta, cov_re=np.array([[ratio]]))
-    return MixedLM(y, design, groups=groups).fit(reml=False, start_params=start)
+    resid = pd.Series(y - design @ beta)
+    by_athlete = resid.groupby(groups)
+    noise = float((resid - by_athlete.transform("mean")).var())
+    spread = float(by_athlete.mean().var()) - noise / float(by_athlete.size().mean())
+    start_re = np.diag([max(spread, 1e-3 * noise) / noise, 0.05])
+    start = MixedLMParams.from_components(beta, cov_re=start_re)
+    exog_re = np.column_stack([np.ones(len(y)), within])
+    return MixedLM(y, design, groups=groups, exog_re=exog_re).fit(reml=False,
+                                                                  start_params=start)
+
+
+def cluster_robust(y: np.ndarray, design: np.ndarray, groups: np.ndarray, beta: np.ndarray,
+                   random: np.ndarray | None = None, cov_re: np.ndarray | None = None,
+                   scale: float = 1.0) -> np.ndarray:
+    """CR3 covariance of the GLS coefficients `beta` clustered by `groups`: working
+    covariance V_g = Z_g cov_re Z_g' + scale·I (Z = `random`; without
+    it ordinary least squares), residuals of each group inflated by (I − H_gg)⁻¹ as in the
+    jackknife (Bell & McCaffrey 2002), so that a few clusters do not give too small errors."""
+    order = np.argsort(groups, kind="stable")
+    y, design, groups = y[order], design[order], groups[order]
+    random = None if random is None else random[order]
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    bounds = np.r_[starts, len(y)]
+    weights, bread = [], np.zeros((design.shape[1], design.shape[1]))
+    for begin, end in pairwise(bounds):
+        x = design[begin:end]
+        v = scale * np.eye(end - begin)
+        if random is not None:
+            z = random[begin:end]
+            v += z @ cov_re @ z.T
+        w = np.linalg.inv(v)
+        weights.append(w)
+        bread += x.T @ w @ x
+    inverse = np.linalg.inv(bread)
+    meat = np.zeros_like(bread)
+    for (begin, end), w in zip(pairwise(bounds), weights, strict=True):
+        x = design[begin:end]
+        leverage = x @ inverse @ x.T @ w
+        adjusted = np.linalg.solve(np.eye(end - begin) - leverage, y[begin:end] - x @ beta)
+        score = x.T @ w @ adjusted
+        meat += np.outer(score, score)
+    return inverse @ meat @ inverse
+
+
+def _spline_p(y: np.ndarray, linear: np.ndarray, curve: np.ndarray,
+              groups: np.ndarray) -> float:
+    """Cluster-robust (CR3) Wald test of the spline columns in a least-squares fit."""
+    design = np.column_stack([linear, curve])
+    beta = np.linalg.lstsq(design, y, rcond=None)[0]
+    cov = cluster_robust(y, design, groups, beta)
+    extra = slice(linear.shape[1], design.shape[1])
+    try:
+        wald = float(beta[extra] @ np.linalg.solve(cov[extra, extra], beta[extra]))
+    except np.linalg.LinAlgError:
+        return np.nan
+    return float(stats.chi2.sf(wald, curve.shape[1]))
 
 
 def mixed_model(panel: pd.DataFrame, exposure: str) -> tuple[list[dict], str | None]:
-    """Weekly pain ~ within + between + (1 | athlete) by maximum likelihood, and a
-    likelihood-ratio test of a restricted cubic spline for the within part.
-
-    ML rather than REML because the spline check compares likelihoods; with hundreds of
-    athlete-weeks the fixed effects of the two agree.
-    """
+    """Weekly pain ~ within + between + (1 + within | athlete) by maximum likelihood, with
+    cluster-robust (CR3) errors and a cluster-robust Wald test of a restricted cubic spline
+    for the within part (module docstring)."""
     split = within_between(panel, exposure, np.isfinite(panel["pain"].to_numpy(dtype=float)))
     if split is None:
         return [], f"mixed model, {exposure}: no values, or no variation within or between athletes"
@@ -338,19 +381,19 @@ def mixed_model(panel: pd.DataFrame, exposure: str) -> tuple[list[dict], str | N
         return [], (f"mixed model, {exposure}: {n_athletes} athletes with data, needs "
                     f"{MIN_ATHLETES}")
     y = panel.loc[split.rows, "pain"].to_numpy(dtype=float)
-    linear = sm.add_constant(np.column_stack([split.within, split.between]))
-    curve = restricted_cubic_spline(split.within, np.quantile(split.within, SPLINE_KNOTS))
-    spline = np.column_stack([linear, curve])
+    linear = sm.add_constant(np.column_stack([split.within, split.between]), has_constant="add")
     with _quiet():
-        fit = _mixed_fit(y, linear, split.groups)
-        ratio = float(np.asarray(fit.cov_re)[0, 0]) / fit.scale
-        curved = _mixed_fit(y, spline, split.groups, ratio)
-    if not (fit.converged and np.isfinite(fit.llf) and np.isfinite(fit.bse_fe[1:3]).all()):
+        fit = _mixed_fit(y, linear, split.groups, split.within)
+    beta = np.asarray(fit.fe_params)
+    if not (np.isfinite(fit.llf) and np.isfinite(beta).all()):
         return [], f"mixed model, {exposure}: the fit did not converge"
-    ratio = 2 * (curved.llf - fit.llf)
-    nonlinear_p = (float(stats.chi2.sf(max(ratio, 0.0), curve.shape[1]))
-                   if curved.converged and np.isfinite(ratio) else np.nan)
-    rows = _effects(exposure, split, fit.fe_params[1:3], fit.bse_fe[1:3])
+    random = np.column_stack([np.ones(len(y)), split.within])
+    cov = cluster_robust(y, linear, split.groups, beta, random, np.asarray(fit.cov_re),
+                         float(fit.scale))
+    curve = restricted_cubic_spline(split.within, np.quantile(split.within, SPLINE_KNOTS))
+    nonlinear_p = _spline_p(y, linear, curve, split.groups)
+    rows = _effects(exposure, split, beta[1:3], np.sqrt(np.diag(cov))[1:3],
+                    dof=n_athletes - 1)
     for row in rows:
         row.update(n_obs=len(y), n_athletes=n_athletes,
                    nonlinearity_p=nonlinear_p if row["component"] == "within" else np.nan)
@@ -398,9 +441,9 @@ def flare_risk(panel: pd.DataFrame, exposure: str) -> tuple[list[dict], str | No
     design = sm.add_constant(np.column_stack([split.within, split.between]))
     with _quiet():
         logistic = sm.GEE(flare, design, groups=split.groups, family=families.Binomial(),
-                          cov_struct=cov_struct.Independence()).fit()
+                          cov_struct=cov_struct.Independence()).fit(cov_type="bias_reduced")
         linear = sm.GEE(flare, design, groups=split.groups, family=families.Gaussian(),
-                        cov_struct=cov_struct.Independence()).fit()
+                        cov_struct=cov_struct.Independence()).fit(cov_type="bias_reduced")
     odds = _effects(exposure, split, logistic.params[1:], logistic.bse[1:], np.exp)
     difference = _effects(exposure, split, linear.params[1:], linear.bse[1:])
     rows = []
@@ -478,23 +521,45 @@ def _exposure_models(task: tuple[pd.DataFrame, str]
     return (*(rows for rows, _ in results), forest(panel, exposure), reasons)
 
 
+def left_out(panel: pd.DataFrame, names: Iterable[str] = ()) -> pd.DataFrame:
+    """The athletes (of the panel, and of `names`) the models leave out, with the reason:
+    fewer than MIN_DIARY_WEEKS weeks with ≥ MIN_ENTRIES_PER_WEEK diary days, or no complete
+    week at all."""
+    usable = panel[np.isfinite(panel["pain"].to_numpy(dtype=float))]
+    weeks = usable.groupby("athlete_id").size().reindex(
+        sorted(set(panel["athlete_id"]) | set(names)), fill_value=0)
+    rows = []
+    for athlete, count in weeks.items():
+        if athlete not in set(panel["athlete_id"]):
+            rows.append((athlete, "no complete week of runs or diary"))
+        elif count < MIN_DIARY_WEEKS:
+            rows.append((athlete, f"{count} week{'s' if count != 1 else ''} with "
+                         f"≥ {MIN_ENTRIES_PER_WEEK} diary days, needs {MIN_DIARY_WEEKS}"))
+    return pd.DataFrame(rows, columns=list(LEFT_OUT_COLUMNS))
+
+
 def analyze_cohort(panel: pd.DataFrame, *, n_athletes: int | None = None,
-                   workers: int | None = None) -> CohortReport:
+                   workers: int | None = None, names: Iterable[str] = ()) -> CohortReport:
     """Every cohort model for every exposure, from `cohort_panel` output; exposures are
     fitted in `workers` processes (default: one per core). `n_athletes`: how many athletes
-    were read (those without a complete week have no panel rows)."""
+    were read; `names`: who they were (those without a complete week have no panel rows,
+    and are listed as left out only when named)."""
+    names = list(names)
+    missing = left_out(panel, names)
     usable = panel[np.isfinite(panel["pain"].to_numpy(dtype=float))]
     weeks_per_athlete = usable.groupby("athlete_id").size()
     included = weeks_per_athlete.index[weeks_per_athlete >= MIN_DIARY_WEEKS]
-    n_all = n_athletes if n_athletes is not None else panel["athlete_id"].nunique()
+    n_all = (n_athletes if n_athletes is not None
+             else len(set(panel["athlete_id"]) | set(names)))
     panel = panel[panel["athlete_id"].isin(included)].reset_index(drop=True)
     n_flares = int(panel["flare"].sum())
     empty = pd.DataFrame()
-    who = _who(weeks_per_athlete, n_all)
+    who = (f"{len(included)} of {n_all} athletes have ≥ {MIN_DIARY_WEEKS} weeks with "
+           f"≥ {MIN_ENTRIES_PER_WEEK} diary entries")
     if len(included) < MIN_ATHLETES:
         return CohortReport(False, f"Not enough data: {who}; the cohort analysis needs "
                             f"{MIN_ATHLETES}.", len(included), len(panel), n_flares, empty,
-                            empty, empty, empty, included=who)
+                            empty, empty, empty, left_out=missing)
     results = parallel_map(_exposure_models, [(panel, exposure) for exposure in EXPOSURES],
                            workers)
     mixed_rows = [row for result in results for row in result[0]]
@@ -503,14 +568,19 @@ def analyze_cohort(panel: pd.DataFrame, *, n_athletes: int | None = None,
     skipped = [reason for result in results for reason in result[4]]
     parts = [
         "Exploratory: associations across runners, not causes.",
-        f"{who}.", f"Included: {len(panel)} athlete-weeks, {n_flares} flares.",
+        f"{who} and are included ({len(panel)} athlete-weeks, {n_flares} flares).",
         "Exposure in week w−1 against pain and flares in week w; each exposure split into "
         "between-athlete (athlete mean) and within-athlete (deviation) parts, per 1 SD; "
-        "mixed model with a random intercept per athlete and a spline check for "
+        "mixed model with a random intercept and a random slope of the within part per "
+        "athlete, cluster-robust (CR3) errors by athlete and a spline check for "
         "non-linearity; Cox model in start/stop form for time to flare; odds ratios and "
-        "risk differences of a flare within the week from GEE with robust errors; "
-        "Benjamini–Hochberg q-values per model.",
+        "risk differences of a flare within the week from GEE with bias-reduced robust "
+        "errors; exposures still in their start-up are missing; Benjamini–Hochberg "
+        "q-values per model.",
     ]
+    if len(missing):
+        parts.append(f"Left out: {len(missing)} athlete{'s' if len(missing) != 1 else ''} "
+                     "(listed with the reason).")
     if skipped:
         parts.append("Not computed: " + "; ".join(skipped) + ".")
     risk = _table(risk_rows, "or_p_value")
@@ -520,4 +590,4 @@ def analyze_cohort(panel: pd.DataFrame, *, n_athletes: int | None = None,
     return CohortReport(True, " ".join(parts), len(included), len(panel), n_flares,
                         _table(mixed_rows), _table(cox_rows), risk,
                         pd.concat([result[3] for result in results], ignore_index=True),
-                        skipped, who)
+                        skipped, missing)

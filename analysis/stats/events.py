@@ -1,9 +1,8 @@
 """Flares (DOMAIN.md §3) and the flare event study with a permutation test of random onsets.
 
-A flare onset is a day with pain ≥ Thresholds.flare_score (default 4) after at least
-Thresholds.flare_quiet_days (default 7) days below it, at least flare_recorded_days (4) of
-them recorded (a day without an entry is missing, not pain-free): analysis.load.flare_onsets,
-the one definition the dashboard and the statistics share.
+Flare onsets are analysis.pain.flare_onsets, the one definition the dashboard and the
+statistics share: pain ≥ 4 after a quiet, logged week, at least 2 points above that week's
+mean, and reached again on another of the first 3 logged days.
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.load import flare_onsets
+from analysis.pain import flare_onsets, quiet_week
 from analysis.stats.multiple import bh_qvalues
 from analysis.stats.nof1 import LABEL
 from analysis.thresholds import Thresholds
@@ -19,14 +18,15 @@ from analysis.thresholds import Thresholds
 WINDOW_DAYS = 28
 MIN_FLARES = 2
 N_PERMUTATIONS = 2000
+MIN_CONTROLS = 10  # eligible quiet days with history, the case-crossover's controls
 
 FLARE_COLUMNS = ("onset", "peak_pain", "last_painful_day", "recovered", "duration_days")
-EVENT_COLUMNS = ("exposure", "n_flares", "pre_flare_mean", "baseline_mean", "difference",
-                 "difference_sd", "p_value", "q_value", "label")
+EVENT_COLUMNS = ("exposure", "n_flares", "n_controls", "pre_flare_mean", "baseline_mean",
+                 "difference", "difference_sd", "p_value", "q_value", "label")
 
 
 def onset_mask(daily: pd.DataFrame, t: Thresholds = Thresholds()) -> np.ndarray:
-    """Flare onsets per day (analysis.load.flare_onsets: the product's one definition).
+    """Flare onsets per day (analysis.pain.flare_onsets: the product's one definition).
 
     `daily` has consecutive days with pain_max (NaN = no entry) and pain_entries.
     """
@@ -77,40 +77,58 @@ def window_means(x: np.ndarray, window: int) -> np.ndarray:
     return means
 
 
-def _one_exposure(x: np.ndarray, onsets: np.ndarray, window: int, n_perm: int,
-                  rng: np.random.Generator) -> tuple[dict, np.ndarray] | str:
+def eligible_days(daily: pd.DataFrame, t: Thresholds = Thresholds()) -> np.ndarray:
+    """Days that could have been a flare onset but were not: the flare rule's quiet week
+    before them (no entry ≥ flare_score in flare_quiet_days, ≥ flare_recorded_days logged
+    below it), outside every flare episode (onset to last painful day) and the
+    flare_quiet_days after it. The case-crossover's control days and random onsets."""
+    pain = daily["pain_max"].to_numpy(dtype=float)
+    eligible = quiet_week(pain, t)[0]
+    flares = flare_table(daily, t)
+    if not flares.empty:
+        edges = np.zeros(len(pain) + 1)
+        first = daily.index.get_indexer(pd.DatetimeIndex(flares["onset"]))
+        last = daily.index.get_indexer(pd.DatetimeIndex(flares["last_painful_day"]))
+        np.add.at(edges, first, 1)
+        np.add.at(edges, np.minimum(last + t.flare_quiet_days + 1, len(pain)), -1)
+        eligible &= np.cumsum(edges)[:-1] == 0
+    return eligible
+
+
+def _one_exposure(x: np.ndarray, onsets: np.ndarray, controls: np.ndarray, window: int,
+                  n_perm: int, rng: np.random.Generator) -> tuple[dict, np.ndarray] | str:
     """Statistics and the day-by-day profile of one exposure, or why it was skipped."""
     defined = np.flatnonzero(np.isfinite(x))
     if len(defined) < 2 or not np.nanstd(x) > 0:
         return "no variation (or no values)"
     means = window_means(x, window)
     first = defined[0] + window  # first day with `window` days of this exposure's history
-    span = len(x) - first
     used = onsets[(onsets >= first) & np.isfinite(means[onsets])]
     if len(used) < MIN_FLARES:
         return (f"{len(used)} flare{'s' if len(used) != 1 else ''} with {window} days of this "
                 f"exposure before them; needs {MIN_FLARES}")
-    edges = np.zeros(len(x) + 1)
-    np.add.at(edges, np.maximum(used - window, 0), 1)
-    np.add.at(edges, used, -1)
-    before = np.cumsum(edges)[:-1] > 0  # inside some flare's pre-onset window
-    baseline = float(np.nanmean(np.where(before, np.nan, x)))
+    control = np.flatnonzero(controls & (np.arange(len(x)) >= first) & np.isfinite(means))
+    if len(control) < MIN_CONTROLS:
+        return (f"{len(control)} eligible quiet days with {window} days of this exposure "
+                f"before them; needs {MIN_CONTROLS}")
     observed = float(means[used].mean())
-    # Random onsets: all onsets moved together by the same number of days, wrapping round
-    # the days with history; every shift when there are at most n_perm of them.
-    shifts = np.arange(1, span) if span - 1 <= n_perm else rng.integers(1, span, n_perm)
-    moved = first + (used[None, :] - first + shifts[:, None]) % span
-    null = _nanmean_rows(means[moved])
-    centre = np.nanmean(null)
+    baseline = float(means[control].mean())
+    # Random onsets: as many eligible quiet days as there are flares, drawn at random (with
+    # replacement: there are many more eligible days than flares).
+    null = means[control][rng.integers(0, len(control), (n_perm, len(used)))].mean(axis=1)
+    centre = float(null.mean())
     extreme = np.abs(null - centre) >= abs(observed - centre) - 1e-12
-    profile = _nanmean_rows(x[used[:, None] + np.arange(-window, 0)[None, :]].T) - baseline
+    offsets = np.arange(-window, 0)[None, :]
+    profile = (_nanmean_rows(x[used[:, None] + offsets].T)
+               - _nanmean_rows(x[control[:, None] + offsets].T))
     return {
         "n_flares": len(used),
+        "n_controls": len(control),
         "pre_flare_mean": observed,
         "baseline_mean": baseline,
         "difference": observed - baseline,
         "difference_sd": (observed - baseline) / float(np.nanstd(x, ddof=1)),
-        "p_value": (1 + int(extreme.sum())) / (len(shifts) + 1),
+        "p_value": (1 + int(extreme.sum())) / (n_perm + 1),
     }, profile
 
 
@@ -126,29 +144,28 @@ def event_study(daily: pd.DataFrame, exposures: tuple[str, ...],
                 t: Thresholds = Thresholds(), *, window: int = WINDOW_DAYS,
                 n_perm: int = N_PERMUTATIONS, seed: int = 0
                 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
-    """Each exposure over the `window` days before the flare onsets against the runner's
-    own baseline, averaged over flares, with a permutation test of random onsets.
+    """A case-crossover comparison: each exposure over the `window` days before the flare
+    onsets against the same window before eligible quiet days (`eligible_days`: days that
+    met the flare rule's quiet week, outside flare episodes and the week after them — never
+    times when pain had already cut the running).
 
     `daily`: consecutive days, pain_max, pain_entries and the exposures (NaN where
-    undefined); flares are `onset_mask`, those with `window` days of the exposure's history
-    count. Baseline: the exposure's mean over all days outside the pre-flare windows. The
-    statistic is the mean over flares of the exposure's mean in the window before onset.
-    Random onsets: the real onsets all moved by the same random number of days, wrapping
-    round the days with `window` days of history (a circular shift; up to n_perm shifts,
-    all of them when there are fewer). Moving them together keeps the spacing and clustering
-    of real flares; onset days drawn one by one would ignore that flares cluster in time
-    and, with load autocorrelated, call too many differences (simulated null athletes: 6.5 %
-    with q < 0.05 against 5.5 % with shifts). Two-sided
-    p = (1 + #|null − E null| ≥ |observed − E null|) / (shifts + 1); BH q-values across
+    undefined); flares with `window` days of the exposure's history count. The statistic is
+    the mean over flares of the exposure's mean in the window before onset; the baseline the
+    same mean over the eligible days. Permutation test: n_perm sets of random onsets, each as
+    many eligible days as flares; two-sided
+    p = (1 + #|null − E null| ≥ |observed − E null|) / (n_perm + 1); BH q-values across
     exposures. Returns (table with EVENT_COLUMNS, profile with exposure, day (−window..−1),
-    difference from baseline), and the exposures skipped, with reasons.
+    difference from the eligible days' mean), and the exposures skipped, with reasons.
     """
     rng = np.random.default_rng(seed)
     onsets = np.flatnonzero(onset_mask(daily, t))
+    controls = eligible_days(daily, t)
+    controls[onsets] = False
     rows, profiles, skipped = [], [], []
     for name in exposures:
         x = daily[name].to_numpy(dtype=float) if name in daily else np.full(len(daily), np.nan)
-        result = _one_exposure(x, onsets, window, n_perm, rng)
+        result = _one_exposure(x, onsets, controls, window, n_perm, rng)
         if isinstance(result, str):
             skipped.append(f"{name}: {result}")
             continue

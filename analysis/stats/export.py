@@ -4,17 +4,22 @@ Tables (one row per …):
 - daily: person-day — load, pain and every exposure (the n-of-1 daily grid);
 - weekly: person-week — weekly pain summaries and exposures (the cohort's weekly grid);
 - episodes_injurytools: pain episode (flare) in the layout of injurytools' prepare_inj()
-  (person_id, date_injured, date_recovered as dates; severity = peak pain 0–10);
+  (runner, date_injured, date_recovered as dates; severity = peak pain 0–10);
 - exposure_injurytools: person-day in the layout of injurytools' prepare_exp()
-  (person_id, date, time_expo = minutes run);
+  (runner, date, time_expo = minutes run);
 - acwr_load: person-day in the layout of the ACWR package's `training_load` data
-  (ID, Week, Day, TL = km run, Training_Date), rest days included as TL = 0.
+  (ID, Week, Day, TL = km run, Training_Date), rest days included as TL = 0;
+- weekly_shared: person-week at the sharing level — weekly distance to 0.5 km and weekly
+  pain, nothing daily (for sharing beyond the study team).
 
 De-identification: athletes appear only as HMAC-SHA256 pseudonyms of their name under a
 salt (random unless given; never written into the export). No GPS track, activity name,
-file name, activity id, free-text note or time zone is exported. With `shift_dates`, all
-of an athlete's dates move back by a per-athlete number of whole weeks (1–260, derived from
-the salt), so weekdays and intervals survive but calendar dates and seasons do not.
+file name, activity id, free-text note or time zone is exported; distances are rounded to
+10 m and durations to 1 s. With `shift_dates` (the default of every command), all of an
+athlete's dates move back by a per-athlete number of whole weeks (1–260, derived from the
+salt), so weekdays and intervals survive but calendar dates and seasons do not. The
+detailed tables are pseudonymised, not anonymous: matching known runs against the daily
+distances re-identifies runners (analysis.cohort.linkage measures it).
 """
 
 from __future__ import annotations
@@ -26,10 +31,13 @@ import tempfile
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analysis.load import monday
+from analysis.safetext import csv_text
 from analysis.schema import ACTIVITY_COLUMNS, PAIN_COLUMNS, Column
 from analysis.stats.events import flare_table, onset_mask
 from analysis.stats.exposures import exposure_grid
@@ -37,11 +45,16 @@ from analysis.stats.nof1 import EXPOSURES, WEEKLY_OUTCOME
 from analysis.thresholds import Thresholds
 
 MAX_SHIFT_WEEKS = 260
+DISTANCE_STEP_M = 10.0  # rounding of every exported distance
+SHARED_STEP_KM = 0.5  # rounding of the weekly distance at the sharing level
 
 _PAIN_SCORE = next(c.description for c in PAIN_COLUMNS if c.name == "score")
 _LOSS = next(c.description for c in ACTIVITY_COLUMNS if c.name == "elevation_loss_m")
-_PERSON = Column("person_id", "string", "Pseudonym of the athlete: 'P' + the first 12 hex "
-                 "digits of HMAC-SHA256(salt, athlete name); the salt is not in the export.")
+RUNNER = Column("runner", "string", "Pseudonym of the runner: 'P' + the first 12 hex "
+                 "digits of HMAC-SHA256(salt, runner name or id); the salt is not in the "
+                 "export. Pseudonymised, not anonymous: whoever holds the salt can test name "
+                 "guesses, and whoever knows some of a runner's runs can match them against "
+                 "the detailed tables (see weekly_shared).")
 _EXPOSURE_TEXT = {
     "weekly_change_pct": "Running distance of the last complete Monday week vs the week "
                          "before, % (analysis.load.rolling_change_pct on its Sunday).",
@@ -71,7 +84,7 @@ _WEEKLY_EXPOSURE_TEXT = {
 
 TABLES: dict[str, tuple[Column, ...]] = {
     "daily": (
-        _PERSON,
+        RUNNER,
         Column("date", "date", "Calendar day on the runner's clock (shifted if requested)."),
         Column("distance_m", "float64", "Running distance of the day, metres (0 on rest "
                "days)."),
@@ -85,7 +98,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         *(Column(name, "float64", _EXPOSURE_TEXT[name]) for name in EXPOSURES),
     ),
     "weekly": (
-        _PERSON,
+        RUNNER,
         Column("week_start", "date", "Monday of the week (shifted if requested)."),
         Column(WEEKLY_OUTCOME, "float64", "Mean over the week's diary days of each day's "
                "worst pain; empty with fewer than 4 diary days."),
@@ -95,7 +108,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         *(Column(name, "float64", _WEEKLY_EXPOSURE_TEXT[name]) for name in EXPOSURES),
     ),
     "episodes_injurytools": (
-        _PERSON,
+        RUNNER,
         Column("date_injured", "date", "Flare onset (injurytools prepare_inj date_injured)."),
         Column("date_recovered", "date", "Day after the last day with pain ≥ 4 before the "
                "next onset, when the diary went on ≥ 7 more days; empty while ongoing "
@@ -105,18 +118,26 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("duration_days", "int64", "Days from onset to the last day with pain ≥ 4."),
     ),
     "exposure_injurytools": (
-        _PERSON,
+        RUNNER,
         Column("date", "date", "Calendar day (injurytools prepare_exp date)."),
         Column("time_expo", "float64", "Minutes run that day, 0 on rest days (injurytools "
                "prepare_exp time_expo; exp_unit = 'minutes')."),
     ),
     "acwr_load": (
-        Column("ID", "string", "Pseudonym of the athlete (as person_id)."),
+        Column("ID", "string", "Pseudonym of the runner (as runner)."),
         Column("Week", "int64", "Training week, 1 = the athlete's first Monday week."),
         Column("Day", "int64", "Training day, 1 = the athlete's first day."),
         Column("TL", "float64", "Training load: running distance of the day, km (0 on rest "
                "days; rest days are part of the load series)."),
         Column("Training_Date", "date", "Calendar day (shifted if requested)."),
+    ),
+    "weekly_shared": (
+        RUNNER,
+        Column("week_start", "date", "Monday of the week (shifted if requested)."),
+        Column("distance_km", "float64", "Running distance of the week, km, rounded to "
+               f"{SHARED_STEP_KM} km."),
+        Column(WEEKLY_OUTCOME, "float64", "Mean daily worst pain of the week, rounded to "
+               "0.5; empty with fewer than 4 diary days."),
     ),
 }
 
@@ -139,26 +160,43 @@ def _athlete_tables(name: str, activities: pd.DataFrame, pain: pd.DataFrame, sal
     person = pseudonym(name, salt)
     offset = pd.Timedelta(days=shift_days(name, salt) if shift else 0)
     grid = exposure_grid(activities, pain, thresholds)
-    daily = grid.daily
+    daily = _rounded(grid.daily)
+    weekly = _rounded(grid.weekly)
     days = daily.index - offset
     flares = flare_table(daily, thresholds)
     first_monday = monday(days[0]) if len(days) else None
     return {
-        "daily": daily.assign(person_id=person, date=days,
+        "daily": daily.assign(runner=person, date=days,
                               flare_onset=onset_mask(daily, thresholds)),
-        "weekly": grid.weekly.assign(person_id=person,
-                                     week_start=grid.weekly.index - offset),
+        "weekly": weekly.assign(runner=person, week_start=weekly.index - offset),
         "episodes_injurytools": pd.DataFrame({
-            "person_id": person, "date_injured": flares["onset"] - offset,
+            "runner": person, "date_injured": flares["onset"] - offset,
             "date_recovered": flares["recovered"] - offset,
             "severity": flares["peak_pain"], "duration_days": flares["duration_days"]}),
         "exposure_injurytools": pd.DataFrame({
-            "person_id": person, "date": days, "time_expo": daily["time_s"].to_numpy() / 60}),
+            "runner": person, "date": days, "time_expo": daily["time_s"].to_numpy() / 60}),
         "acwr_load": pd.DataFrame({
             "ID": person, "Week": (days - first_monday).days // 7 + 1 if len(days) else [],
             "Day": range(1, len(days) + 1), "TL": daily["distance_m"].to_numpy() / 1000,
             "Training_Date": days}),
+        "weekly_shared": pd.DataFrame({
+            "runner": person, "week_start": weekly.index - offset,
+            "distance_km": _to_step(grid.weekly["distance_m"].to_numpy() / 1000,
+                                    SHARED_STEP_KM),
+            WEEKLY_OUTCOME: _to_step(weekly[WEEKLY_OUTCOME].to_numpy(), 0.5)}),
     }
+
+
+def _to_step(values: Any, step: float) -> Any:
+    """`values` rounded to the nearest multiple of `step`."""
+    return np.round(np.asarray(values, dtype=float) / step) * step
+
+
+def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    """Distances to 10 m, times and descent to whole units, as every export has them."""
+    return frame.assign(**{c: _to_step(frame[c], step) for c, step in
+                           (("distance_m", DISTANCE_STEP_M), ("time_s", 1.0),
+                            ("descent_m", 1.0)) if c in frame})
 
 
 def research_tables(athletes: Iterable[tuple[str, pd.DataFrame, pd.DataFrame]], *,
@@ -209,14 +247,18 @@ De-identified, tidy tables from kneeload. Every table is written as CSV (dates Y
 empty = missing) and Parquet (dates as date32). `data_dictionary.csv` describes every
 column.
 
-- Athletes are pseudonyms: HMAC-SHA256 of the athlete's name under a salt that is not part
+- Runners are pseudonyms: HMAC-SHA256 of the runner's name under a salt that is not part
   of this export. With the same salt, a later export gives the same pseudonyms.
-- No GPS track, activity or file name, activity id, free-text note or time zone is included.
+- Pseudonymised, not anonymous: anyone holding the salt can test name guesses, and anyone
+  who knows a runner's runs can find them in the daily distances. Share only
+  weekly_shared (weekly distance to 0.5 km, shifted dates) beyond the study team.
+- No GPS track, activity or file name, activity id, free-text note or time zone is included;
+  distances are rounded to 10 m, durations to 1 s.
 - Dates {shift}.
 - Pain is the 0-10 numeric rating scale; a day without an entry is missing, not pain-free.
 - episodes_injurytools / exposure_injurytools: R `injurytools::prepare_inj(df, person_id =
-  "person_id", date_injured = "date_injured", date_recovered = "date_recovered")` and
-  `prepare_exp(df, person_id = "person_id", date = "date", time_expo = "time_expo")`;
+  "runner", date_injured = "date_injured", date_recovered = "date_recovered")` and
+  `prepare_exp(df, person_id = "runner", date = "date", time_expo = "time_expo")`;
   ongoing episodes have no date_recovered.
 - acwr_load: the columns of the R package ACWR's `training_load` data (ID, Week, Day, TL,
   Training_Date), e.g. `ACWR(db, ID = "ID", TL = "TL", weeks = "Week", days = "Day",
@@ -233,7 +275,7 @@ def write_research_export(tables: dict[str, pd.DataFrame], outdir: str | Path, *
     written = []
     for name, frame in {**tables, "data_dictionary": dictionary()}.items():
         csv, parquet = outdir / f"{name}.csv", outdir / f"{name}.parquet"
-        frame.to_csv(csv, index=False)
+        csv.write_text(csv_text(frame))
         frame.to_parquet(parquet, index=False)
         written += [csv, parquet]
     readme = outdir / "README.md"

@@ -6,7 +6,15 @@ pain_entries, distance_m, runs, time_s; the run-level exposures on days with a r
 other days): spike_ratio (the day's largest), descent_m (the day's sum), descent_per_km
 (the day's descent ÷ its km), cadence_dev_pct (mean over the day's runs); acwr_uncoupled and
 acwr_ewma every day once defined; weekly_change_pct and long_run_share as known that day,
-i.e. the value of the last complete week.
+i.e. the value of the last complete week; the product's flags as 0/1 events: spike_flag
+(a run with a spike ratio above Thresholds.spike_small, 0 on other run days with a ratio),
+descent_spike_flag (a descent spike as analysis.flags raises it, 0 on other run days with a
+descent ratio), weekly_jump_flag (1 on the Sunday ending a complete week whose change is above
+weekly_change_high_pct, 0 on every other day from the first known weekly change on, so
+that the days after a jump are compared with all other days)); time-based load and shoes,
+not yet in the models: trimp (Banister heart-rate load of the day's runs, 0 on rest days,
+NaN when the runs carry no heart rate; analysis.effort) and new_shoes (1 in the first days
+in a new pair, 0 otherwise, NaN before any run names its shoes; analysis.shoes, [heuristic]).
 
 Weekly grid (Monday weeks with all 7 days in the series; a week in progress is left out):
 the pain summaries pain_mean_daily_max (mean of the daily worst pain over the week's diary
@@ -27,9 +35,11 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from analysis import effort, shoes
 from analysis.load import acwr_table, daily_and_runs, monday, rolling_change_pct
 from analysis.stats.nof1 import (
     EXPOSURES,
+    FLAG_EXPOSURES,
     MIN_ENTRIES_PER_WEEK,
     RUN_EXPOSURES,
     WEEKLY_EXPOSURES,
@@ -126,6 +136,25 @@ def _weekly(daily: pd.DataFrame, runs: pd.DataFrame, acwr: pd.DataFrame) -> pd.D
     return weekly[(ends - starts + 1) == 7][columns]
 
 
+def _flag_events(days: pd.DatetimeIndex, runs: pd.DataFrame, spike: np.ndarray,
+                 weekly: pd.DataFrame, t: Thresholds) -> dict[str, np.ndarray]:
+    """The product's flags as 0/1 events on the daily calendar (module docstring)."""
+    with np.errstate(invalid="ignore"):
+        spike_flag = np.where(np.isfinite(spike), (spike > t.spike_small).astype(float), np.nan)
+    ratio = runs["descent_spike_ratio"]
+    raised = ((ratio > t.descent_spike_ratio) & (runs["descent_m"] >= t.descent_spike_min_m))
+    by_day = raised[ratio.notna()].groupby(runs.loc[ratio.notna(), "local_date"]).max()
+    descent_flag = by_day.astype(float).reindex(days).to_numpy()
+    change = weekly["weekly_change_pct"].dropna()
+    jumps = (change > t.weekly_change_high_pct).astype(float)
+    jumps.index = jumps.index + pd.Timedelta(days=6)
+    jump_flag = jumps.reindex(days)
+    if len(jumps):  # 0 on every other day once weekly changes are known
+        jump_flag = jump_flag.where(days < jumps.index[0], jump_flag.fillna(0.0))
+    jump_flag = jump_flag.to_numpy()
+    return dict(zip(FLAG_EXPOSURES, (spike_flag, descent_flag, jump_flag), strict=True))
+
+
 def exposure_grid(activities: pd.DataFrame, pain: pd.DataFrame,
                   thresholds: Thresholds = Thresholds(),
                   today: date | str | pd.Timestamp | None = None) -> ExposureGrid:
@@ -144,8 +173,13 @@ def exposure_grid(activities: pd.DataFrame, pain: pd.DataFrame,
     for name in RUN_EXPOSURES:
         columns[name] = np.full(len(daily), np.nan)
         columns[name][on_day] = per_run_day[name].to_numpy()
+    columns["trimp"] = effort.daily_loads(effort.run_loads(runs, activities),
+                                          daily.index)["trimp"].to_numpy()
+    columns["new_shoes"] = shoes.new_shoes_exposure(activities, daily.index).to_numpy()
     columns["acwr_uncoupled"] = acwr["acwr_uncoupled"].to_numpy()
     columns["acwr_ewma"] = acwr["acwr_ewma"].to_numpy()
+    columns.update(_flag_events(daily.index, runs, columns["spike_ratio"], weekly,
+                                thresholds))
     # A week's value is known from the next Monday on.
     known = weekly.index.get_indexer(monday(daily.index) - pd.Timedelta(days=7))
     for name in WEEKLY_EXPOSURES:

@@ -1,32 +1,32 @@
 """One runner (n-of-1): lagged associations of each exposure with pain, made safe for
-autocorrelated series.
+autocorrelated series and for pain that changes the running (reverse causation).
 
-Method, per exposure × pre-specified lag (0–3 days for run-level and daily exposures, 1–4
-weeks for weekly ones):
+Method, per exposure × pre-specified lag (1–3 days for run-level and daily exposures, 1–4
+weeks for weekly ones; no same-day cells, since the diary entry may predate the run):
 
-1. Prewhitening of the exposure: an AR(p) model (p = 0..7 for days, 0..4 for weeks, chosen
-   by AIC, fitted by least squares to the days/weeks where the exposure is defined, in time
-   order) turns the exposure into its innovations u_t — the part its own past does not
-   predict. Regressing pain on u_{t-lag} recovers the exposure's effect at that lag (for an
-   AR process cov(x_t, u_t) = var(u_t)), and because u is close to white noise the test
-   stays valid however strongly pain itself is autocorrelated. Only the exposure is
-   filtered: the pain diary has missing days, which an AR filter cannot pass through.
-2. OLS of pain on u_{t-lag}. Its standard error is the larger of the classical one (valid
-   once u is white) and the Newey–West one (HAC, Bartlett kernel, maxlags =
-   floor(4 (n/100)^(2/9)), Newey & West 1994, small-sample corrected), which guards
-   against autocorrelation left in u. HAC alone is too liberal at these lengths (heavy-tailed
-   innovations, short weekly series): on 200 simulated null athletes it put 12.5 % of them
-   at q < 0.05 (6.2 % of tests at p < 0.05); the larger of the two gives 2.5 % (3.9 %), see
-   benchmarks/bench_stats.py. Two-sided p-value from Student's t with n - 2 degrees of
-   freedom.
-3. Confidence interval: percentile interval of the slope over 999 stationary block
-   bootstrap resamples (Politis & Romano 1994) of the outcome days (pairs kept together);
-   the expected block length is chosen by Politis & White (2004, corrected 2009) from the
-   pain series. No interval when over 10 % of resamples leave the exposure constant.
+1. Prewhitening of continuous exposures: an AR(p) model (p = 0..7 for days, 0..4 for weeks,
+   chosen by AIC, fitted by least squares to the days/weeks where the exposure is defined, in
+   time order) turns the exposure into its innovations u_t — the part its own past does not
+   predict. Flags (FLAG_EXPOSURES: a spike, a descent spike, a weekly jump over 30 %, as the
+   product raises them) enter as 0/1 event indicators, unfiltered.
+2. Pain before the exposure: every cell is adjusted for the pain on the day before the
+   exposure (that week's mean, with a missing-day indicator, where the day has no entry)
+   and the mean pain of the 7 days before it (weekly cells: the weekly pain of the week
+   before the exposure week). A runner in pain runs less; without this term the grid reads
+   "less load, then less pain" as load lowering pain. Only pairs whose week before the
+   exposure has ≥ 4 entries count.
+3. OLS of pain_t on u_{t-lag} and the prior-pain terms. The standard error of the exposure
+   term is the larger of the classical one and the Newey–West one (HAC, Bartlett kernel,
+   maxlags = floor(4 (n/100)^(2/9)), small-sample corrected; statsmodels); the 95 %
+   interval and the two-sided p-value both come from that one standard error and Student's
+   t with n − k degrees of freedom, so the interval excludes 0 exactly when p < 0.05.
 4. Benjamini–Hochberg q-values across every exposure × lag cell that was computed.
+5. Exposures that move together (|Spearman ρ| ≥ SHARED_SIGNAL_RHO on the same days or
+   weeks) are marked as one signal (`signal`): a finding in one of them is a finding in
+   all, not a separate confirmation.
 
-Estimates are pain points (0–10 scale) per 1 SD of the exposure (the runner's own SD);
-every result is exploratory.
+Estimates are pain points (0–10 scale) per 1 SD of a continuous exposure (the runner's own
+SD), or per raised flag; every result is exploratory.
 """
 
 from __future__ import annotations
@@ -38,30 +38,38 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
-from analysis.stats.bootstrap import optimal_block_length, stationary_indices
 from analysis.stats.multiple import bh_qvalues
 
 RUN_EXPOSURES = ("spike_ratio", "descent_m", "descent_per_km", "cadence_dev_pct")
-DAILY_EXPOSURES = (*RUN_EXPOSURES, "acwr_uncoupled", "acwr_ewma")
+FLAG_EXPOSURES = ("spike_flag", "descent_spike_flag", "weekly_jump_flag")
+DAILY_EXPOSURES = (*RUN_EXPOSURES, *FLAG_EXPOSURES, "acwr_uncoupled", "acwr_ewma")
 WEEKLY_EXPOSURES = ("weekly_change_pct", "long_run_share")
 EXPOSURES = ("weekly_change_pct", "spike_ratio", "descent_m", "descent_per_km",
              "cadence_dev_pct", "acwr_uncoupled", "acwr_ewma", "long_run_share")
 DAILY_OUTCOME = "pain_max"  # the day's worst pain, NaN = no diary entry
 WEEKLY_OUTCOME = "pain_mean_daily_max"  # mean of daily worst pain, NaN under 4 diary days
-DAILY_LAGS = (0, 1, 2, 3)
+DAILY_LAGS = (1, 2, 3)
 WEEKLY_LAGS = (1, 2, 3, 4)
+PRIOR_DAYS = 7  # the prior-pain mean covers the week before the exposure
 
 MIN_DIARY_WEEKS = 8
 MIN_ENTRIES_PER_WEEK = 4
 MIN_PAIRS_DAILY = 20
 MIN_PAIRS_WEEKLY = 12
+MIN_EVENTS = 3  # a flag needs this many raised days among the pairs
 MAX_AR_DAILY = 7
 MAX_AR_WEEKLY = 4
-N_BOOT = 999
+SHARED_SIGNAL_RHO = 0.5
 LABEL = "exploratory"
 
-ASSOCIATION_COLUMNS = ("exposure", "lag_days", "lag_weeks", "estimate", "ci_low", "ci_high",
-                       "p_value", "q_value", "per_sd", "n", "ar_order", "label")
+ASSOCIATION_COLUMNS = ("exposure", "kind", "lag_days", "lag_weeks", "estimate", "ci_low",
+                       "ci_high", "p_value", "q_value", "per_sd", "n", "ar_order", "signal",
+                       "label")
+REPEATED_LOOKS = (
+    "Each run of this analysis is a fresh look at a growing diary: the q-values hold for one "
+    "look. Looking again every week or month and stopping at the first q < 0.05 raises the "
+    "chance of a false finding several-fold (measured on simulated null runners: see README, "
+    "Statistics). Trust a finding that stays as the diary grows, not one that comes and goes.")
 
 
 def newey_west_maxlags(n: int) -> int:
@@ -119,130 +127,166 @@ def ar_innovations(x: np.ndarray, max_order: int) -> tuple[np.ndarray, int]:
     return out, order
 
 
-def _shift(values: np.ndarray, lag: int) -> np.ndarray:
+def shift(values: np.ndarray, lag: int) -> np.ndarray:
     """values[t - lag] at position t (NaN before the start)."""
     out = np.full(len(values), np.nan)
     out[lag:] = values[: len(values) - lag]
     return out
 
 
+def prior_pain(outcome: np.ndarray, weekly: bool) -> np.ndarray:
+    """Pain before an exposure at position t, as columns. Days: the pain of day t − 1 (the
+    week's mean where that day has no entry), whether day t − 1 had no entry (0/1), and the
+    mean of the logged pain of days t − 7..t − 1 (NaN under 4 entries). Weeks: the weekly
+    pain of week t − 1."""
+    before = shift(outcome, 1)
+    if weekly:
+        return before[:, None]
+    logged = np.isfinite(outcome)
+    total = np.r_[0.0, np.cumsum(np.where(logged, outcome, 0.0))]
+    count = np.r_[0, np.cumsum(logged)]
+    end = np.arange(len(outcome))
+    start = np.maximum(end - PRIOR_DAYS, 0)
+    n = count[end] - count[start]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(n >= MIN_ENTRIES_PER_WEEK, (total[end] - total[start]) / n, np.nan)
+    missing = np.isnan(before)
+    return np.column_stack([np.where(missing, mean, before), missing.astype(float), mean])
+
+
 @dataclass
 class _Cell:
     exposure: str
+    kind: str              # "per SD" or "flag"
     lag: int
-    regressor: np.ndarray  # u_{t-lag} on the outcome calendar
-    scale: float           # SD of the exposure: slope x scale = pain per 1 SD
+    regressor: np.ndarray  # u_{t-lag} (or the flag at t − lag) on the outcome calendar
+    scale: float           # SD of the exposure (1 for flags): slope x scale = the estimate
     order: int
 
 
 @dataclass
 class Associations:
-    """The exposure × lag grid (ASSOCIATION_COLUMNS) and the cells left out, with reasons."""
+    """The exposure × lag grid (ASSOCIATION_COLUMNS), the cells left out with reasons, and
+    the groups of exposures that share one signal."""
 
     table: pd.DataFrame
     skipped: list[str] = field(default_factory=list)
+    shared: list[tuple[str, ...]] = field(default_factory=list)
 
 
-def _cells(frame: pd.DataFrame, outcome: np.ndarray, exposures: tuple[str, ...],
-           lags: tuple[int, ...], max_order: int, min_pairs: int,
+def _cells(frame: pd.DataFrame, outcome: np.ndarray, covariates: np.ndarray,
+           exposures: tuple[str, ...], lags: tuple[int, ...], max_order: int, min_pairs: int,
            skipped: list[str], unit: str) -> list[_Cell]:
-    """Prewhitened, lagged regressors for every exposure × lag with enough pairs."""
+    """Lagged regressors (prewhitened, or 0/1 flags) for every exposure × lag with enough
+    pairs that have their prior pain logged."""
     cells = []
     for name in exposures:
         x = frame[name].to_numpy(dtype=float) if name in frame else np.full(len(frame), np.nan)
-        scale = float(np.nanstd(x, ddof=1)) if np.isfinite(x).sum() > 1 else 0.0
-        if not scale > 0:
+        flag = name in FLAG_EXPOSURES
+        scale = 1.0 if flag else (float(np.nanstd(x, ddof=1)) if np.isfinite(x).sum() > 1
+                                  else 0.0)
+        if not (scale > 0 and np.nanmax(x, initial=-np.inf) > np.nanmin(x, initial=np.inf)):
             skipped.append(f"{name}: no variation (or no values) to relate to pain")
             continue
-        innovations, order = ar_innovations(x, max_order)
+        innovations, order = (x, 0) if flag else ar_innovations(x, max_order)
         for lag in lags:
-            regressor = _shift(innovations, lag)
-            n = int((np.isfinite(regressor) & np.isfinite(outcome)).sum())
+            regressor = shift(innovations, lag)
+            paired = (np.isfinite(regressor) & np.isfinite(outcome)
+                      & np.isfinite(_shift_rows(covariates, lag)).all(axis=1))
+            n = int(paired.sum())
+            events = int((regressor[paired] > 0).sum()) if flag else MIN_EVENTS
+            where = f"{name} at lag {lag} {unit}{'s' if lag != 1 else ''}"
             if n < min_pairs:
-                skipped.append(f"{name} at lag {lag} {unit}{'s' if lag != 1 else ''}: "
-                               f"{n} paired values, needs {min_pairs}")
+                skipped.append(f"{where}: {n} paired values with the pain before them "
+                               f"logged, needs {min_pairs}")
+            elif events < MIN_EVENTS:
+                skipped.append(f"{where}: the flag was raised {events} times among them, "
+                               f"needs {MIN_EVENTS}")
             else:
-                cells.append(_Cell(name, lag, regressor, scale, order))
+                cells.append(_Cell(name, "flag" if flag else "per SD", lag, regressor, scale,
+                                   order))
     return cells
 
 
-def _slope_test(outcome: np.ndarray, regressor: np.ndarray) -> tuple[float, float, int]:
-    """Slope, p-value and n of OLS outcome ~ 1 + regressor over the paired values.
+def _shift_rows(values: np.ndarray, lag: int) -> np.ndarray:
+    """Row t − lag of a 2-D array at row t (NaN rows before the start)."""
+    out = np.full(values.shape, np.nan)
+    out[lag:] = values[: len(values) - lag]
+    return out
 
-    The standard error is the larger of the classical one and the Newey–West one; the
-    p-value is two-sided from Student's t with n - 2 degrees of freedom.
+
+def slope_test(outcome: np.ndarray, regressor: np.ndarray, covariates: np.ndarray
+               ) -> tuple[float, float, float, float, int]:
+    """Slope of the regressor in OLS outcome ~ 1 + regressor + covariates over the complete
+    rows (covariates constant there are left out), its 95 % interval, two-sided p-value
+    and n.
+
+    The standard error is the larger of the classical and the Newey–West one; the interval
+    and the p-value both use it with Student's t on n − k degrees of freedom.
     """
-    paired = np.isfinite(outcome) & np.isfinite(regressor)
-    n = int(paired.sum())
-    fit = sm.OLS(outcome[paired], sm.add_constant(regressor[paired], has_constant="add")).fit()
+    complete = (np.isfinite(outcome) & np.isfinite(regressor)
+                & np.isfinite(covariates).all(axis=1))
+    n = int(complete.sum())
+    others = covariates[complete]
+    others = others[:, np.ptp(others, axis=0) > 0] if n else others  # constant: no column
+    design = np.column_stack([np.ones(n), regressor[complete], others])
+    fit = sm.OLS(outcome[complete], design).fit()
     hac = fit.get_robustcov_results(cov_type="HAC", maxlags=newey_west_maxlags(n),
                                     use_correction=True)
     se = max(float(fit.bse[1]), float(hac.bse[1]))
     slope = float(fit.params[1])
-    return slope, float(2 * stats.t.sf(abs(slope) / se, n - 2)) if se > 0 else np.nan, n
+    dof = n - design.shape[1]
+    if not (se > 0 and dof > 0):
+        return slope, np.nan, np.nan, np.nan, n
+    half = float(stats.t.ppf(0.975, dof)) * se
+    return slope, slope - half, slope + half, float(2 * stats.t.sf(abs(slope) / se, dof)), n
 
 
-def bootstrap_slopes(outcome: np.ndarray, regressors: np.ndarray,
-                     counts: np.ndarray) -> np.ndarray:
-    """Slopes of outcome on each regressor column for every resample at once.
-
-    `counts` is (n_boot, T): how often each calendar position is drawn in each resample;
-    `regressors` is (T, k). Missing pairs get weight 0. Returns (n_boot, k).
-    """
-    paired = np.isfinite(regressors) & np.isfinite(outcome)[:, None]
-    w = paired.astype(float)
-    a = np.where(paired, regressors, 0.0)
-    y = np.where(paired, outcome[:, None], 0.0)
-    sums = counts @ np.hstack([w, a, y, a * a, a * y])
-    sw, sa, sy, saa, say = np.split(sums, 5, axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        sxx = saa - sa * sa / sw
-        slopes = (say - sa * sy / sw) / sxx
-    slopes[~(sxx > 1e-12)] = np.nan
-    return slopes
-
-
-def resample_counts(n: int, n_boot: int, mean_block: float,
-                    rng: np.random.Generator) -> np.ndarray:
-    """(n_boot, n) counts of each position in stationary-bootstrap resamples."""
-    idx = stationary_indices(n, n_boot, mean_block, rng)
-    flat = idx + (np.arange(n_boot) * n)[:, None]
-    return np.bincount(flat.ravel(), minlength=n_boot * n).reshape(n_boot, n).astype(float)
-
-
-def _grid_rows(cells: list[_Cell], outcome: np.ndarray, n_boot: int,
-               rng: np.random.Generator, weekly: bool) -> list[dict]:
-    """One result row per cell: HAC fit and bootstrap interval on a shared resample set."""
-    if not cells:
+def shared_signals(frame: pd.DataFrame, exposures: tuple[str, ...],
+                   rho: float = SHARED_SIGNAL_RHO) -> list[tuple[str, ...]]:
+    """Groups of exposures linked by |Spearman ρ| ≥ rho on the rows where both are defined
+    (connected components, in the order given); exposures alone are left out."""
+    present = [name for name in exposures if name in frame and frame[name].notna().sum() > 2]
+    if len(present) < 2:
         return []
-    regressors = np.column_stack([c.regressor for c in cells])
-    low = high = np.full(len(cells), np.nan)
-    if n_boot > 0:
-        counts = resample_counts(len(outcome), n_boot, optimal_block_length(outcome), rng)
-        slopes = bootstrap_slopes(outcome, regressors, counts)
-        usable = np.isfinite(slopes).sum(axis=0) >= 0.9 * n_boot  # else no honest interval
-        low, high = low.copy(), high.copy()
-        low[usable], high[usable] = np.nanpercentile(slopes[:, usable], [2.5, 97.5], axis=0)
+    corr = frame[present].corr(method="spearman", min_periods=10).abs().to_numpy()
+    linked = np.nan_to_num(corr) >= rho
+    group = list(range(len(present)))
+    for i in range(len(present)):
+        for j in range(i + 1, len(present)):
+            if linked[i, j]:
+                old, new = group[j], group[i]
+                group = [new if g == old else g for g in group]
+    groups: dict[int, list[str]] = {}
+    for name, g in zip(present, group, strict=True):
+        groups.setdefault(g, []).append(name)
+    return [tuple(names) for names in groups.values() if len(names) > 1]
+
+
+def _grid_rows(cells: list[_Cell], outcome: np.ndarray, covariates: np.ndarray,
+               weekly: bool) -> list[dict]:
+    """One result row per cell."""
     rows = []
-    for i, cell in enumerate(cells):
-        slope, p_value, n = _slope_test(outcome, cell.regressor)
+    for cell in cells:
+        slope, low, high, p_value, n = slope_test(outcome, cell.regressor,
+                                                  _shift_rows(covariates, cell.lag))
         rows.append({
             "exposure": cell.exposure,
+            "kind": cell.kind,
             "lag_days": 7 * cell.lag if weekly else cell.lag,
             "lag_weeks": cell.lag if weekly else None,
             "estimate": slope * cell.scale,
-            "ci_low": low[i] * cell.scale,
-            "ci_high": high[i] * cell.scale,
+            "ci_low": low * cell.scale,
+            "ci_high": high * cell.scale,
             "p_value": p_value,
-            "per_sd": cell.scale,
+            "per_sd": cell.scale if cell.kind == "per SD" else np.nan,
             "n": n,
             "ar_order": cell.order,
         })
     return rows
 
 
-def associations(daily: pd.DataFrame, weekly: pd.DataFrame, *, n_boot: int = N_BOOT,
-                 seed: int = 0) -> Associations:
+def associations(daily: pd.DataFrame, weekly: pd.DataFrame) -> Associations:
     """The n-of-1 exposure × lag grid (see the module docstring for the method).
 
     `daily`: one row per calendar day with DAILY_OUTCOME and the DAILY_EXPOSURES (run-level
@@ -250,22 +294,25 @@ def associations(daily: pd.DataFrame, weekly: pd.DataFrame, *, n_boot: int = N_B
     and the WEEKLY_EXPOSURES (analysis.stats.exposures builds both). Rows must be
     consecutive days / weeks.
     """
-    rng = np.random.default_rng(seed)
     skipped: list[str] = []
-    rows = []
+    rows, shared = [], []
     for frame, outcome_name, exposures, lags, max_order, min_pairs, weekly_unit in (
             (daily, DAILY_OUTCOME, DAILY_EXPOSURES, DAILY_LAGS, MAX_AR_DAILY,
              MIN_PAIRS_DAILY, False),
             (weekly, WEEKLY_OUTCOME, WEEKLY_EXPOSURES, WEEKLY_LAGS, MAX_AR_WEEKLY,
              MIN_PAIRS_WEEKLY, True)):
         outcome = frame[outcome_name].to_numpy(dtype=float)
-        cells = _cells(frame, outcome, exposures, lags, max_order, min_pairs, skipped,
-                       "week" if weekly_unit else "day")
-        rows += _grid_rows(cells, outcome, n_boot, rng, weekly_unit)
-    table = pd.DataFrame(rows, columns=[c for c in ASSOCIATION_COLUMNS if c != "q_value"
-                                        and c != "label"])
+        covariates = prior_pain(outcome, weekly_unit)
+        cells = _cells(frame, outcome, covariates, exposures, lags, max_order, min_pairs,
+                       skipped, "week" if weekly_unit else "day")
+        rows += _grid_rows(cells, outcome, covariates, weekly_unit)
+        shared += shared_signals(frame, exposures)
+    table = pd.DataFrame(rows, columns=[c for c in ASSOCIATION_COLUMNS
+                                        if c not in ("q_value", "signal", "label")])
     table.insert(table.columns.get_loc("p_value") + 1, "q_value",
                  bh_qvalues(table["p_value"].to_numpy()))
     table["lag_weeks"] = table["lag_weeks"].astype("Int64")
+    signal_of = {name: " + ".join(group) for group in shared for name in group}
+    table["signal"] = [signal_of.get(name, name) for name in table["exposure"]]
     table["label"] = LABEL
-    return Associations(table[list(ASSOCIATION_COLUMNS)], skipped)
+    return Associations(table[list(ASSOCIATION_COLUMNS)], skipped, shared)

@@ -8,13 +8,15 @@ from datetime import date
 
 import pandas as pd
 
+from analysis.pain import flare_rule_words
 from analysis.stats.events import MIN_FLARES, N_PERMUTATIONS, event_study, flare_table
 from analysis.stats.exposures import ExposureGrid, exposure_grid
 from analysis.stats.nof1 import (
     ASSOCIATION_COLUMNS,
     DAILY_OUTCOME,
     EXPOSURES,
-    N_BOOT,
+    REPEATED_LOOKS,
+    SHARED_SIGNAL_RHO,
     associations,
     diary_shortfall,
 )
@@ -35,17 +37,25 @@ class AthleteReport:
     event_study: pd.DataFrame
     event_profile: pd.DataFrame
     skipped: list[str] = field(default_factory=list)
+    shared: list[tuple[str, ...]] = field(default_factory=list)  # one signal each
 
 
 def _flare_words(n: int, t: Thresholds) -> str:
-    """'3 flares (pain ≥ 4 after ≥ 7 days below it, ≥ 4 of them logged)'."""
-    return (f"{n} flare{'s' if n != 1 else ''} (pain ≥ {t.flare_score:g} after "
-            f"≥ {t.flare_quiet_days} days below it, ≥ {t.flare_recorded_days} of them logged)")
+    """'3 flares (a flare begins on a day with pain of 4/10 or more …)'."""
+    return f"{n} flare{'s' if n != 1 else ''} ({flare_rule_words(t)})"
+
+
+def shared_words(shared: list[tuple[str, ...]]) -> str:
+    """The sentence naming the exposures that carry one signal (or none)."""
+    if not shared:
+        return ""
+    groups = "; ".join(" and ".join(group) for group in shared)
+    return (f"Exposures that move together (|Spearman ρ| ≥ {SHARED_SIGNAL_RHO:g}) share one "
+            f"signal, so a finding in one is not confirmed by the others: {groups}.")
 
 
 def analyze_grid(grid: ExposureGrid, thresholds: Thresholds = Thresholds(), *,
-                 n_boot: int = N_BOOT, n_perm: int = N_PERMUTATIONS,
-                 seed: int = 0) -> AthleteReport:
+                 n_perm: int = N_PERMUTATIONS, seed: int = 0) -> AthleteReport:
     """The n-of-1 analysis of an exposure grid (analysis.stats.exposures)."""
     t = thresholds
     flares = flare_table(grid.daily, t)
@@ -55,13 +65,19 @@ def analyze_grid(grid: ExposureGrid, thresholds: Thresholds = Thresholds(), *,
         return AthleteReport(False, f"Not enough diary data: {shortfall}",
                              pd.DataFrame(columns=list(ASSOCIATION_COLUMNS)), flares, empty,
                              empty)
-    grid_result = associations(grid.daily, grid.weekly, n_boot=n_boot, seed=seed)
+    grid_result = associations(grid.daily, grid.weekly)
     table = grid_result.table
     parts = [EXPLORATORY,
-             f"{len(table)} exposure × lag tests (pre-specified lags: 0–3 days, 1–4 weeks), "
-             "exposures prewhitened, larger of classical and Newey–West errors, 95 % "
-             "stationary-bootstrap intervals, Benjamini–Hochberg q-values across all tests; "
-             "estimates are pain points per 1 SD of the exposure."]
+             f"{len(table)} exposure × lag tests (pre-specified lags: 1–3 days, 1–4 weeks; "
+             "no same-day cells, since a diary entry may predate the run). Every cell is "
+             "adjusted for the pain before the exposure (the day before and the week before; "
+             "weekly cells: the week before), because pain cuts running. Continuous "
+             "exposures prewhitened, estimates in pain points per 1 SD; the flags (spike, "
+             "descent spike, weekly jump over 30 %) as events, estimates in pain points per "
+             "raised flag. Interval and p-value from one autocorrelation-robust error (the "
+             "larger of classical and Newey–West), so they always agree; Benjamini–Hochberg "
+             "q-values across all tests.",
+             shared_words(grid_result.shared), REPEATED_LOOKS]
     skipped = list(grid_result.skipped)
     if len(flares) < MIN_FLARES:
         parts.append(f"Event study not run: {_flare_words(len(flares), t)} found; it needs "
@@ -71,22 +87,24 @@ def analyze_grid(grid: ExposureGrid, thresholds: Thresholds = Thresholds(), *,
         events, profile, event_skipped = event_study(grid.daily, EXPOSURES, t, n_perm=n_perm,
                                                      seed=seed)
         skipped += [f"event study, {reason}" for reason in event_skipped]
-        parts.append(f"Event study over {_flare_words(len(flares), t)}: each exposure's "
-                     "28 days before onset against its mean outside those windows; "
-                     "permutation test with random onsets made by moving all onsets "
-                     f"together by a random number of days (up to {n_perm} shifts).")
+        parts.append(f"Event study (case-crossover) over {_flare_words(len(flares), t)}: "
+                     "each exposure's 28 days before onset against the 28 days before "
+                     "eligible quiet days (7 quiet days, ≥ 4 logged, outside flare episodes "
+                     "and the 7 days after them); permutation test with random onsets drawn "
+                     f"from those eligible days ({n_perm} draws).")
     if skipped:
         parts.append("Not computed: " + "; ".join(skipped) + ".")
     if table.empty:
         return AthleteReport(False, "Not enough paired data: " + "; ".join(skipped) + ".",
                              table, flares, events, profile, skipped)
-    return AthleteReport(True, " ".join(parts), table, flares, events, profile, skipped)
+    return AthleteReport(True, " ".join(part for part in parts if part), table, flares, events,
+                         profile, skipped, grid_result.shared)
 
 
 def analyze_athlete(activities: pd.DataFrame, pain: pd.DataFrame,
                     thresholds: Thresholds = Thresholds(),
-                    today: date | str | pd.Timestamp | None = None, *, n_boot: int = N_BOOT,
+                    today: date | str | pd.Timestamp | None = None, *,
                     n_perm: int = N_PERMUTATIONS, seed: int = 0) -> AthleteReport:
     """The n-of-1 analysis from canonical activity and pain tables."""
     return analyze_grid(exposure_grid(activities, pain, thresholds, today), thresholds,
-                        n_boot=n_boot, n_perm=n_perm, seed=seed)
+                        n_perm=n_perm, seed=seed)

@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from analysis.safetext import csv_text
 from analysis.schema import ACTIVITY_COLUMNS, PAIN_COLUMNS, SAMPLE_COLUMNS, conform_samples
 
 if TYPE_CHECKING:
@@ -55,9 +56,9 @@ def write_export(stream: IO[bytes], athlete: Athlete, tables: dict[str, pd.DataF
     about = {**dataclasses.asdict(athlete), "exported_at": dt.datetime.now(dt.UTC).isoformat()}
     with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("athlete.json", json.dumps(about, indent=2, ensure_ascii=False))
-        archive.writestr("columns.csv", data_dictionary().to_csv(index=False))
+        archive.writestr("columns.csv", csv_text(data_dictionary()))
         for name, frame in tables.items():
-            archive.writestr(f"{name}.csv", frame.to_csv(index=False))
+            archive.writestr(f"{name}.csv", csv_text(frame))
             archive.writestr(f"{name}.parquet", _parquet(frame))
         parquet = io.BytesIO()
         writer: pq.ParquetWriter | None = None
@@ -65,12 +66,12 @@ def write_export(stream: IO[bytes], athlete: Athlete, tables: dict[str, pd.DataF
                 io.TextIOWrapper(raw, encoding="utf-8", newline="") as csv_out:
             for activity_id, frame in samples:
                 frame = frame.assign(activity_id=activity_id)[SAMPLE_EXPORT_COLUMNS]
-                frame.to_csv(csv_out, index=False, header=writer is None)
+                csv_out.write(csv_text(frame, header=writer is None))
                 table = pa.Table.from_pandas(frame, preserve_index=False)
                 writer = writer or pq.ParquetWriter(parquet, table.schema, compression="zstd")
                 writer.write_table(table)
             if writer is None:
-                _no_samples().to_csv(csv_out, index=False)
+                csv_out.write(csv_text(_no_samples()))
         if writer is None:
             archive.writestr("samples.parquet", _parquet(_no_samples()))
         else:

@@ -16,7 +16,8 @@ import pandas as pd
 from sqlalchemy import Connection, and_, delete, insert, or_, select, true, update
 
 from analysis.ingest import FileResult
-from analysis.schema import ACTIVITY_COLUMNS
+from analysis.ingest.model import left_out
+from analysis.schema import ACTIVITY_COLUMNS, sport_family
 from analysis.store.codec import FORMAT, encode_samples
 from analysis.store.matching import (
     LOOSE_SOURCES,
@@ -24,7 +25,6 @@ from analysis.store.matching import (
     START_TOLERANCE,
     richness,
     similar_distance,
-    sport_family,
 )
 from analysis.store.models import activities, import_log, samples
 
@@ -38,6 +38,7 @@ class FileOutcome:
     status: str
     message: str
     new_activities: int = 0
+    partial: bool = False  # some of its rows or activities were skipped or refused
 
 
 @dataclass
@@ -64,9 +65,28 @@ class ImportReport:
         """Files that could not be read."""
         return self.count("failed")
 
+    @property
+    def ignored(self) -> int:
+        """Files not meant to be read (not activity files), named with the reason."""
+        return self.count("ignored")
+
+    def summary(self) -> str:
+        """The counts in one line, as the command line says them (ignored files only when
+        there are some)."""
+        ignored = (f"{self.ignored} ignored (not activity files), " if self.ignored
+                   else "")
+        return f"{self.imported} imported, {self.duplicate} duplicate, {ignored}" \
+               f"{self.failed} failed"
+
+    def to_mention(self) -> list[FileOutcome]:
+        """Files someone should hear about: failed or ignored ones, and files some of whose
+        rows or activities were skipped or refused."""
+        return [o for o in self.files if o.status in ("failed", "ignored") or o.partial]
+
     def as_dict(self) -> dict[str, Any]:
         """Counts and per-file messages, as `kneeload ingest --json` prints them."""
-        return {"imported": self.imported, "duplicate": self.duplicate, "failed": self.failed,
+        return {"imported": self.imported, "duplicate": self.duplicate,
+                "ignored": self.ignored, "failed": self.failed,
                 "files": [{"file": o.file, "status": o.status, "message": o.message}
                           for o in self.files]}
 
@@ -79,6 +99,11 @@ class Stored:
     kind: str
     activity_id: str
     replaced: str = ""  # description of the record a richer one replaced
+
+
+def ignored_outcome(result: FileResult) -> FileOutcome:
+    """The outcome of a file that was not read (nothing to store or log)."""
+    return FileOutcome(result.file, None, "ignored", result.ignored)
 
 
 def import_file(conn: Connection, athlete_id: int, result: FileResult,
@@ -147,7 +172,7 @@ def _store_activity(conn: Connection, athlete_id: int, row: dict[str, Any],
         select(activities.c.id, activities.c.activity_id, activities.c.origin,
                activities.c.source_format, activities.c.start_time, activities.c.distance_m,
                activities.c.name, activities.c.sport, activities.c.sport_raw,
-               activities.c.sport_source, activities.c.sport_reason,
+               activities.c.sport_source, activities.c.sport_reason, activities.c.gear,
                samples.c.activity_pk.is_not(None).label("has_samples"))
         .select_from(activities.outerjoin(samples, samples.c.activity_pk == activities.c.id))
         .where(activities.c.athlete_id == athlete_id,
@@ -168,7 +193,8 @@ def _store_activity(conn: Connection, athlete_id: int, row: dict[str, Any],
     if richness(has_samples, row["origin"], row["source_format"]) <= old:
         if row["origin"] in NAMED_ORIGINS and match.origin not in NAMED_ORIGINS:
             conn.execute(update(activities).where(activities.c.id == match.id).values(
-                name=row["name"], origin="file+csv", **_sport_of(match, row)))
+                name=row["name"], origin="file+csv", gear=row.get("gear") or match.gear,
+                **_sport_of(match, row)))
             return Stored("named", match.activity_id)
         if match.sport_source == "guessed" and row.get("sport_source") == "file":
             conn.execute(update(activities).where(activities.c.id == match.id)
@@ -176,6 +202,7 @@ def _store_activity(conn: Connection, athlete_id: int, row: dict[str, Any],
         return Stored("same", match.activity_id)
     if match.origin in NAMED_ORIGINS and row["origin"] not in NAMED_ORIGINS:
         row.update(name=match.name, sport=match.sport, sport_raw=match.sport_raw,
+                   gear=row.get("gear") or match.gear,
                    sport_source=match.sport_source, sport_reason=match.sport_reason,
                    sport_family=sport_family(match.sport),
                    origin="file+csv" if has_samples else row["origin"])
@@ -236,4 +263,4 @@ def _outcome(result: FileResult, stored: list[Stored]) -> FileOutcome:
     elif replaced:
         parts.append(f"{len(replaced)} stored records replaced by richer ones")
     return FileOutcome(result.file, result.sha256, status, "; ".join(parts + result.warnings),
-                       new)
+                       new, partial=any(map(left_out, result.warnings)))

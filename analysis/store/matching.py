@@ -14,8 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from analysis.schema import RUN_SPORTS
-
 START_TOLERANCE = dt.timedelta(seconds=120)
 DISTANCE_TOLERANCE = 0.05
 ORIGIN_RANK = {"csv": 0, "file": 1, "file+csv": 2}
@@ -24,15 +22,6 @@ NAMED_ORIGINS = frozenset({"csv", "file+csv"})  # name and type come from activi
 # and the runner's own correction of one.
 LOOSE_SOURCES = ("guessed", "user")
 FORMAT_RANK = {"gpx": 1, "tcx": 2, "fit": 3}
-
-
-def sport_family(sport: str | None) -> str:
-    """'run', 'walk' (walks and hikes), 'ride' or 'other'."""
-    if sport in RUN_SPORTS:
-        return "run"
-    if sport in ("walk", "hike"):
-        return "walk"
-    return "ride" if sport == "ride" else "other"
 
 
 def similar_distance(a: float | None, b: float | None) -> bool:

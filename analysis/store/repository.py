@@ -40,14 +40,14 @@ from analysis.schema import (
     conform_activities,
     conform_pain,
     conform_samples,
+    sport_family,
 )
 from analysis.store.access import LOCAL_OWNER, AccessDenied, User, normal_email
 from analysis.store.accounts import Accounts
 from analysis.store.codec import decode_samples
 from analysis.store.engine import WRITE, database_url, make_engine, upgrade
 from analysis.store.export import write_export
-from analysis.store.importer import ImportReport, import_file
-from analysis.store.matching import sport_family
+from analysis.store.importer import ImportReport, ignored_outcome, import_file
 from analysis.store.models import (
     UNITS,
     activities,
@@ -60,6 +60,10 @@ from analysis.store.models import (
 
 DEFAULT_ATHLETE = "me"
 PAIN_FIELDS = ("date", "score", "side", "timing", "provokers", "activity_id", "note")
+# One import transaction holds at most this many files or samples (100,000 tiny files are
+# 2,000 commits, not 100,000; a batch of long runs stays a few tens of MB in memory).
+BATCH_FILES = 50
+BATCH_SAMPLES = 500_000
 
 
 class UnknownAthlete(LookupError):
@@ -75,6 +79,11 @@ class Athlete:
     tz: str | None
     units: str
     settings: dict[str, Any] = field(default_factory=dict, hash=False)
+
+
+def _samples(results: list[FileResult]) -> int:
+    """Sample rows the parsed `results` hold, waiting to be written."""
+    return sum(len(a.samples) for r in results for a in r.activities if a.samples is not None)
 
 
 def _now() -> dt.datetime:
@@ -339,7 +348,9 @@ class Store(Accounts):
 
     def import_results(self, athlete_id: int, results: Iterable[FileResult],
                        progress: Progress | None = None) -> ImportReport:
-        """Store what the reader returned, one transaction per file (see importer).
+        """Store what the reader returned (see importer), in transactions of up to
+        BATCH_FILES files or BATCH_SAMPLES samples: a kill loses at most the batch being
+        written, which the next run imports. Ignored files are reported, not logged.
 
         `progress(done, total, file)` after each file; total is 0 for a generator.
         """
@@ -348,11 +359,23 @@ class Store(Accounts):
                 self._scope(conn).require_write(athlete_id)
         total = len(results) if hasattr(results, "__len__") else 0
         report = ImportReport()
-        for done, result in enumerate(results, 1):
+        batch: list[FileResult] = []
+
+        def flush() -> None:
             with self._write(athlete_id) as conn:
-                report.files.append(import_file(conn, athlete_id, result, _now()))
+                now = _now()
+                report.files.extend(ignored_outcome(r) if r.status == "ignored"
+                                    else import_file(conn, athlete_id, r, now) for r in batch)
+            batch.clear()
+
+        for done, result in enumerate(results, 1):
+            batch.append(result)
+            if len(batch) >= BATCH_FILES or _samples(batch) >= BATCH_SAMPLES:
+                flush()
             if progress:
                 progress(done, total, result.file)
+        if batch:
+            flush()
         return report
 
     def imported_hashes(self, athlete_id: int) -> frozenset[str]:

@@ -83,7 +83,7 @@ def tcx_bytes(run: SynthRun, *, sport: str = "Running", leading_space: bool = Fa
 _STRAVA_ORDER = ("activity_id", "date", "name", "type", "elapsed_s_summary", "distance_summary",
                  "filename", "elapsed_s", "moving_s", "distance_m", "elevation_gain_m",
                  "elevation_loss_m", "avg_cadence", "max_heart_rate", "avg_heart_rate",
-                 "total_steps")
+                 "total_steps", "gear")
 
 
 def strava_csv_bytes(rows: list[dict], language: str = "en") -> bytes:
@@ -91,10 +91,11 @@ def strava_csv_bytes(rows: list[dict], language: str = "en") -> bytes:
 
     Row keys: activity_id, start (UTC Timestamp), name, type, elapsed_s, moving_s, distance_m,
     elevation_gain_m, elevation_loss_m, avg_cadence (strides/min), avg_heart_rate,
-    max_heart_rate, total_steps, filename — missing keys are written empty. The summary
+    max_heart_rate, total_steps, gear, filename — missing keys are written empty. The summary
     distance is in km (2 decimals, decimal comma in German), the detailed one in metres.
     """
-    header = [STRAVA[field][language][0] for field in _STRAVA_ORDER]
+    order = [field for field in _STRAVA_ORDER if language in STRAVA[field]]
+    header = [STRAVA[field][language][0] for field in order]
     lines = [",".join(header)]
     for row in rows:
         start = pd.Timestamp(row["start"])
@@ -112,5 +113,5 @@ def strava_csv_bytes(rows: list[dict], language: str = "en") -> bytes:
             "filename": row.get("filename", ""),
         }
         values.update({field: row.get(field, "") for field in _STRAVA_ORDER[7:]})
-        lines.append(",".join(str(values[f]) for f in _STRAVA_ORDER))
+        lines.append(",".join(str(values[f]) for f in order))
     return ("\n".join(lines) + "\n").encode()

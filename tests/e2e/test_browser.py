@@ -36,12 +36,22 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`streamlit run app.py` on an empty database."""
+    folder = tmp_path_factory.mktemp("e2e")
+    with app_server(folder / "kneeload.db") as url:
+        yield url
+
+
 @contextmanager
-def streamlit_server(folder: Path, database: str) -> Iterator[str]:
-    """`streamlit run app.py` on `database`, its URL while it runs; its output (kept in
-    `folder`) is shown if it fails to start."""
+def app_server(database: Path) -> Iterator[str]:
+    """`streamlit run app.py` on `database` (a SQLite file) at a free port, yielding its
+    address; its output is shown if it fails to start."""
+    need(CHROMIUM.exists(), f"Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
     port = free_port()
-    env = {**os.environ, "KNEELOAD_DB": database}
+    folder = database.parent
+    env = {**os.environ, "KNEELOAD_DB": str(database)}
     log = (folder / "server.log").open("wb")  # a file, not a pipe nobody reads
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
@@ -66,15 +76,6 @@ def streamlit_server(folder: Path, database: str) -> Iterator[str]:
         process.terminate()
         process.wait(timeout=20)
         log.close()
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """The dashboard on an empty database."""
-    need(CHROMIUM.exists(), f"Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
-    folder = tmp_path_factory.mktemp("e2e")
-    with streamlit_server(folder, str(folder / "kneeload.db")) as url:
-        yield url
 
 
 def launch(playwright):

@@ -14,8 +14,7 @@ from analysis.load import load_tables
 from analysis.store import Store
 from analysis.thresholds import Thresholds
 from analysis.units import METRIC
-from tests.conftest import need
-from tests.e2e.test_browser import ARTIFACTS, CHROMIUM, SETTLED, launch, streamlit_server
+from tests.e2e.test_browser import ARTIFACTS, SETTLED, app_server, launch
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -39,10 +38,9 @@ def demo_db(tmp_path_factory):
 @pytest.fixture(scope="module")
 def phone(demo_db):
     """A 390 px wide tab on the dashboard serving the demo squad."""
-    need(CHROMIUM.exists(), f"Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    with streamlit_server(demo_db, str(demo_db / "demo.db")) as url, \
+    with app_server(demo_db / "demo.db") as url, \
             sync_playwright() as playwright:
         browser = launch(playwright)
         tab = browser.new_page(viewport={"width": WIDTH, "height": 844})

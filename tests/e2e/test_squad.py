@@ -280,7 +280,7 @@ def test_researcher_sees_only_pseudonyms_of_consenting_athletes(browser, server,
     with zipfile.ZipFile(io.BytesIO(saved.read_bytes())) as archive:
         daily = pd.read_csv(io.BytesIO(archive.read("kneeload-research/daily.csv")))
         everything = b"".join(archive.read(n) for n in archive.namelist())
-    assert daily["person_id"].nunique() == 1  # Anna only: Ben did not consent
+    assert daily["runner"].nunique() == 1  # Anna only: Ben did not consent
     assert b"Anna" not in everything and b"Ben" not in everything
     assert audited(database, "research export")[-1] == ("r@club.test", None)
     visit(page, server, "overview?athlete=Anna")  # no identified data at all

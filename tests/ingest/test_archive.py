@@ -80,7 +80,9 @@ def check_export(results, prefix: str) -> None:
     # A file in activities/ that no row mentions is read on its own.
     standalone = table[table["origin"] == "file"]
     assert standalone["source_file"].str.endswith("activities/7.fit").tolist() == [True]
-    assert not any("photo" in r.file for r in results)
+    # A photo is not read, but named: skipped, with the reason.
+    assert [(r.status, r.ignored) for r in results if "photo" in r.file] == [
+        ("ignored", "skipped (not an activity file)")]
     assert len(table) == 7
 
 

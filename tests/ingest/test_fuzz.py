@@ -154,9 +154,10 @@ def test_seeds_are_readable(name):
 
 def test_export_seed_is_readable():
     results = list(read_sources([("export.zip", EXPORT)], OPTIONS))
-    assert [(r.file, r.error) for r in results] == [
-        ("export.zip:activities.csv", None), ("export.zip:activities/1.gpx", None),
-        ("export.zip:activities/2.gpx", None), ("export.zip:activities/3.gpx", None)]
+    assert [(r.file, r.status) for r in results] == [
+        ("export.zip:activities.csv", "ok"), ("export.zip:media/x.jpg", "ignored"),
+        ("export.zip:activities/1.gpx", "ok"), ("export.zip:activities/2.gpx", "ok"),
+        ("export.zip:activities/3.gpx", "ok")]
 
 
 # --- properties ---------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from analysis.load import (
     change_band,
     daily_and_runs,
     daily_series,
-    flare_onsets,
+    ewma_burn_in,
     resolve_today,
     rolling_change_pct,
     run_table,
@@ -83,6 +83,47 @@ def test_spike_ratio_uses_previous_30_days_and_earlier_runs_of_the_same_day():
         "no run in the previous 30 days", ">1.1–1.3", "≤1.1", ">2.0",
         "no run in the previous 30 days"]
     assert runs["days_since_prev_run"].tolist()[1:] == [30, 0, 1, 43]
+
+
+def test_no_spike_ratio_before_30_days_of_history_nor_after_a_longer_hole():
+    rows = (run("2024-01-01", 10, elevation_loss_m=100),
+            run("2024-01-15", 15, elevation_loss_m=300),  # day 14: window not filled
+            run("2024-01-31", 20, elevation_loss_m=150),  # day 30: 20 / 15, 150 / 300
+            run("2024-03-15", 10),  # 44 days without a run: history starts again
+            run("2024-03-20", 30),  # day 5 of the new stretch: unknown, not 3.0
+            run("2024-04-14", 12))  # day 30 of the new stretch: 12 / 30
+    runs = run_table(activities(*rows))
+    ratio = runs["spike_ratio"].tolist()
+    assert math.isnan(ratio[0]) and math.isnan(ratio[1]) and math.isnan(ratio[3])
+    assert ratio[2] == pytest.approx(20 / 15) and ratio[5] == pytest.approx(0.4)
+    assert math.isnan(ratio[4])
+    assert runs["descent_spike_ratio"].tolist()[:3] == pytest.approx([np.nan, np.nan, 0.5],
+                                                                      nan_ok=True)
+    assert runs["spike_band"].tolist() == [
+        "no run in the previous 30 days", "under 30 days of history", ">1.3–2.0",
+        "no run in the previous 30 days", "under 30 days of history", "≤1.1"]
+    flags = weekly_table(activities(*rows), NO_PAIN, today="2024-04-14")["flags"]
+    codes = [code for week in flags for code in week]
+    # Only the real ratio (day 30) is flagged; start-up runs are neither spikes nor breaks.
+    assert codes.count("spike_medium") == 1 and codes.count("spike_no_baseline") == 2
+    assert "spike_large" not in codes
+
+
+def test_a_first_week_the_data_begin_late_is_partial():
+    # The data begin on Sunday 01-07 (10 km); 40 km the week after; 44 km the next.
+    rows = (run("2024-01-07", 10), *(run(f"2024-01-{d:02d}", 10) for d in (8, 10, 12, 14)),
+            run("2024-01-15", 20), run("2024-01-17", 24))
+    weeks = weekly_table(activities(*rows), NO_PAIN, today="2024-01-24").set_index(
+        "week_start")
+    assert weeks["partial"].tolist() == [True, False, False, True]
+    change = weeks["change_pct"]
+    # Week 01-08 follows a partial week: no change (it read +300 % and a high jump).
+    assert math.isnan(change.iloc[0]) and math.isnan(change.iloc[1])
+    assert change.iloc[2] == pytest.approx(10.0)
+    assert weeks["flags"].iloc[1] == []
+    # The rolling 7 days on 01-14 would reach back before the data: none.
+    assert math.isnan(weeks["rolling7_change_pct"].iloc[1])
+    assert weeks["rolling7_change_pct"].iloc[2] == pytest.approx(10.0)
 
 
 def test_descent_spike_skips_runs_without_elevation():
@@ -164,20 +205,48 @@ def test_acwr_three_variants_match_hand_computation():
     assert acwr["acwr_coupled"].loc[35] == pytest.approx(5 / 11.25)
     assert math.isnan(acwr["acwr_uncoupled"].loc[34])
     assert acwr["acwr_uncoupled"].loc[35] == pytest.approx(0.375)
-    # EWMA from 0 with λ = 2/(N+1): after k days at L, E = L(1 − (1−λ)^k); then 7 days at 20:
-    # E = 20 + (E_21 − 20)(1−λ)^7. λ7 = 0.25: E7 = 18.66198; λ28 = 2/29: E28 = 12.58373;
-    # ratio 1.48302.
-    def ewma(lam):
-        e21 = 10 * (1 - (1 - lam) ** 21)
-        return 20 + (e21 - 20) * (1 - lam) ** 7
-    assert acwr["ewma_acute"].loc[28] == pytest.approx(ewma(0.25))
-    assert acwr["ewma_chronic"].loc[28] == pytest.approx(ewma(2 / 29))
-    assert acwr["acwr_ewma"].loc[28] == pytest.approx(ewma(0.25) / ewma(2 / 29))
-    assert acwr["acwr_ewma"].loc[28] == pytest.approx(1.48302, abs=1e-5)
-    assert math.isnan(acwr["acwr_ewma"].loc[27])
+    # The EWMA ratio waits for its 42-day burn-in (test below).
+    assert acwr["acwr_ewma"].loc[:41].isna().all() and acwr["acwr_ewma"].loc[42] > 0
     # Day 62: window 35–62 still holds day 35's 5 km, acute 0 -> 0; day 63: chronic 0 -> none.
     assert acwr["acwr_coupled"].loc[62] == 0
     assert math.isnan(acwr["acwr_coupled"].loc[63])
+
+
+def _constant(load, start="2024-01-01"):
+    return pd.DataFrame({"distance_m": load, "runs": [int(x > 0) for x in load]},
+                        index=pd.date_range(start, periods=len(load), name="date"))
+
+
+def test_ewma_starts_from_the_first_window_and_waits_for_its_burn_in():
+    # Constant running: both EWMAs start at the first window's mean (10), so they stay 10 and
+    # the ratio is exactly 1 (from 0 it read 1.156 at day 28). (27/29)^41 = 0.0534 ≥ 5 %,
+    # (27/29)^42 = 0.0497 < 5 %: reported from day 42; the acute one ((3/4)^11 < 5 %) from 11.
+    acwr = acwr_table(_constant([10.0] * 60))  # row n − 1 = day n
+    assert acwr["acwr_ewma"].iloc[:41].isna().all()
+    assert acwr["acwr_ewma"].iloc[41:].tolist() == [1.0] * 19
+    assert acwr["ewma_acute"].iloc[:10].isna().all()
+    assert acwr["ewma_acute"].iloc[10] == 10.0
+    # Days 1–28 at 10, then 20: both start at 10; on day 42 (14 days at 20)
+    # acute = 20 − 10·0.75^14 = 19.82182, chronic = 20 − 10·(27/29)^14 = 16.32277.
+    acwr = acwr_table(_constant([10.0] * 28 + [20.0] * 28))
+    acute, chronic = 20 - 10 * 0.75 ** 14, 20 - 10 * (27 / 29) ** 14
+    assert acwr["ewma_acute"].iloc[41] == pytest.approx(acute)
+    assert acwr["ewma_chronic"].iloc[41] == pytest.approx(chronic)
+    assert acwr["acwr_ewma"].iloc[41] == pytest.approx(1.21437, abs=1e-5)
+    assert ewma_burn_in(28) == 42 and ewma_burn_in(7) == 11
+
+
+def test_ratios_start_again_after_a_hole_longer_than_the_window():
+    # 40 days of 10 km, 30 days without a run (longer than the 28-day window), then 10 km a
+    # day again from day 71: the load before day 71 is unknown, so the coupled ratio
+    # returns on day 71 + 27 = day 98 (row 97), not on the restart (where it would read 4).
+    acwr = acwr_table(_constant([10.0] * 40 + [0.0] * 30 + [10.0] * 40))
+    assert acwr["acwr_coupled"].iloc[39] == 1.0
+    assert acwr["acwr_coupled"].iloc[70:97].isna().all()
+    assert acwr["acwr_coupled"].iloc[97] == 1.0
+    # A 28-day break is rest, not a hole: the ratio is shown on the restart (7 / 1).
+    acwr = acwr_table(_constant([10.0] * 40 + [0.0] * 27 + [10.0] * 7))
+    assert acwr["acwr_coupled"].iloc[73] == pytest.approx(70 / 7 / (70 / 28))
 
 
 def test_rolling_change_needs_two_full_windows():
@@ -266,8 +335,9 @@ def test_monotony_and_strain_foster():
 def test_weekly_flags_codes():
     weeks = season_weeks()
     assert weeks["flags"].tolist() == [
-        # 20 / 10 = 2.0 -> >1.3–2.0; during-run 3/10; first run ever has no ratio.
-        ["pain_during_run", "spike_medium", "spike_no_baseline"],
+        # During-run 3/10; the first run ever has no ratio; 01-06 (20 km after 10) is 5
+        # days into the data: its window is not filled, so no ratio and no spike flag.
+        ["pain_during_run", "spike_no_baseline"],
         ["pain_next_morning"],
         [],
         ["pain_during_run_severe", "week_after_gap"],
@@ -280,20 +350,8 @@ def test_weekly_flags_codes():
 def test_thresholds_are_per_athlete():
     weeks = season_weeks(weekly_change_caution_pct=20, pain_rule_max=3)
     assert weeks["flags"].iloc[5] == []  # +15 % is under a 20 % line
-    assert weeks["flags"].iloc[0] == ["spike_medium", "spike_no_baseline"]
+    assert weeks["flags"].iloc[0] == ["spike_no_baseline"]
     assert weeks["change_band"].iloc[5] == "≤20 %"
-
-
-def test_flare_onsets_need_a_recorded_quiet_week_and_a_week_of_diary():
-    quiet = [(f"2024-01-{d}", 1, "daily_worst") for d in (12, 13, 14, 15)]
-    diary = pain(("2024-01-01", 1, "daily_worst"), ("2024-01-03", 5, "daily_worst"),
-                 ("2024-01-10", 4, "daily_worst"), *quiet, ("2024-01-19", 6, "daily_worst"),
-                 ("2024-01-30", 6, "daily_worst"))
-    daily = daily_series(activities(), diary, today="2024-01-31")
-    # 01-03: only 2 days into the diary; 01-10: 01-03 (5) lies in the 7 days before;
-    # 01-19: 01-12..01-18 hold nothing ≥ 4 and four entries below 4 -> a flare;
-    # 01-30: nothing ≥ 4 in 01-23..01-29, but nothing recorded either -> unknown, no flare.
-    assert list(daily.index[flare_onsets(daily)].strftime("%m-%d")) == ["01-19"]
 
 
 def test_vectorised_windows_agree_with_a_plain_loop():

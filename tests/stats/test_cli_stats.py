@@ -13,9 +13,10 @@ from analysis.pain import PainEntry
 from analysis.stats.export import pseudonym
 from analysis.stats.simulate import PlantedEffect, SimulatedAthlete, simulate_athlete, tidy_rows
 from analysis.store import Store
+from analysis.thresholds import DISCLAIMER
 
-ASSOCIATION_KEYS = {"exposure", "lag_days", "estimate", "ci_low", "ci_high", "p_value",
-                    "q_value", "per_sd", "n", "label"}
+ASSOCIATION_KEYS = {"exposure", "kind", "lag_days", "estimate", "ci_low", "ci_high",
+                    "p_value", "q_value", "per_sd", "n", "signal", "label"}
 
 
 def put(db: str, name: str, athlete: SimulatedAthlete) -> None:
@@ -37,14 +38,16 @@ def db(tmp_path):
 
 def test_analyze_json_finds_the_planted_effect(db, capsys):
     put(db, "ann", simulate_athlete(5, days=730, effect=PlantedEffect()))
-    assert main(["analyze", "--db", db, "--format", "json"]) == 0
+    assert main(["analyze", "--db", db, "--format", "json", "--today", "2024-01-01"]) == 0
     payload = json.loads(capsys.readouterr().out)
-    assert list(payload) == ["enough_data", "message", "associations", "flares",
-                             "event_study"]
+    assert list(payload) == ["athlete", "today", "disclaimer", "enough_data", "message",
+                             "associations", "shared_signals", "flares", "event_study"]
+    assert (payload["athlete"], payload["today"]) == ("ann", "2024-01-01")
+    assert payload["disclaimer"] == DISCLAIMER
     assert payload["enough_data"] is True
     assert payload["message"].startswith("Exploratory:")
     rows = payload["associations"]
-    assert len(rows) == 32
+    assert len(rows) == 9 * 3 + 2 * 4  # 9 daily exposures × 1–3 days, 2 weekly × 1–4 weeks
     daily = [r for r in rows if "lag_weeks" not in r]
     weekly = [r for r in rows if "lag_weeks" in r]
     assert all(set(r) == ASSOCIATION_KEYS for r in daily)
@@ -53,7 +56,9 @@ def test_analyze_json_finds_the_planted_effect(db, capsys):
                                                                 (4, 28)}
     assert {r["exposure"] for r in rows} == {
         "weekly_change_pct", "spike_ratio", "descent_m", "descent_per_km", "cadence_dev_pct",
-        "acwr_uncoupled", "acwr_ewma", "long_run_share"}
+        "acwr_uncoupled", "acwr_ewma", "long_run_share", "spike_flag", "descent_spike_flag",
+        "weekly_jump_flag"}
+    assert all(r["lag_days"] > 0 for r in rows)  # no same-day cells
     spike = {r["lag_days"]: r for r in rows if r["exposure"] == "spike_ratio"}
     assert spike[2]["q_value"] < 0.05 and spike[2]["ci_low"] > 0
     assert max(spike.values(), key=lambda r: r["estimate"])["lag_days"] == 2
@@ -93,8 +98,8 @@ def test_analyze_text_and_choosing_an_athlete(db, capsys):
     assert "several athletes are stored" in capsys.readouterr().err
     assert main(["analyze", "--db", db, "--athlete", "ann"]) == 0
     text = capsys.readouterr().out
-    assert text.startswith("Load and knee pain for ann.")
-    assert "Associations (pain points per 1 SD of the exposure, 95 % CI;" in text
+    assert text.startswith("Load and knee pain for ann, up to ")
+    assert "Associations (pain points per 1 SD of the exposure, or per raised flag;" in text
     assert "spike_ratio" in text and "Exploratory" in text
 
 
@@ -118,13 +123,20 @@ def test_cohort_bad_csv_is_a_usage_error(tmp_path, capsys):
     assert "lacks column(s): distance_m, pain" in capsys.readouterr().err
 
 
-def test_cohort_from_store_says_what_is_missing(db, capsys):
+def test_cohort_from_store_says_what_is_missing_and_who_is_left_out(db, capsys):
     put(db, "ann", simulate_athlete(5, days=200))
+    thin = simulate_athlete(6, days=200)
+    thin.pain = thin.pain.iloc[:0]  # runs, but no diary at all
+    put(db, "bob", thin)
     assert main(["cohort", "--db", db, "--format", "json", "--workers", "1"]) == 0
     payload = json.loads(capsys.readouterr().out)
     assert payload["enough_data"] is False
-    assert payload["message"] == ("Not enough data: 1 of 1 runners stored have ≥ 8 weeks with ≥ 4 "
+    assert payload["message"] == ("Not enough data: 1 of 2 athletes have ≥ 8 weeks with ≥ 4 "
                                   "diary entries; the cohort analysis needs 5.")
+    assert payload["left_out"] == [{"athlete_id": "bob", "reason": "0 weeks with ≥ 4 diary "
+                                    "days, needs 8"}]
+    assert main(["cohort", "--db", db, "--workers", "1"]) == 0
+    assert "Left out of the models:" in capsys.readouterr().out
 
 
 def test_export_research(db, tmp_path, capsys):
@@ -133,12 +145,12 @@ def test_export_research(db, tmp_path, capsys):
     assert main(["export-research", str(out), "--db", db, "--shift-dates",
                  "--salt", "s3cret"]) == 0
     said = capsys.readouterr().out
-    assert said.startswith(f"Wrote 13 files to {out}: 1 athlete, 200 person-days")
+    assert said.startswith(f"Wrote 15 files to {out}: 1 athlete, 200 person-days")
     daily = pd.read_csv(out / "daily.csv")
-    assert set(daily["person_id"]) == {pseudonym("Ann Example", b"s3cret")}
+    assert set(daily["runner"]) == {pseudonym("Ann Example", b"s3cret")}
     text = "".join(p.read_text(errors="ignore") for p in out.glob("*.csv"))
     assert "Ann Example" not in text and "s3cret" not in text
     # without a salt the pseudonyms differ from run to run
     assert main(["export-research", str(tmp_path / "again"), "--db", db]) == 0
     again = pd.read_csv(tmp_path / "again" / "daily.csv")
-    assert set(again["person_id"]) != set(daily["person_id"])
+    assert set(again["runner"]) != set(daily["runner"])

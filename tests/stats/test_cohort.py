@@ -6,6 +6,7 @@ import statsmodels.api as sm
 from analysis.stats.cohort import (
     analyze_cohort,
     athlete_panel,
+    cluster_robust,
     cohort_panel,
     flare_risk,
     group_slopes,
@@ -166,14 +167,36 @@ def test_athlete_panel_lags_exposures_and_marks_the_risk_set():
     assert panel["at_risk"].sum() > len(panel) / 3
 
 
-def test_cohort_refuses_with_too_few_athletes():
+def test_cohort_refuses_with_too_few_athletes_and_lists_who_was_left_out():
     athletes = [simulate_athlete(s, days=120) for s in range(3)]
+    athletes[2].pain = athletes[2].pain[athletes[2].pain["date"] < "2022-02-07"]  # 5 weeks
     panel = cohort_panel([(a.name, a.activities, a.pain) for a in athletes], workers=1)
-    report = analyze_cohort(panel, workers=1)
+    report = analyze_cohort(panel, workers=1, names=[*(a.name for a in athletes), "zed"])
     assert not report.enough_data
-    assert report.message == ("Not enough data: 3 of 3 runners stored have ≥ 8 weeks with ≥ 4 "
+    assert report.message == ("Not enough data: 2 of 4 athletes have ≥ 8 weeks with ≥ 4 "
                               "diary entries; the cohort analysis needs 5.")
     assert report.mixed.empty and report.forest.empty
+    days = pd.Series(athletes[2].pain["date"].unique())
+    weeks = int((days.groupby(days.dt.to_period("W-SUN")).size() >= 4).sum())  # of 5
+    assert report.left_out.to_dict("records") == [
+        {"athlete_id": "sim-2", "reason": f"{weeks} weeks with ≥ 4 diary days, needs 8"},
+        {"athlete_id": "zed", "reason": "no complete week of runs or diary"}]
+
+
+def test_cluster_robust_cr3_is_the_leave_one_cluster_out_jackknife():
+    # For least squares, CR3 = Σ_g (β − β_(−g))(β − β_(−g))ᵀ exactly (β_(−g): the fit
+    # without cluster g), whatever the groups' order in the rows.
+    rng = np.random.default_rng(5)
+    groups = rng.permutation(np.repeat(np.arange(6), 5))
+    design = np.column_stack([np.ones(30), rng.normal(size=30), rng.normal(size=30)])
+    y = design @ [1.0, 0.5, -0.2] + rng.normal(size=30)
+    beta = np.linalg.lstsq(design, y, rcond=None)[0]
+    expected = np.zeros((3, 3))
+    for g in range(6):
+        keep = groups != g
+        other = np.linalg.lstsq(design[keep], y[keep], rcond=None)[0]
+        expected += np.outer(beta - other, beta - other)
+    np.testing.assert_allclose(cluster_robust(y, design, groups, beta), expected)
 
 
 def test_cohort_report_on_simulated_athletes():

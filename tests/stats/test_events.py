@@ -2,8 +2,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.load import flare_onsets
+from analysis.pain import flare_onsets
 from analysis.stats.events import (
+    eligible_days,
     event_study,
     flare_table,
     onset_mask,
@@ -21,33 +22,33 @@ def _daily(pain: list[float], start: str = "2024-01-01") -> pd.DataFrame:
 
 def test_flare_table_hand_fixture():
     # day  0-6: 1 1 - 2 1 - 1   (5 recorded, none ≥ 4)   → day 7 (6 Jan + 1) is an onset
-    # day 7-10: 5 6 - 3; days 11-17 quiet (6 recorded) → day 18 (4) is a second onset
-    # episode 1 ends on its last painful day 8 (Jan 9), recovered Jan 10 (the diary runs 7+
-    # more days); episode 2 has only 1 more diary day: ongoing
+    # day 7-10: 5 6 - 3; days 11-17 quiet (6 recorded, mean 7/6) → day 18 (4, again on day
+    # 19) is a second onset; episode 1 ends on its last painful day 8 (Jan 9), recovered
+    # Jan 10 (the diary runs 7+ more days); episode 2 is still going: ongoing
     daily = _daily([1, 1, np.nan, 2, 1, np.nan, 1, 5, 6, np.nan, 3,
-                    1, 1, np.nan, 1, 2, 1, 1, 4, 2])
+                    1, 1, np.nan, 1, 2, 1, 1, 4, 4])
     flares = flare_table(daily, Thresholds())
     assert list(flares["onset"]) == [pd.Timestamp("2024-01-08"), pd.Timestamp("2024-01-19")]
     assert list(flares["peak_pain"]) == [6, 4]
     assert list(flares["last_painful_day"]) == [pd.Timestamp("2024-01-09"),
-                                                pd.Timestamp("2024-01-19")]
+                                                pd.Timestamp("2024-01-20")]
     assert flares["recovered"].iloc[0] == pd.Timestamp("2024-01-10")
     assert pd.isna(flares["recovered"].iloc[1])
-    assert list(flares["duration_days"]) == [2, 1]
+    assert list(flares["duration_days"]) == [2, 2]
 
 
 def test_quiet_days_must_be_recorded():
     # only 3 of the 7 days before the 5 have an entry: not a flare (a day without an entry
     # is missing, not pain-free); with 4 recorded it is one
-    daily = _daily([1, np.nan, np.nan, np.nan, np.nan, 1, 1, 5, 1])
+    daily = _daily([1, np.nan, np.nan, np.nan, np.nan, 1, 1, 5, 5])
     assert not onset_mask(daily, Thresholds())[7]
     assert flare_table(daily).empty
-    daily = _daily([1, np.nan, np.nan, np.nan, 1, 1, 1, 5, 1])
+    daily = _daily([1, np.nan, np.nan, np.nan, 1, 1, 1, 5, 5])
     assert onset_mask(daily, Thresholds())[7]
 
 
 def test_the_threshold_is_a_setting():
-    daily = _daily([1, 1, 1, 1, 1, 1, 1, 3, 1])
+    daily = _daily([1, 1, 1, 1, 1, 1, 1, 3, 3])
     assert flare_table(daily, Thresholds()).empty
     assert len(flare_table(daily, Thresholds(flare_score=3))) == 1
 
@@ -67,33 +68,50 @@ def test_window_means_hand_fixture():
     np.testing.assert_allclose(means, [np.nan, np.nan, 1, 3, 4])
 
 
-def test_event_study_hand_fixture():
-    # pain 1 every day, flares (5) on days 60 and 100; the exposure is 20 on the 28 days
-    # before each onset and 10 elsewhere: pre-flare mean 20, baseline 10, difference 10
+def test_eligible_days_are_quiet_weeks_outside_flares_and_the_week_after():
+    # days 0-9 at 1 (day 7 is the first with 7 days before it), a flare on 10-11 (5), 1 after
+    # it until day 29; day 22 has no entry, days 14-16 neither.
+    pain = [1.0] * 10 + [5.0, 5.0] + [1.0] * 18
+    pain[22] = np.nan
+    for day in (14, 15, 16):
+        pain[day] = np.nan
+    eligible = eligible_days(_daily(pain))
+    # 7-9 quiet; 10 (the onset) to 18 (last painful day 11 + 7) excluded; 19: days 12-18
+    # hold 4 entries (12, 13, 17, 18): quiet; 19-29 quiet (day 22 missing changes nothing).
+    assert list(np.flatnonzero(eligible)) == [7, 8, 9, *range(19, 30)]
+
+
+def test_event_study_is_a_case_crossover_against_eligible_days():
+    # pain 1 every day, flares (5, 5) on days 60-61 and 100-101; the exposure is 20 on the
+    # 28 days before each onset and 10 elsewhere.
     pain = np.ones(130)
-    pain[[60, 100]] = 5
+    pain[[60, 61, 100, 101]] = 5
     x = np.full(130, 10.0)
     x[32:60] = 20
     x[72:100] = 20
     daily = _daily(list(pain)).assign(descent_m=x)
     table, profile, skipped = event_study(daily, ("descent_m", "spike_ratio"), n_perm=999)
     row = table.iloc[0]
-    assert row["n_flares"] == 2
-    assert (row["pre_flare_mean"], row["baseline_mean"], row["difference"]) == (20, 10, 10)
-    assert row["difference_sd"] == pytest.approx(10 / np.std(x, ddof=1))
-    # random onsets: both onsets moved by s = 1..101 days round the 102 days with history
-    # (days 28-129); only s = 0 puts both windows on the 20s, so none of the 101 shifts is
-    # as extreme (and nothing can be as low: the minimum is 10): p = 1 / 102
-    assert row["p_value"] == 1 / 102
+    # Controls: days 28-59, 69-99 and 109-129 (episodes 60-68 and 100-108 are out; day 28
+    # is the first with 28 days of history) = 32 + 31 + 21 = 84 days.
+    controls = [*range(28, 60), *range(69, 100), *range(109, 130)]
+    expected = np.mean([x[d - 28:d].mean() for d in controls])
+    assert (row["n_flares"], row["n_controls"]) == (2, 84)
+    assert row["pre_flare_mean"] == 20
+    assert row["baseline_mean"] == pytest.approx(expected)
+    assert row["difference"] == pytest.approx(20 - expected)
+    # No pair of control days has both windows all at 20 (days 60 and 100 are not controls).
+    assert row["p_value"] == pytest.approx(1 / 1000)
     assert row["label"] == "exploratory"
     assert list(profile["day"]) == list(range(-28, 0))
-    assert (profile["difference"] == 10).all()
+    day_minus_1 = np.mean([x[d - 1] for d in controls])
+    assert profile["difference"].iloc[-1] == pytest.approx(20 - day_minus_1)
     assert skipped == ["spike_ratio: no variation (or no values)"]
 
 
 def test_event_study_needs_two_flares_with_history():
     pain = np.ones(80)
-    pain[[20, 70]] = 5  # the first onset has only 20 days of exposure history
+    pain[[20, 21, 70, 71]] = 5  # the first onset has only 20 days of exposure history
     daily = _daily(list(pain)).assign(descent_m=np.arange(80.0))
     table, _, skipped = event_study(daily, ("descent_m",))
     assert table.empty

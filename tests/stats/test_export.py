@@ -42,7 +42,7 @@ def test_tables_have_the_dictionary_columns_and_no_names(athletes):
     tables = research_tables(athletes, salt=SALT)
     for name, columns in TABLES.items():
         assert list(tables[name].columns) == [c.name for c in columns]
-    assert set(tables["daily"]["person_id"]) == {pseudonym("Runner 0", SALT),
+    assert set(tables["daily"]["runner"]) == {pseudonym("Runner 0", SALT),
                                                  pseudonym("Runner 1", SALT)}
     text = "".join(frame.to_csv() for frame in tables.values())
     assert "Runner" not in text and "sim-" not in text  # names and activity ids
@@ -52,7 +52,7 @@ def test_tables_have_the_dictionary_columns_and_no_names(athletes):
 def test_injurytools_and_acwr_layouts(athletes):
     tables = research_tables(athletes, salt=SALT)
     episodes = tables["episodes_injurytools"]
-    assert list(episodes.columns[:4]) == ["person_id", "date_injured", "date_recovered",
+    assert list(episodes.columns[:4]) == ["runner", "date_injured", "date_recovered",
                                           "severity"]
     recovered = episodes.dropna(subset=["date_recovered"])
     assert (recovered["date_recovered"] > recovered["date_injured"]).all()
@@ -65,7 +65,7 @@ def test_injurytools_and_acwr_layouts(athletes):
     expected_week = (dates - (dates.iloc[0] - pd.Timedelta(days=dates.iloc[0].day_of_week))
                      ).dt.days // 7 + 1
     np.testing.assert_array_equal(one["Week"], expected_week)
-    daily = tables["daily"][tables["daily"]["person_id"] == pseudonym("Runner 0", SALT)]
+    daily = tables["daily"][tables["daily"]["runner"] == pseudonym("Runner 0", SALT)]
     np.testing.assert_allclose(one["TL"], daily["distance_m"] / 1000)
     exposure = tables["exposure_injurytools"]
     np.testing.assert_allclose(exposure["time_expo"], tables["daily"]["time_s"] / 60)
@@ -76,8 +76,8 @@ def test_dates_shift_by_whole_weeks_per_athlete(athletes):
     shifted = research_tables(athletes, salt=SALT, shift_dates=True)["daily"]
     for name in ("Runner 0", "Runner 1"):
         person = pseudonym(name, SALT)
-        before = pd.to_datetime(plain.loc[plain["person_id"] == person, "date"])
-        after = pd.to_datetime(shifted.loc[shifted["person_id"] == person, "date"])
+        before = pd.to_datetime(plain.loc[plain["runner"] == person, "date"])
+        after = pd.to_datetime(shifted.loc[shifted["runner"] == person, "date"])
         assert ((before - after).dt.days == shift_days(name, SALT)).all()
         assert (before.dt.day_of_week.to_numpy() == after.dt.day_of_week.to_numpy()).all()
     value_columns = [c for c in plain.columns if c != "date"]

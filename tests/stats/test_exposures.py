@@ -4,6 +4,7 @@ import pytest
 
 from analysis.schema import conform_activities, conform_pain
 from analysis.stats.exposures import exposure_grid
+from analysis.thresholds import Thresholds
 
 RUNS = [  # day, km, descent (m)
     ("2024-01-01", 10, 100.0),
@@ -29,13 +30,17 @@ def _tables():
     return activities, pain
 
 
+WEEK_WINDOW = Thresholds(spike_window_days=7)  # spike ratios over the previous 7 days
+
+
 def test_daily_grid_hand_computed():
-    grid = exposure_grid(*_tables(), today="2024-01-14").daily
+    grid = exposure_grid(*_tables(), WEEK_WINDOW, today="2024-01-14").daily
     assert grid.index[0] == pd.Timestamp("2024-01-01") and len(grid) == 14
-    # spike ratio: Jan 3 both runs 5 km ÷ 10 km; Jan 8 12 ÷ 10; Jan 14 20 ÷ 12
+    # spike ratio: Jan 3 is 2 days into the data, its 7-day window unfilled: none (it is
+    # not 0.5); Jan 8 12 ÷ 10; Jan 14 20 ÷ 12
     spike = grid["spike_ratio"].dropna()
-    assert list(spike.index.strftime("%m-%d")) == ["01-03", "01-08", "01-14"]
-    np.testing.assert_allclose(spike, [0.5, 1.2, 20 / 12])
+    assert list(spike.index.strftime("%m-%d")) == ["01-08", "01-14"]
+    np.testing.assert_allclose(spike, [1.2, 20 / 12])
     # Jan 3: one run without descent is left out (50 m over its 5 km), never counted as 0
     assert grid.loc["2024-01-03", "descent_m"] == 50
     assert grid.loc["2024-01-03", "descent_per_km"] == 10
@@ -51,7 +56,7 @@ def test_daily_grid_hand_computed():
 
 
 def test_weekly_grid_hand_computed():
-    weekly = exposure_grid(*_tables(), today="2024-01-14").weekly
+    weekly = exposure_grid(*_tables(), WEEK_WINDOW, today="2024-01-14").weekly
     assert list(weekly.index.strftime("%Y-%m-%d")) == ["2024-01-01", "2024-01-08"]
     first, second = weekly.iloc[0], weekly.iloc[1]
     # week 1: 20 km, longest 10 → share 0.5; descent 150 m over the 15 km that have one
@@ -87,3 +92,15 @@ def test_weekly_change_matches_the_load_weekly_table():
     np.testing.assert_allclose(joined["weekly_change_pct"], joined["change_pct_load"])
     np.testing.assert_allclose(joined["acwr_uncoupled"], joined["acwr_uncoupled_load"])
     np.testing.assert_allclose(joined["long_run_share"], joined["long_run_share_load"])
+
+
+def test_flags_as_events_hand_computed():
+    grid = exposure_grid(*_tables(), WEEK_WINDOW, today="2024-01-14").daily
+    # Spike ratios 1.2 (Jan 8) and 1.667 (Jan 14) are above 1.1; Jan 3 has none (start-up).
+    assert grid["spike_flag"].dropna().to_dict() == {pd.Timestamp("2024-01-08"): 1.0,
+                                                     pd.Timestamp("2024-01-14"): 1.0}
+    # Descent: Jan 8 120 m ÷ 100 m = 1.2 (not above 1.3); Jan 14 300 ÷ 120 = 2.5 -> raised.
+    assert grid["descent_spike_flag"].dropna().to_dict() == {
+        pd.Timestamp("2024-01-08"): 0.0, pd.Timestamp("2024-01-14"): 1.0}
+    # Week 2 is +60 %: raised on its Sunday, the first day a weekly change is known.
+    assert grid["weekly_jump_flag"].dropna().to_dict() == {pd.Timestamp("2024-01-14"): 1.0}

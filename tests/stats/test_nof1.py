@@ -2,14 +2,16 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from scipy import stats
 
 from analysis.stats.nof1 import (
-    _slope_test,
     ar_innovations,
     associations,
-    bootstrap_slopes,
     diary_shortfall,
     newey_west_maxlags,
+    prior_pain,
+    shared_signals,
+    slope_test,
 )
 
 
@@ -51,31 +53,42 @@ def test_ar_innovations_whiten_an_ar1_series():
     assert np.isnan(resid[np.isnan(x)]).all()
 
 
-def test_slope_test_uses_the_larger_standard_error():
-    # y = 1, 2, 3, 5 on u = 0, 1, 2, 3: Sxy = 6.5, Sxx = 5, slope 1.3
-    y = np.array([1.0, 2.0, 3.0, 5.0, np.nan])
-    u = np.array([0.0, 1.0, 2.0, 3.0, 7.0])
-    slope, p, n = _slope_test(y, u)
-    assert slope == pytest.approx(1.3)
-    assert n == 4
-    fit = sm.OLS(y[:4], sm.add_constant(u[:4])).fit()
-    hac = fit.get_robustcov_results(cov_type="HAC", maxlags=newey_west_maxlags(4),
+def test_slope_test_interval_and_p_come_from_one_standard_error():
+    # y on u with one covariate, 6 rows (one with a missing covariate is dropped).
+    y = np.array([1.0, 2.0, 3.0, 5.0, 4.0, 7.0, 9.0])
+    u = np.array([0.0, 1.0, 2.0, 3.0, 1.5, 4.0, 5.0])
+    c = np.array([[0.5], [0.1], [0.9], [0.3], [0.8], [0.2], [np.nan]])
+    slope, low, high, p, n = slope_test(y, u, c)
+    assert n == 6
+    design = sm.add_constant(np.column_stack([u[:6], c[:6, 0]]))
+    fit = sm.OLS(y[:6], design).fit()
+    hac = fit.get_robustcov_results(cov_type="HAC", maxlags=newey_west_maxlags(6),
                                     use_correction=True)
     se = max(fit.bse[1], hac.bse[1])
-    from scipy import stats
-    assert p == pytest.approx(2 * stats.t.sf(1.3 / se, 2))
+    half = stats.t.ppf(0.975, 3) * se  # 6 rows − 3 parameters
+    assert slope == pytest.approx(fit.params[1])
+    assert (low, high) == pytest.approx((slope - half, slope + half))
+    assert p == pytest.approx(2 * stats.t.sf(abs(slope) / se, 3))
 
 
-def test_bootstrap_slopes_from_counts():
-    y = np.array([1.0, 2.0, 3.0, 5.0])
-    u = np.array([[0.0], [1.0], [2.0], [3.0]])
-    # counts 1,1,1,1 → the full-sample slope 1.3
-    # counts 2,0,1,1 → u = 0,0,2,3 and y = 1,1,3,5: Sxy = 8.5, Sxx = 6.75, slope 1.259259…
-    # counts 0,0,4,0 → u constant: no slope
-    counts = np.array([[1.0, 1, 1, 1], [2, 0, 1, 1], [0, 0, 4, 0]])
-    slopes = bootstrap_slopes(y, u, counts)
-    np.testing.assert_allclose(slopes[:2, 0], [1.3, 8.5 / 6.75])
-    assert np.isnan(slopes[2, 0])
+def test_prior_pain_is_the_day_before_and_the_week_before():
+    pain = np.array([1.0, np.nan, 3.0, 2.0, 2.0, 4.0, np.nan, 5.0, 0.0])
+    prior = prior_pain(pain, weekly=False)
+    # Day 7: the day before (6) has no entry; days 0-6 hold 1, 3, 2, 2, 4 -> mean 2.4, which
+    # stands in for the missing day, flagged.
+    np.testing.assert_allclose(prior[7], [2.4, 1, 2.4])
+    # Day 8: day 7 = 5; days 1-7 hold 3, 2, 2, 4, 5 -> 3.2. Day 4: 3 entries before, none.
+    np.testing.assert_allclose(prior[8], [5, 0, 3.2])
+    assert np.isnan(prior[4, 2])
+    np.testing.assert_array_equal(prior_pain(pain, weekly=True)[1:, 0], pain[:-1])
+
+
+def test_shared_signals_are_connected_by_rank_correlation():
+    rng = np.random.default_rng(2)
+    a = rng.normal(size=200)
+    frame = pd.DataFrame({"a": a, "b": a + rng.normal(0, 0.3, 200),
+                          "c": rng.normal(size=200), "d": -a ** 3})
+    assert shared_signals(frame, ("a", "b", "c", "d")) == [("a", "b", "d")]
 
 
 def _grid(days: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -84,6 +97,9 @@ def _grid(days: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     daily = pd.DataFrame({"pain_max": rng.integers(0, 5, days).astype(float),
                           "spike_ratio": np.where(rng.random(days) < 0.5,
                                                   rng.lognormal(0, 0.3, days), np.nan),
+                          "spike_flag": np.where(rng.random(days) < 0.5,
+                                                 (rng.random(days) < 0.4).astype(float),
+                                                 np.nan),
                           "acwr_ewma": 1 + rng.normal(0, 0.1, days)}, index=index)
     weekly_pain = daily["pain_max"].groupby(np.arange(days) // 7).mean()
     weekly = pd.DataFrame({"pain_mean_daily_max": weekly_pain,
@@ -93,39 +109,47 @@ def _grid(days: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def test_grid_shape_labels_and_skips():
     daily, weekly = _grid(70, 4)  # 10 weeks: daily cells fine, weekly cells under 12 pairs
-    result = associations(daily, weekly, n_boot=200, seed=1)
+    result = associations(daily, weekly)
     table = result.table
-    assert list(table["exposure"].unique()) == ["spike_ratio", "acwr_ewma"]
-    assert list(table["lag_days"]) == [0, 1, 2, 3, 0, 1, 2, 3]
+    assert list(table["exposure"].unique()) == ["spike_ratio", "spike_flag", "acwr_ewma"]
+    assert list(table["lag_days"]) == [1, 2, 3] * 3  # no same-day cells
+    assert list(table["kind"]) == ["per SD"] * 3 + ["flag"] * 3 + ["per SD"] * 3
+    assert table.loc[table["kind"] == "flag", "per_sd"].isna().all()
     assert table["lag_weeks"].isna().all()
     assert (table["label"] == "exploratory").all()
-    assert ((table["ci_low"] <= table["estimate"]) & (table["estimate"] <= table["ci_high"])).all()
+    # The interval excludes 0 exactly when p < 0.05: one method for both.
+    excludes = (table["ci_low"] > 0) | (table["ci_high"] < 0)
+    assert (excludes == (table["p_value"] < 0.05)).all()
     assert (table["q_value"] >= table["p_value"]).all()
     assert "descent_m: no variation (or no values) to relate to pain" in result.skipped
-    assert "weekly_change_pct at lag 4 weeks: 6 paired values, needs 12" in result.skipped
+    assert ("weekly_change_pct at lag 4 weeks: 5 paired values with the pain before them "
+            "logged, needs 12") in result.skipped
 
 
 def test_weekly_lags_are_reported_in_days_and_weeks():
     daily, weekly = _grid(7 * 40, 5)
-    table = associations(daily, weekly, n_boot=0).table
+    table = associations(daily, weekly).table
     weekly_rows = table[table["exposure"] == "weekly_change_pct"]
     assert list(weekly_rows["lag_weeks"]) == [1, 2, 3, 4]
     assert list(weekly_rows["lag_days"]) == [7, 14, 21, 28]
-    assert table["ci_low"].isna().all()  # n_boot=0: no intervals asked for
 
 
-def test_estimate_is_pain_per_sd_of_the_exposure():
-    # pain = 2 + 0.5 * exposure the same day, exposure white noise with SD 2:
-    # the prewhitened slope is 0.5 per unit, i.e. 1.0 pain point per SD
+def test_estimate_is_pain_per_sd_adjusted_for_the_pain_before():
+    # pain_t = 2 + 0.5 · x_{t−1} + 0.8 · pain_{t−2} (tiny noise), x white with SD 2: the
+    # lag-1 cell, adjusted for the pain of the day before the exposure, recovers 0.5 per unit
+    # = 1.0 pain point per SD.
     rng = np.random.default_rng(6)
-    index = pd.date_range("2024-01-01", periods=400)
-    x = rng.normal(0, 2, 400)
-    daily = pd.DataFrame({"pain_max": 2 + 0.5 * x + rng.normal(0, 0.01, 400),
-                          "descent_m": x}, index=index)
+    n = 400
+    x = rng.normal(0, 2, n)
+    pain = np.zeros(n)
+    for t in range(2, n):
+        pain[t] = 2 + 0.5 * x[t - 1] + 0.8 * pain[t - 2] + rng.normal(0, 0.01)
+    daily = pd.DataFrame({"pain_max": pain, "descent_m": x},
+                         index=pd.date_range("2024-01-01", periods=n))
     weekly = pd.DataFrame({"pain_mean_daily_max": np.full(58, np.nan)})
-    row = associations(daily, weekly, n_boot=200).table.iloc[0]
-    assert row["exposure"] == "descent_m" and row["lag_days"] == 0
+    row = associations(daily, weekly).table.iloc[0]
+    assert row["exposure"] == "descent_m" and row["lag_days"] == 1
     assert row["per_sd"] == pytest.approx(np.std(x, ddof=1))
-    assert row["estimate"] == pytest.approx(0.5 * row["per_sd"], rel=1e-3)
+    assert row["estimate"] == pytest.approx(0.5 * row["per_sd"], rel=1e-2)
     assert row["ci_low"] < row["estimate"] < row["ci_high"]
     assert row["q_value"] < 1e-10

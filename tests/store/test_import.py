@@ -255,7 +255,7 @@ def test_the_json_summary(store: Store):
     report = store.import_results(athlete.id, read_sources([("a.gpx", gpx_bytes(RUN1)),
                                                             ("b.txt", b"hello")]))
     assert report.as_dict() == {
-        "imported": 1, "duplicate": 0, "failed": 1,
+        "imported": 1, "duplicate": 0, "ignored": 0, "failed": 1,
         "files": [{"file": "a.gpx", "status": "imported", "message": "1 new activity"},
                   {"file": "b.txt", "status": "failed",
                    "message": "not a GPX, TCX, FIT or CSV file"}]}

@@ -1,0 +1,104 @@
+"""Cohort build on Dask and cohort-model memory (issue 14).
+
+1. Build: `--runners` generated runners × `--weeks` weeks (GPX folders, FIT folders, Strava
+   zips; analysis.synth.cohort) built on a LocalCluster of 1 and of 2 worker processes:
+   files/s, CPU-seconds per file, peak memory per worker (max RSS), and the scaling ratio.
+2. Models: what `kneeload cohort --input CSV` does (CSV to panel runner by runner, then
+   every model) over `--panel-runners` simulated runners × 1 year, in a fresh process: time
+   and peak memory of each step, at two sizes so the growth per runner shows.
+
+    python benchmarks/bench_cohort.py [--runners 200] [--weeks 52] [--step 1]
+                                      [--panel-runners 2000]
+
+(--runners 0 or --panel-runners 0 skips that part.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from distributed import Client, LocalCluster
+
+from analysis.cohort.build import BuildSettings, build_cohort
+from analysis.cohort.manifest import read_manifest
+from analysis.stats.simulate import simulate_athlete, tidy_rows
+from analysis.synth.cohort import write_cohort
+
+
+def _max_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_build(runners: int, weeks: int, step_s: float) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        started = time.perf_counter()
+        manifest = write_cohort(Path(folder) / "inputs", runners, weeks=weeks, step_s=step_s)
+        size = sum(p.stat().st_size for p in (Path(folder) / "inputs").rglob("*"))
+        print(f"generated {runners} runners × {weeks} weeks, one sample every {step_s:g} s "
+              f"({size / 1e6:.0f} MB) in {time.perf_counter() - started:.0f} s")
+        people = read_manifest(manifest).runners
+        rates = {}
+        for workers in (1, 2):
+            with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                              dashboard_address=":0") as cluster, Client(cluster) as client:
+                started = time.perf_counter()
+                cpu = sum(client.run(time.process_time).values())
+                report = build_cohort(people, Path(folder) / f"out{workers}", client,
+                                      BuildSettings(salt=b"bench"))
+                wall = time.perf_counter() - started
+                cpu = sum(client.run(time.process_time).values()) - cpu
+                peaks = client.run(_max_rss_mb)
+            files = sum(o.files for o in report.outcomes)
+            rates[workers] = files / wall
+            print(f"{workers} worker(s): {files} files in {wall:.1f} s = {files / wall:.0f} "
+                  f"files/s; {1000 * cpu / files:.1f} CPU-ms per file (workers); peak RSS "
+                  f"per worker {', '.join(f'{v:.0f}' for v in peaks.values())} MB")
+        print(f"scaling 2 vs 1 worker: {rates[2] / rates[1]:.2f}×")
+
+
+def bench_models(runners: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        for n in (runners // 4, runners):
+            csv = Path(folder) / f"cohort{n}.csv"
+            tidy_rows([simulate_athlete(seed, days=365) for seed in range(n)]).to_csv(
+                csv, index=False)
+            code = ("import resource, sys, time; import pandas as pd; "
+                    "from analysis.cohort.panel import csv_panel; "
+                    "from analysis.stats.cohort import analyze_cohort; "
+                    "peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024; "
+                    "t = time.perf_counter(); "
+                    f"panel, n = csv_panel(pd.read_csv({str(csv)!r})); "
+                    "a, m = time.perf_counter() - t, peak(); "
+                    "analyze_cohort(panel, n_athletes=n, workers=1); "
+                    "print(a, m, time.perf_counter() - t - a, peak(), file=sys.stderr)")
+            done = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                                  text=True, check=True)
+            panel_s, panel_mb, models_s, peak_mb = map(float, done.stderr.split()[-4:])
+            print(f"kneeload cohort --input CSV, {n} runners × 1 year: CSV to panel "
+                  f"{panel_s:.1f} s ({1000 * panel_s / n:.0f} ms per runner, peak RSS "
+                  f"{panel_mb:.0f} MB), models {models_s:.1f} s; peak RSS {peak_mb:.0f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runners", type=int, default=200)
+    parser.add_argument("--weeks", type=int, default=52)
+    parser.add_argument("--step", type=float, default=1.0,
+                        help="seconds between samples of the generated runs (default 1, as "
+                        "watches record)")
+    parser.add_argument("--panel-runners", type=int, default=2000)
+    args = parser.parse_args()
+    if args.runners:
+        bench_build(args.runners, args.weeks, args.step)
+    if args.panel_runners:
+        bench_models(args.panel_runners)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,199 @@
+"""`kneeload cohort build` on a LocalCluster with 2 worker processes over 30 generated
+runners (GPX folders, FIT folders, Strava zips; damaged files; one export that is a cut zip):
+the dataset equals `kneeload ingest` + `export-research` of the same runners, a rerun does
+nothing, and a build killed half-way resumes to the same dataset."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from distributed import Client, LocalCluster
+
+from analysis.cli import main
+from analysis.cohort.build import BuildSettings, build_cohort
+from analysis.cohort.dataset import PARTITIONS, read_partition
+from analysis.cohort.manifest import read_manifest
+from analysis.stats.export import pseudonym
+from analysis.synth.cohort import write_cohort
+
+pytestmark = pytest.mark.slow
+N_RUNNERS = 30
+SALT = b"cohort test salt"
+COMPARED = ("daily", "weekly", "weekly_shared", "episodes_injurytools",
+            "exposure_injurytools", "acwr_load")
+
+
+@pytest.fixture(scope="module")
+def cohort(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cohort")
+    manifest = write_cohort(folder / "inputs", N_RUNNERS, weeks=10)
+    (folder / "salt").write_bytes(SALT)
+    return folder, manifest
+
+
+@pytest.fixture(scope="module")
+def client():
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=":0") as cluster, Client(cluster) as connected:
+        yield connected
+
+
+@pytest.fixture(scope="module")
+def built(cohort, client):
+    folder, manifest = cohort
+    runners = read_manifest(manifest).runners
+    report = build_cohort(runners, folder / "out", client, BuildSettings(salt=SALT))
+    return folder / "out", report, runners
+
+
+def _normal(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Both sides in one representation: dates as datetimes, numbers as floats."""
+    out = pd.DataFrame(index=frame.index)
+    for column in PARTITIONS[table]:
+        values = frame[column.name]
+        if column.dtype == "date":
+            out[column.name] = pd.to_datetime(values)
+        elif column.dtype == "string":
+            out[column.name] = values.astype(object).where(values.notna(), None)
+        else:
+            out[column.name] = pd.to_numeric(values.astype(object), errors="raise").astype(float)
+    key = [c.name for c in PARTITIONS[table]][:2]
+    return out.sort_values(key, kind="stable").reset_index(drop=True)
+
+
+def test_dataset_equals_ingest_plus_export_research(built, cohort, tmp_path):
+    outdir, report, runners = built
+    db = f"sqlite:///{tmp_path / 'k.db'}"
+    for runner in runners:
+        assert main(["ingest", str(runner.export_path), "--athlete", runner.runner_id,
+                     "--tz", runner.tz, "--workers", "1", "--db", db]) == 0
+        assert main(["pain", "import", str(runner.pain_path), "--athlete", runner.runner_id,
+                     "--db", db]) == 0
+    assert main(["export-research", str(tmp_path / "export"), "--salt", SALT.decode(),
+                 "--db", db]) == 0
+    for table in COMPARED:
+        exported = pd.read_parquet(tmp_path / "export" / f"{table}.parquet")
+        mine = read_partition(outdir, table)
+        assert len(mine) > 0
+        pd.testing.assert_frame_equal(_normal(mine, table), _normal(exported, table))
+
+    # one runner per format, the damaged file and the dead export, as generated
+    assert [o.status for o in report.outcomes] == ["built"] * N_RUNNERS
+    assert [o.runner_id for o in report.failed_exports] == ["R0029"]
+    files = read_partition(outdir, "files")
+    failed = files[files["status"] == "failed"]
+    damaged = {pseudonym(f"R{k:04d}", SALT) for k in (6, 13, 20, 27)}
+    assert set(failed["runner"]) == damaged | {pseudonym("R0029", SALT)}
+    assert not failed["error"].str.contains("export-00|activities/", regex=True).any()
+    assert set(files.loc[files["kind"] == "activity file", "format"]) == {"gpx", "fit", "csv",
+                                                                           "zip"}
+
+
+def test_dataset_keeps_no_names_files_or_salt(built):
+    outdir, _, _ = built
+    cells = " ".join(str(value) for table in PARTITIONS
+                     for value in read_partition(outdir, table).select_dtypes("object")
+                     .to_numpy().ravel())
+    text = " ".join(path.read_text() for path in outdir.rglob("*.json"))
+    assert pseudonym("R0001", SALT) in cells  # the check sees the cells
+    for secret in (SALT.decode(), "R0001", "export-0", "activities/", "Morning Run",
+                   "Europe/Amsterdam", "13001", "20001"):
+        assert secret not in cells and secret not in text
+    dictionary = pd.read_csv(outdir / "data_dictionary.csv")
+    described = dictionary.loc[dictionary["column"] == "runner", "description"]
+    assert len(described) == len(PARTITIONS) - 1  # acwr_load calls it ID
+    assert described.str.contains("Pseudonymised, not anonymous").all()
+    about = json.loads((outdir / "manifest.json").read_text())
+    assert about["date_shift"]["shifted"] is True
+    assert about["runners"] == N_RUNNERS and len(about["salt_fingerprint"]) == 16
+    activities = read_partition(outdir, "activities")
+    assert list(activities.columns) == [c.name for c in PARTITIONS["activities"]]
+    assert np.allclose(activities["distance_m"].dropna() % 10, 0)
+    assert np.allclose(activities["moving_time_s"].dropna() % 1, 0)
+
+
+def test_rerun_does_nothing(built, client):
+    outdir, _, runners = built
+    before = {p: p.stat().st_mtime_ns for p in outdir.rglob("*.parquet")}
+    report = build_cohort(runners, outdir, client, BuildSettings(salt=SALT))
+    assert [o.status for o in report.outcomes] == ["unchanged"] * N_RUNNERS
+    assert {p: p.stat().st_mtime_ns for p in outdir.rglob("*.parquet")} == before
+
+
+def test_killed_build_resumes(built, cohort, client, tmp_path):
+    outdir, _, runners = built
+    folder, manifest = cohort
+    again = tmp_path / "again"
+    command = [str(Path(sys.executable).with_name("kneeload")), "cohort", "build",
+               str(manifest), str(again), "--workers", "1", "--dashboard-address", ":0",
+               "--salt-file", str(folder / "salt")]
+    process = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 40
+        while not list((again / "_state").glob("*.json")) and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    finished = len(list((again / "_state").glob("*.json")))
+    assert 1 <= finished < N_RUNNERS
+    report = build_cohort(runners, again, client, BuildSettings(salt=SALT))
+    assert report.count("unchanged") == finished
+    assert report.count("built") == N_RUNNERS - finished
+    for table in PARTITIONS:
+        pd.testing.assert_frame_equal(read_partition(again, table),
+                                      read_partition(outdir, table))
+
+
+def test_cohort_input_reads_the_dataset(built, capsys):
+    outdir, _, _ = built
+    assert main(["cohort", "--input", str(outdir), "--format", "json", "--workers", "1"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["n_athletes"] == N_RUNNERS
+    assert payload["enough_data"] is True
+    assert payload["n_weeks"] == len(read_partition(outdir, "panel"))
+
+
+def test_a_changed_diary_rebuilds_only_its_runner(built, cohort, client, tmp_path):
+    outdir, _, _ = built
+    _, manifest = cohort
+    shutil.copytree(manifest.parent, tmp_path / "inputs")
+    shutil.copytree(outdir, tmp_path / "out")
+    diary = tmp_path / "inputs" / "pain-0003.csv"
+    diary.write_text(diary.read_text() + "2024-03-11,9\n")
+    report = build_cohort(read_manifest(tmp_path / "inputs" / "manifest.csv").runners,
+                          tmp_path / "out", client, BuildSettings(salt=SALT))
+    assert [o.runner_id for o in report.outcomes if o.status == "built"] == ["R0003"]
+    daily = read_partition(tmp_path / "out", "daily")
+    mine = daily[daily["runner"] == pseudonym("R0003", SALT)]
+    assert mine["pain_max"].max() == 9
+
+
+def test_cli_builds_on_a_running_scheduler(cohort, client, tmp_path, capsys, monkeypatch):
+    _, manifest = cohort
+    monkeypatch.setenv("KNEELOAD_SALT", SALT.decode())
+    out = tmp_path / "cli"
+    assert main(["cohort", "build", str(manifest), str(out), "--scheduler",
+                 client.scheduler.address]) == 0
+    said = capsys.readouterr()
+    inputs = manifest.parent  # every file a folder holds, every zip member, the cut zip
+    files = (sum(1 for p in inputs.glob("export-*/**/*") if p.is_file())
+             + sum(len(zipfile.ZipFile(p).namelist()) for p in inputs.glob("export-*[0-9].zip"))
+             + 1)
+    assert said.out == (f"{out}: 30 runners — 30 built ({files} files, 5 failed), 0 unchanged.\n"
+                        "Runners whose export could not be read at all (listed in files/, "
+                        "not fatal): R0029\n")
+    assert "Dask dashboard: http" in said.err
+    assert "R0013: export-0013/activities/13001.fit: named .fit, but the content is not FIT" \
+        in said.err
+    assert json.loads((out / "manifest.json").read_text())["runners"] == N_RUNNERS
