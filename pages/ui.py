@@ -31,6 +31,7 @@ from analysis.store import LOCAL_OWNER, AccessDenied, Athlete, Store, UnknownAth
 from analysis.store.access import SIGNED_OUT_ROLE
 from analysis.thresholds import DISCLAIMER, Thresholds
 from analysis.units import Units, units_for
+from pages.legacy_route import legacy_route_on, switch_legacy_route_off
 
 __all__ = ["units_for"]  # re-exported for pages
 
@@ -50,17 +51,11 @@ def plain(text: object) -> str:
 
 
 def require_app() -> None:
-    """Hand over to app.py when a page runs on its own.
-
-    On a fresh server whose first request is a deep link (/diary), Streamlit runs that
-    page script alone, the legacy route for apps with a pages/ folder; app.py (and with it
-    the navigation and sidebar) never runs. Switch that legacy route off and rerun, so
-    app.py's st.navigation serves the requested page.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
+    """Hand over to app.py when a page runs on its own (Streamlit's legacy pages/ route,
+    see pages/legacy_route.py): switch that route off and rerun, so app.py's st.navigation
+    serves the requested page."""
+    if legacy_route_on():
+        switch_legacy_route_off()
         st.rerun()
 
 
