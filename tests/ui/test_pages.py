@@ -43,6 +43,7 @@ def test_an_empty_store_starts_with_the_demo_offer(tmp_path, monkeypatch):
     assert at.title[0].value == "kneeload"
     button = next(b for b in at.button if b.label == "Load the demo squad")
     assert not button.disabled
+    assert any(m.value.startswith("6 runners with generated data") for m in at.markdown)
     button.click().run()
     assert not at.exception
     with Store(url) as store:
