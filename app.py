@@ -19,7 +19,7 @@ ROLE_PAGES = {
 
 def main() -> None:
     """Register the pages, check who is signed in, show the sidebar and run the page."""
-    st.set_page_config(page_title="kneeload", page_icon="🦵", layout="wide")
+    st.set_page_config(page_title="kneeload", page_icon=":material/directions_run:", layout="wide")
     ui.PAGES.update({
         "start": st.Page("pages/start.py", title="Start", icon=":material/flag:"),
         "overview": st.Page("pages/overview.py", title="Overview", icon=":material/monitoring:"),

@@ -30,7 +30,12 @@ text-align:left;vertical-align:top}th{background:#f6f7f9}.num{text-align:right}
 .kpis{flex-wrap:wrap;gap:8px}.kpis div{flex:1 1 40%}td,th{padding:3px 4px}
 .flags tr:first-child{display:none}.flags tr{display:block;padding:6px 0;
 border-bottom:1px solid #eee}.flags td{display:block;border:0;padding:1px 0;text-align:left}
-.flags td[data-label]::before{content:attr(data-label);color:#555}}"""
+.flags td[data-label]::before{content:attr(data-label);color:#555}
+.weeks tr:first-child{display:none}.weeks tr{display:grid;grid-template-columns:repeat(4,1fr);
+border-bottom:1px solid #ddd;padding:4px 0}.weeks td{border:0;text-align:left}
+.weeks td:first-child{grid-column:1/-1;font-weight:600}
+.weeks td[data-label]::before{content:attr(data-label);color:#555;display:block;
+font-size:11px}}"""
 
 
 def _num(value: float, pattern: str = "{:.1f}") -> str:
@@ -98,15 +103,17 @@ def athlete_report_html(name: str, tables: LoadTables, units: Units) -> str:
                   "</table></div>" if flags
                   else f"<p>No flags in the last {window} days.</p>")
     week_rows = "".join(
-        f"<tr><td>{w['week_start']:%d %b %Y}</td>"
-        f'<td class="num">{_num(w["distance_m"] / units.distance_m)}</td>'
-        f'<td class="num">{_num(w["change_pct"], "{:+.0f} %")}</td>'
-        f'<td class="num">{int(w["runs"])}</td>'
-        f'<td class="num">{_num(w["longest_run_m"] / units.distance_m)}</td>'
-        f'<td class="num">{_num(w["elevation_loss_m"] / units.height_m, "{:.0f}")}</td>'
-        f'<td class="num">{_num(w["avg_cadence_spm"], "{:.0f}")}</td>'
-        f'<td class="num">{_num(w["pain_max"], "{:.0f}")}</td>'
-        f'<td class="num">{int(w["pain_days"])}</td></tr>'
+        f"<tr><td>{w['week_start']:%d %b %Y}</td>" + "".join(
+            f'<td class="num" data-label="{label}">{value}</td>' for label, value in (
+                (units.distance, _num(w["distance_m"] / units.distance_m)),
+                ("change", _num(w["change_pct"], "{:+.0f} %")),
+                ("runs", int(w["runs"])),
+                (f"longest ({units.distance})", _num(w["longest_run_m"] / units.distance_m)),
+                (f"descent ({units.height})",
+                 _num(w["elevation_loss_m"] / units.height_m, "{:.0f}")),
+                ("cadence (spm)", _num(w["avg_cadence_spm"], "{:.0f}")),
+                ("worst pain", _num(w["pain_max"], "{:.0f}")),
+                ("days logged", int(w["pain_days"])))) + "</tr>"
         for _, w in complete.tail(8).iloc[::-1].iterrows())
     last_m = last["distance_m"] if last is not None else None
     last_change = last["change_pct"] if last is not None else None
@@ -127,7 +134,7 @@ def athlete_report_html(name: str, tables: LoadTables, units: Units) -> str:
 <h2>Weekly running and knee pain</h2>{chart}
 <h2>Flags now</h2>{flag_table}
 <h2>Last 8 complete weeks</h2>
-<div class="wide"><table><tr><th>week</th><th class="num">{units.distance}</th>
+<div class="wide"><table class="weeks"><tr><th>week</th><th class="num">{units.distance}</th>
 <th class="num">change</th>
 <th class="num">runs</th><th class="num">longest ({units.distance})</th>
 <th class="num">descent ({units.height})</th><th class="num">cadence (spm)</th>

@@ -376,7 +376,8 @@ def forest_chart(forest: pd.DataFrame, pooled: float | None = None) -> alt.Layer
                alt.Tooltip("n:Q", title="Weeks")]
     y = alt.Y("athlete_id:N", title=None, axis=alt.Axis(labelLimit=260, labelOverlap=False))
     rules = alt.Chart(forest).mark_rule(color=GREY).encode(
-        y=y, x=alt.X("ci_low:Q", title="Pain points per 1 SD of the exposure (within athlete)"),
+        y=y, x=alt.X("ci_low:Q", title=["Pain points per 1 SD of the exposure",  # 2 lines:
+                                        "(within athlete)"]),  # fits a phone
         x2="ci_high:Q", tooltip=tooltip)
     points = alt.Chart(forest).mark_square(size=70, color=BLUE).encode(
         y=y, x="estimate:Q", tooltip=tooltip)

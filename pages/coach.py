@@ -30,23 +30,28 @@ if not rows:
     st.stop()
 
 ranked = roster(rows)
+flags = ranked["high_flags"].astype(str) + " high, " + ranked["caution_flags"].astype(str) \
+    + " caution"
+# What a coach needs at a glance comes first, so a phone shows it without scrolling sideways.
 shown = pd.DataFrame({
     "athlete": ranked["name"],
+    "latest pain": [ui.fmt(score, "{:.0f}/10") + ui.fmt(day, " ({:%d %b})", "")
+                    for score, day in zip(ranked["latest_pain"], ranked["latest_pain_date"],
+                                          strict=True)],
+    "flags now": flags.where(ranked["high_flags"] + ranked["caution_flags"] > 0, "none"),
     "triage": ranked["triage"],
-    f"last week ({units.distance})": (ranked["last_week_m"] / units.distance_m).round(1),
-    "change (%)": ranked["last_week_change_pct"].round(0),
-    "latest pain": ranked["latest_pain"],
-    "pain trend (7 d)": ranked["pain_trend"].round(1),
-    "flags now": ranked["high_flags"].astype(str) + " high · "
-    + ranked["caution_flags"].astype(str) + " caution",
-    "which": ranked["flag_titles"],
+    f"last week ({units.distance})": (ranked["last_week_m"] / units.distance_m).map(ui.fmt),
+    "change": ranked["last_week_change_pct"].map(lambda v: ui.fmt(v, "{:+.0f} %")),
+    "pain trend (7 d)": ranked["pain_trend"].map(lambda v: ui.fmt(v, "{:+.1f}")),
+    "which flags": ranked["flag_titles"].replace("", "–"),
 })
 picked = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun",
                       selection_mode="single-row", key="roster",
                       column_config={"triage": st.column_config.ProgressColumn(
                           "triage", min_value=0.0, format="%.1f", width="small",
                           max_value=float(max(ranked["triage"].max(), 1.0))),
-                          "which": st.column_config.TextColumn(width="large")})
+                          "athlete": st.column_config.TextColumn(pinned=True),
+                          "which flags": st.column_config.TextColumn(width="large")})
 if picked and picked.selection.rows:
     name = ranked["name"].iloc[picked.selection.rows[0]]
     athlete, shown = reports[name]

@@ -34,9 +34,10 @@ with st.form("quick_entry", clear_on_submit=True, border=True):
                            key="entry_day")
     score = second.slider("Pain (0–10)", 0, 10, 0, key="entry_score")
     side = first.segmented_control("Side", PAIN_SIDES, default=None, key="entry_side")
-    # Pills wrap onto a second line on a phone, where a segmented control is cut off.
-    timing = second.pills("When", PAIN_TIMINGS, default="daily_worst",
-                          format_func=TIMING_WORDS.get, key="entry_timing")
+    # Radio buttons wrap onto a second line on a phone (pills and a segmented control
+    # would be cut off there).
+    timing = second.radio("When", PAIN_TIMINGS, index=PAIN_TIMINGS.index("daily_worst"),
+                          format_func=TIMING_WORDS.get, key="entry_timing", horizontal=True)
     provokers = st.pills("Worse with", PAIN_PROVOKERS, selection_mode="multi",
                          key="entry_provokers")
     note = st.text_input("Note", placeholder="optional", key="entry_note")

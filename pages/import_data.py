@@ -104,9 +104,11 @@ def show_report(who: str, stored: bool, rows: pd.DataFrame) -> None:
             ("Could not be read", "could not be read")), strict=True):
         column.metric(label, int(counts.get(result, 0)))
     units = ui.units()
-    shown = pd.DataFrame({
-        "date": rows["date"], "sport": rows["sport"].fillna("–"),
-        units.distance: rows["distance_m"].astype(float).map(units.dist).round(2),
+    shown = pd.DataFrame({  # text cells: an empty one would read "None" on screen
+        "date": rows["date"].map(lambda day: day.isoformat() if day else "–"),
+        "sport": rows["sport"].fillna("–"),
+        units.distance: rows["distance_m"].astype(float).map(
+            lambda metres: ui.fmt(units.dist(metres), "{:.2f}")),
         "running load": rows["counts_as_running"].map({True: "counted", False: "not counted"}),
         "result": rows["result"], "file": rows["file"], "details": rows["details"]})
     st.dataframe(shown, hide_index=True, width="stretch",

@@ -19,6 +19,13 @@ st.caption("Exploratory associations across runners, not causes and not a diagno
            "within-runner part (the week's deviation from it).")
 
 
+def download_table(label: str, table: pd.DataFrame, name: str) -> None:
+    """A model table as CSV, every column at full precision."""
+    st.download_button(label, table.to_csv(index=False).encode(), mime="text/csv",
+                       file_name=f"kneeload-cohort-{name}.csv", icon=":material/download:",
+                       disabled=table.empty, key=f"download-{name}")
+
+
 def show_models(report: CohortReport) -> None:
     """The model tables and the forest plot, or why the data are not enough."""
     st.write(report.message.split(". ")[0] + ".")
@@ -36,6 +43,7 @@ def show_models(report: CohortReport) -> None:
     st.subheader("Within and between runners (mixed model, cluster-robust errors)")
     words = charts.EXPOSURE_WORDS
     mixed = report.mixed
+    download_table("Download the mixed-model table (CSV)", mixed, "mixed")
     st.dataframe(pd.DataFrame({
         "exposure": mixed["exposure"].map(words), "part": mixed["component"],
         "1 SD is": mixed["per_sd"].round(2), "pain points per SD": mixed["estimate"].round(2),
@@ -57,8 +65,13 @@ def show_models(report: CohortReport) -> None:
         st.info("Not fitted: the flare models need at least 5 flares per parameter "
                 f"({report.n_flares} flares in weeks at risk so far).")
     else:
-        st.dataframe(report.risk, hide_index=True, width="stretch")
-        st.dataframe(report.time_to_flare, hide_index=True, width="stretch")
+        for title, table, name in (("Risk in a week (GEE)", report.risk, "flare-risk"),
+                                   ("Time to flare (Cox)", report.time_to_flare,
+                                    "time-to-flare")):
+            st.markdown(f"**{title}**")
+            download_table(f"Download {title.lower()} (CSV)", table, name)
+            st.dataframe(table, hide_index=True, width="stretch")
+    download_table("Download the per-runner estimates (CSV)", report.forest, "forest")
     with st.expander("Methods and what was not computed"):
         st.write(report.message)
 

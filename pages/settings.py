@@ -1,7 +1,6 @@
 """Settings: the athlete's name, time zone, units and flag thresholds; export or delete."""
 
 from dataclasses import fields
-from zoneinfo import available_timezones
 
 import streamlit as st
 
@@ -66,7 +65,7 @@ if current is None:
 with st.form("athlete"):
     st.subheader(ui.plain(current.name))
     name = st.text_input("Name", value=current.name)
-    zones = sorted(available_timezones())
+    zones = ui.time_zones()
     tz = st.selectbox("Time zone (used when a file has neither an offset nor GPS)",
                       ["(not set)", *zones],
                       index=zones.index(current.tz) + 1 if current.tz in zones else 0)

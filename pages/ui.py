@@ -15,6 +15,7 @@ import io
 import json
 import os
 from urllib.parse import urlencode, urlsplit
+from zoneinfo import available_timezones
 
 import pandas as pd
 import streamlit as st
@@ -31,6 +32,7 @@ from analysis.store import LOCAL_OWNER, AccessDenied, Athlete, Store, UnknownAth
 from analysis.store.access import SIGNED_OUT_ROLE
 from analysis.thresholds import DISCLAIMER, Thresholds
 from analysis.units import Units, units_for
+from pages.legacy_route import legacy_route_on, switch_legacy_route_off
 
 __all__ = ["units_for"]  # re-exported for pages
 
@@ -40,6 +42,7 @@ VIEW_TTL_S = 600  # a cached view of someone else's data is read (and audited) a
 USER_KEY = "kneeload_user"  # session key: the signed-in User, set by gate() on every run
 AUTH_COOKIE = "_streamlit_user"  # Streamlit's signed sign-in cookie
 SIGNED_OUT = User("nobody", SIGNED_OUT_ROLE)
+IN_PROCESS_ATHLETES = 30  # cohorts up to this size are fitted without worker processes
 
 
 def plain(text: object) -> str:
@@ -49,17 +52,11 @@ def plain(text: object) -> str:
 
 
 def require_app() -> None:
-    """Hand over to app.py when a page runs on its own.
-
-    On a fresh server whose first request is a deep link (/diary), Streamlit runs that
-    page script alone, the legacy route for apps with a pages/ folder; app.py (and with it
-    the navigation and sidebar) never runs. Switch that legacy route off and rerun, so
-    app.py's st.navigation serves the requested page.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
+    """Hand over to app.py when a page runs on its own (Streamlit's legacy pages/ route,
+    see pages/legacy_route.py): switch that route off and rerun, so app.py's st.navigation
+    serves the requested page."""
+    if legacy_route_on():
+        switch_legacy_route_off()
         st.rerun()
 
 
@@ -235,6 +232,12 @@ def units() -> Units:
     return units_for(current.units if current else "km")
 
 
+@st.cache_resource(show_spinner=False)
+def time_zones() -> list[str]:
+    """Every IANA zone name, sorted: read from the zone database once per process (0.1 s)."""
+    return sorted(available_timezones())
+
+
 def today(current: Athlete) -> dt.date:
     """Today on the athlete's clock (their time zone; the machine's when they set none)."""
     return AthleteView.local_today(current).date()
@@ -295,11 +298,19 @@ def nof1(current: Athlete) -> AthleteReport:
                  shown.today.strftime("%Y-%m-%d"), shown)
 
 
+def _workers(n_athletes: int) -> int | None:
+    """Worker processes for a cohort: none for a squad (starting them takes seconds, far
+    longer than a few runners' tables: 6 demo runners 2 s in-process, 13 s with workers on
+    2 busy cores); one per core for a large cohort."""
+    return 1 if n_athletes <= IN_PROCESS_ATHLETES else None
+
+
 @st.cache_data(max_entries=8, ttl=VIEW_TTL_S, show_spinner="Fitting the cohort models…")
 def _cohort(url: str | None, viewer: str, version: str) -> CohortReport:
     athletes = _as(url, viewer).research_data("models")
-    return analyze_cohort(cohort_panel(athletes), n_athletes=len(athletes),
-                          names=[name for name, _, _ in athletes])
+    workers = _workers(len(athletes))
+    return analyze_cohort(cohort_panel(athletes, workers=workers), n_athletes=len(athletes),
+                          names=[name for name, _, _ in athletes], workers=workers)
 
 
 def cohort() -> CohortReport:
@@ -311,7 +322,7 @@ def cohort() -> CohortReport:
 @st.cache_data(max_entries=4, show_spinner="Fitting the cohort models…")
 def _cohort_csv(digest: str, _data: bytes) -> CohortReport:
     panel, n_athletes = csv_panel(pd.read_csv(io.BytesIO(_data)))
-    return analyze_cohort(panel, n_athletes=n_athletes)
+    return analyze_cohort(panel, n_athletes=n_athletes, workers=_workers(n_athletes))
 
 
 def cohort_csv(data: bytes) -> CohortReport:

@@ -110,8 +110,13 @@ def tidy_tables(rows: pd.DataFrame) -> dict[str, tuple[pd.DataFrame, pd.DataFram
         raise ValueError("cohort CSV lacks column(s): " + ", ".join(missing) +
                          " (needed: " + ", ".join(TIDY_REQUIRED) + "; optional: " +
                          ", ".join(TIDY_OPTIONAL) + ")")
-    rows = rows.assign(athlete_id=rows["athlete_id"].astype(str),
-                       date=pd.to_datetime(rows["date"]).dt.normalize())
+    dates = pd.to_datetime(rows["date"], errors="coerce", format="ISO8601")
+    bad = rows.index[dates.isna()]
+    if len(bad):
+        raise ValueError("dates must be YYYY-MM-DD: " + "; ".join(
+            f"line {i + 2}: {rows['date'].loc[i]!r}" for i in bad[:5])  # row i of the file
+            + (f" (and {len(bad) - 5} more)" if len(bad) > 5 else ""))
+    rows = rows.assign(athlete_id=rows["athlete_id"].astype(str), date=dates.dt.normalize())
     distance = pd.to_numeric(rows["distance_m"], errors="coerce")
     runs = rows[distance > 0]
     activities = conform_activities(pd.DataFrame({

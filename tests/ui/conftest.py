@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from analysis.demo import load_demo
 from analysis.store import Store
+from pages.legacy_route import switch_legacy_route_off
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 
@@ -31,7 +32,7 @@ def navigation_only(monkeypatch):
 
     def init(self, *args, **kwargs):
         original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
+        switch_legacy_route_off()
 
     monkeypatch.setattr(PagesManager, "__init__", init)
     logging.getLogger("streamlit").setLevel(logging.ERROR)

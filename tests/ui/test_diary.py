@@ -69,4 +69,5 @@ def test_a_day_after_the_athletes_today_is_refused(db):
             "added_rows": [{"date": "2027-03-02", "score": 1}]}
         at.run()
         next(b for b in at.button if b.label == "Save changes").click().run()
-    assert [e.value for e in at.error] == [f"row {added}: date 2027-03-02 lies in the future"]
+    shown = [e.value.replace("\\", "") for e in at.error]  # Markdown escapes dropped
+    assert shown == [f"row {added}: date 2027-03-02 lies in the future"]
