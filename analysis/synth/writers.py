@@ -7,7 +7,9 @@ strides, whitespace before `<?xml`) so the readers' handling of each can be test
 
 from __future__ import annotations
 
+import io
 import itertools
+import zipfile
 
 import numpy as np
 import pandas as pd
@@ -115,3 +117,12 @@ def strava_csv_bytes(rows: list[dict], language: str = "en") -> bytes:
         values.update({field: row.get(field, "") for field in _STRAVA_ORDER[7:]})
         lines.append(",".join(str(values[f]) for f in order))
     return ("\n".join(lines) + "\n").encode()
+
+
+def zip_of(members: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes:
+    """A zip archive of `members` (name -> bytes) in memory, as an export or upload is."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", method) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()

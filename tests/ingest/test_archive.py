@@ -2,14 +2,13 @@
 
 import gzip
 import io
-import zipfile
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from analysis.ingest import ReadOptions, activity_table, read_sources
-from analysis.synth import fit_bytes, gpx_bytes, strava_csv_bytes, synth_run, tcx_bytes
+from analysis.synth import fit_bytes, gpx_bytes, strava_csv_bytes, synth_run, tcx_bytes, zip_of
 from tests.conftest import sample
 
 START = pd.Timestamp("2024-04-01 06:00", tz="UTC")
@@ -50,13 +49,6 @@ def export_members() -> dict[str, bytes]:
         "media/photo.jpg": b"\xff\xd8\xff\xe0 not read",
     }
 
-
-def zip_of(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 def check_export(results, prefix: str) -> None:

@@ -7,8 +7,6 @@ under about a minute. Each @example is an input that once crashed a reader.
 """
 
 import gzip
-import io
-import zipfile
 from datetime import timedelta
 
 import numpy as np
@@ -24,7 +22,7 @@ from analysis.ingest.garmin_csv import read_garmin_csv
 from analysis.ingest.gpx import read_gpx
 from analysis.ingest.strava_csv import read_strava_csv
 from analysis.ingest.tcx import read_tcx
-from analysis.synth import fit_bytes, gpx_bytes, strava_csv_bytes, synth_run, tcx_bytes
+from analysis.synth import fit_bytes, gpx_bytes, strava_csv_bytes, synth_run, tcx_bytes, zip_of
 from tests.conftest import sample
 
 
@@ -89,13 +87,6 @@ def synthetic_seeds() -> dict[str, bytes]:
         "gpx.gz": gzip.compress(gpx_bytes(run)),
     }
 
-
-def zip_of(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 SYNTHETIC = synthetic_seeds()

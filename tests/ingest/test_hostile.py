@@ -32,7 +32,7 @@ from analysis.ingest.decompress import Limits, MiB
 from analysis.ingest.errors import IngestError
 from analysis.ingest.fitcrc import fit_crc
 from analysis.ingest.gpx import read_gpx
-from analysis.synth import fit_bytes, gpx_bytes, strava_csv_bytes, synth_run, tcx_bytes
+from analysis.synth import fit_bytes, gpx_bytes, strava_csv_bytes, synth_run, tcx_bytes, zip_of
 from tests.conftest import ROOT, sample
 
 GOOD = "good.gpx"
@@ -271,13 +271,6 @@ def test_doctype_in_utf16_is_refused_after_parsing_without_outside_access(web, i
 RATIO = Limits(max_ratio=20.0, ratio_floor_bytes=256 * 1024)
 SIZE = Limits(max_file_bytes=2 * MiB, max_ratio=1e9)
 
-
-def zip_of(members: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", method) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 def test_zip_bomb_refused_by_ratio(good):

@@ -3,9 +3,7 @@ regular files only, no link out of the chosen folder, nothing dropped silently, 
 entry counts, messages that say what a file is."""
 
 import gzip
-import io
 import os
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +14,7 @@ from analysis.ingest import ReadOptions, read_sources
 from analysis.ingest import archive as A
 from analysis.ingest.decompress import Limits, MiB
 from analysis.ingest.localpaths import PathRefused, dashboard_path
-from analysis.synth import gpx_bytes, strava_csv_bytes, synth_run
+from analysis.synth import gpx_bytes, strava_csv_bytes, synth_run, zip_of
 
 OPTIONS = ReadOptions(workers=1)
 REFUSED_DTD = ("refused: XML with a DOCTYPE or entity declarations (GPX and TCX never need "
@@ -31,13 +29,6 @@ def good() -> bytes:
 def read(*sources, options: ReadOptions = OPTIONS) -> dict:
     return {r.file: r for r in read_sources(list(sources), options)}
 
-
-def zip_of(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 # --- 4. reading paths ------------------------------------------------------------------------
