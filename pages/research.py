@@ -7,6 +7,7 @@ import streamlit as st
 
 from analysis import charts
 from analysis.deployment import squad_mode
+from analysis.safetext import csv_text
 from analysis.stats.cohort import TIDY_OPTIONAL, TIDY_REQUIRED, CohortReport
 from analysis.stats.export import research_tables, research_zip
 from pages import ui
@@ -20,8 +21,8 @@ st.caption("Exploratory associations across runners, not causes and not a diagno
 
 
 def download_table(label: str, table: pd.DataFrame, name: str) -> None:
-    """A model table as CSV, every column at full precision."""
-    st.download_button(label, table.to_csv(index=False).encode(), mime="text/csv",
+    """A model table as CSV, every column at full precision, formula-safe (runner names)."""
+    st.download_button(label, csv_text(table).encode(), mime="text/csv",
                        file_name=f"kneeload-cohort-{name}.csv", icon=":material/download:",
                        disabled=table.empty, key=f"download-{name}")
 
@@ -36,7 +37,7 @@ def show_models(report: CohortReport) -> None:
     if not report.enough_data:
         return
     a, b, c = st.columns(3)
-    a.metric("Runners", report.n_athletes)
+    a.metric("Runners", f"{report.n_athletes} of {report.n_athletes + len(report.left_out)}")
     b.metric("Runner-weeks", report.n_weeks)
     c.metric("Flares", report.n_flares)
 
@@ -44,12 +45,13 @@ def show_models(report: CohortReport) -> None:
     words = charts.EXPOSURE_WORDS
     mixed = report.mixed
     download_table("Download the mixed-model table (CSV)", mixed, "mixed")
-    st.dataframe(pd.DataFrame({
+    st.dataframe(pd.DataFrame({  # estimates first: a phone shows the first three columns
         "exposure": mixed["exposure"].map(words), "part": mixed["component"],
-        "1 SD is": mixed["per_sd"].round(2), "pain points per SD": mixed["estimate"].round(2),
+        "pain points per SD": mixed["estimate"].round(2),
         "95 % CI": mixed["ci_low"].round(2).astype(str) + " to "
         + mixed["ci_high"].round(2).astype(str), "q (BH)": mixed["q_value"],
-        "non-linear? p": mixed["nonlinearity_p"]}), hide_index=True, width="stretch",
+        "1 SD is": mixed["per_sd"].round(2), "non-linear? p": mixed["nonlinearity_p"]}),
+        hide_index=True, width="stretch",
         column_config={"q (BH)": st.column_config.NumberColumn(format="%.3f"),
                        "non-linear? p": st.column_config.NumberColumn(format="%.3f")})
 

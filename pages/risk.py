@@ -70,7 +70,7 @@ if report.enough_data:
                "95 % interval. Filled red only where it survives the correction for "
                f"{len(report.associations)} tests. An association, not a cause.")
     if report.shared:
-        st.caption(shared_words(report.shared))
+        st.caption(shared_words(report.shared, charts.EXPOSURE_WORDS))
     st.altair_chart(charts.associations_chart(report.associations), width="stretch")
 else:
     st.info(report.message)

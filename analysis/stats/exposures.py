@@ -182,6 +182,7 @@ def exposure_grid(activities: pd.DataFrame, pain: pd.DataFrame,
                                 thresholds))
     # A week's value is known from the next Monday on.
     known = weekly.index.get_indexer(monday(daily.index) - pd.Timedelta(days=7))
-    for name in WEEKLY_EXPOSURES:
-        columns[name] = np.where(known >= 0, weekly[name].to_numpy()[known], np.nan)
+    for name in WEEKLY_EXPOSURES:  # no complete week yet (a single day): all unknown
+        values = weekly[name].to_numpy() if len(weekly) else np.full(1, np.nan)
+        columns[name] = np.where(known >= 0, values[np.maximum(known, 0)], np.nan)
     return ExposureGrid(pd.DataFrame(columns, index=daily.index), weekly)

@@ -45,11 +45,13 @@ def _flare_words(n: int, t: Thresholds) -> str:
     return f"{n} flare{'s' if n != 1 else ''} ({flare_rule_words(t)})"
 
 
-def shared_words(shared: list[tuple[str, ...]]) -> str:
-    """The sentence naming the exposures that carry one signal (or none)."""
+def shared_words(shared: list[tuple[str, ...]], words: dict[str, str] | None = None) -> str:
+    """The sentence naming the exposures that carry one signal (or none), each by its
+    name in `words` when given (the dashboard's), else by its column name."""
     if not shared:
         return ""
-    groups = "; ".join(" and ".join(group) for group in shared)
+    words = words or {}
+    groups = "; ".join(" and ".join(words.get(e, e) for e in group) for group in shared)
     return (f"Exposures that move together (|Spearman ρ| ≥ {SHARED_SIGNAL_RHO:g}) share one "
             f"signal, so a finding in one is not confirmed by the others: {groups}.")
 

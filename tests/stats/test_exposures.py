@@ -104,3 +104,12 @@ def test_flags_as_events_hand_computed():
         pd.Timestamp("2024-01-08"): 0.0, pd.Timestamp("2024-01-14"): 1.0}
     # Week 2 is +60 %: raised on its Sunday, the first day a weekly change is known.
     assert grid["weekly_jump_flag"].dropna().to_dict() == {pd.Timestamp("2024-01-14"): 1.0}
+
+
+def test_a_single_diary_day_has_no_weekly_exposures():
+    """One entry and no run: no complete week, so every weekly exposure is unknown."""
+    pain = conform_pain(pd.DataFrame({"date": pd.to_datetime(["2026-11-02"]), "score": [2]}))
+    grid = exposure_grid(conform_activities(pd.DataFrame()), pain)
+    assert grid.weekly.empty
+    assert len(grid.daily) == 1 and grid.daily["pain_max"].tolist() == [2.0]
+    assert grid.daily["weekly_change_pct"].isna().all()

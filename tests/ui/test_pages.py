@@ -181,8 +181,9 @@ def test_risk_page_shows_flares_before_and_associations(db):
 
 def test_research_page_models_the_squad_and_exports_pseudonyms(db):
     at = app("pages/research.py")
-    assert {m.label: m.value for m in at.metric}["Runners"] == str(len(SQUAD))
+    assert {m.label: m.value for m in at.metric}["Runners"] == f"{len(SQUAD)} of {len(SQUAD)}"
     mixed = at.dataframe[0].value
+    assert mixed.columns[:3].tolist() == ["exposure", "part", "pain points per SD"]
     assert set(mixed["part"]) == {"within", "between"}
     assert len(mixed) == 16  # 8 exposures × within/between
     forest, data = charts(at)[0]

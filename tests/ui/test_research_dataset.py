@@ -30,7 +30,7 @@ def test_research_page_reads_a_daily_csv_and_a_dataset(db, tmp_path):
     at.radio[0].set_value("A dataset built by `kneeload cohort build`").run()
     at.text_input[0].input(str(tmp_path / "out")).run()
     assert not at.exception and not at.error
-    assert {m.label: m.value for m in at.metric}["Runners"] == "6"
+    assert {m.label: m.value for m in at.metric}["Runners"] == "6 of 6"
     at.text_input[0].input(str(tmp_path)).run()
     assert at.error[0].value.startswith(f"{tmp_path} could not be read: {tmp_path}: not a "
                                         "cohort dataset")
