@@ -26,9 +26,8 @@ import pandas as pd
 
 from analysis.cohort import dataset
 from analysis.cohort.manifest import Runner
-from analysis.ingest import FileResult, ReadOptions, activity_table
+from analysis.ingest import ReadOptions
 from analysis.ingest.archive import plan_sources
-from analysis.ingest.model import ParsedActivity
 from analysis.ingest.plausible import screen
 from analysis.ingest.runner import parse_planned
 from analysis.pain import PainError, parse_pain_csv
@@ -42,6 +41,7 @@ from analysis.stats.export import (
     round_to_step,
     shift_days,
 )
+from analysis.store.importer import merged_activities
 from analysis.thresholds import Thresholds
 
 FILES_PER_TASK = 200
@@ -230,9 +230,7 @@ def finish_runner(runner: Runner, settings: BuildSettings, digest: str, outdir: 
     person = pseudonym(runner.runner_id, settings.salt)
     rows = _unique([row for part in parts for row in part])
     summaries = [s for row in rows for s in row.summaries]
-    activities = activity_table([FileResult("", activities=[ParsedActivity(s)
-                                                             for s in summaries])])
-    activities = activities.drop_duplicates("activity_id", keep="first").reset_index(drop=True)
+    activities = merged_activities(summaries)
     pain, pain_error = _pain(runner)
     tables = research_tables([(runner.runner_id, activities, pain)], salt=settings.salt,
                              shift_dates=settings.shift_dates, thresholds=settings.thresholds)
