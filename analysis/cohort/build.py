@@ -3,8 +3,9 @@ of `kneeload ingest`, then compute each runner's research tables, and write them
 
 Task graph per runner: `survey` (content fingerprint and the number of files), then
 `parse_part` over slices of at most `files_per_task` files (a runner with 3,000 activities
-is spread over the cluster), then `finish_runner` (pain diary, research tables, cohort
-panel, Parquet files). Nothing but small summaries travels back to the client, so the
+is spread over the cluster), then `finish_runner` (one outing held in several files counted
+once as `kneeload ingest` stores it, pain diary, research tables, cohort panel, Parquet
+files). Nothing but small summaries travels back to the client, so the
 client's memory does not grow with the cohort. A runner whose fingerprint matches the one
 recorded when they were last built is skipped; a runner whose export fails entirely is
 reported, not fatal.

@@ -78,7 +78,7 @@ def _write_export(folder: Path, k: int, runs: list[SynthRun], broken: bool,
             _damaged(data, fit) if broken and i == 1 else data)
     copy = {}
     if duplicates:
-        fit = k % 3 == 0  # the other format than the first run's
+        fit = k % 3 != 1  # the other format than the first run's (FIT for k % 3 == 1)
         copy[f"activities/{1000 * k}-copy.{'fit' if fit else 'gpx'}"] = (
             fit_bytes(runs[0]) if fit else gpx_bytes(runs[0]))
     if k % 3 != 2:

@@ -1,7 +1,8 @@
 """`kneeload cohort build` on a LocalCluster with 2 worker processes over 30 generated
-runners (GPX folders, FIT folders, Strava zips; damaged files; one export that is a cut zip):
-the dataset equals `kneeload ingest` + `export-research` of the same runners, a rerun does
-nothing, and a build killed half-way resumes to the same dataset."""
+runners (GPX folders, FIT folders, Strava zips; damaged files; one export that is a cut zip;
+runs held twice, as FIT and GPX or as an activities.csv row beside its file): the dataset
+equals `kneeload ingest` + `export-research` of the same runners, a rerun does nothing, and
+a build killed half-way resumes to the same dataset."""
 
 import json
 import os
@@ -98,6 +99,20 @@ def test_dataset_equals_ingest_plus_export_research(built, cohort, tmp_path):
                                                                            "zip"}
 
 
+def test_one_outing_in_several_formats_counts_once(built, cohort):
+    outdir, _, _ = built
+    folder, _ = cohort
+    activities = read_partition(outdir, "activities")
+    # R0003: a GPX folder with its first run also as 3000-copy.fit; R0008: a Strava zip with
+    # 8000-copy.fit beside 8000.gpx and an activities.csv row not linked to 8002's file
+    gpx = [p.name for p in (folder / "inputs" / "export-0003" / "activities").iterdir()]
+    members = zipfile.ZipFile(folder / "inputs" / "export-0008.zip").namelist()
+    for runner, names in (("R0003", gpx), ("R0008", members)):
+        runs = [n for n in names if n.endswith((".gpx", ".fit")) and "-copy" not in n]
+        assert len(names) > len(runs) > 0
+        assert (activities["runner"] == pseudonym(runner, SALT)).sum() == len(runs)
+
+
 def test_dataset_keeps_no_names_files_or_salt(built):
     outdir, _, _ = built
     cells = " ".join(str(value) for table in PARTITIONS
@@ -189,7 +204,7 @@ def test_cli_builds_on_a_running_scheduler(cohort, client, tmp_path, capsys, mon
     inputs = manifest.parent  # every file a folder holds, every zip member, the cut zip
     files = (sum(1 for p in inputs.glob("export-*/**/*") if p.is_file())
              + sum(len(zipfile.ZipFile(p).namelist()) for p in inputs.glob("export-*[0-9].zip"))
-             + 1)
+             + 1)  # the cut zip
     assert said.out == (f"{out}: 30 runners — 30 built ({files} files, 5 failed), 0 unchanged.\n"
                         "Runners whose export could not be read at all (listed in files/, "
                         "not fatal): R0029\n")
