@@ -46,6 +46,9 @@ from analysis.store.importer import merged_activities
 from analysis.thresholds import Thresholds
 
 FILES_PER_TASK = 200
+CONSENT_POLICY = ("runners with research consent on the build day only (manifest column "
+                  "consent_date, when present), each with their whole record; see "
+                  "analysis.cohort.manifest")
 _CHUNK = 1 << 20
 Progress = Callable[[int, int, str], None]
 
@@ -282,10 +285,12 @@ class BuildReport:
 
 
 def build_cohort(runners: list[Runner], outdir: str | Path, client: Any,
-                 settings: BuildSettings, progress: Progress | None = None) -> BuildReport:
+                 settings: BuildSettings, progress: Progress | None = None, *,
+                 without_consent: int = 0) -> BuildReport:
     """Build (or bring up to date) the dataset in `outdir` for `runners` on the Dask
     `client`: unchanged runners are skipped, the others parsed and written; files of
-    runners no longer in the manifest are removed; manifest.json is written last."""
+    runners no longer in the manifest (or no longer consenting) are removed; manifest.json
+    is written last, with `without_consent`: how many manifest rows lacked consent."""
     from distributed import as_completed
 
     outdir = Path(outdir)
@@ -331,5 +336,7 @@ def build_cohort(runners: list[Runner], outdir: str | Path, client: Any,
         **settings.describe(), "runners": len(runners),
         "runners_without_readable_export": sorted(o.pseudonym for o in
                                                   report.failed_exports),
+        "runners_left_out_without_consent": without_consent,
+        "consent": CONSENT_POLICY,
         "partitions": sorted(dataset.PARTITIONS)})
     return report
