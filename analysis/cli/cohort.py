@@ -78,8 +78,8 @@ def summary(report: BuildReport, outdir: Path) -> str:
     failed = sum(len(o.failed_files) for o in report.outcomes)
     lines = [f"{outdir}: {len(report.outcomes)} runners — {report.count('built')} built "
              f"({files} files, {failed} failed), {report.count('unchanged')} unchanged"
-             + (f", {report.removed} no longer in the manifest removed" if report.removed
-                else "") + "."]
+             + (f", {report.removed} removed (gone from the manifest or without consent)"
+                if report.removed else "") + "."]
     if report.failed_exports:
         lines.append("Runners whose export could not be read at all (listed in files/, "
                      "not fatal): " + ", ".join(o.runner_id for o in report.failed_exports))

@@ -194,6 +194,35 @@ def test_a_changed_diary_rebuilds_only_its_runner(built, cohort, client, tmp_pat
     assert mine["pain_max"].max() == 9
 
 
+def test_a_runner_without_consent_is_left_out_and_removed(built, cohort, client, tmp_path,
+                                                          capsys, monkeypatch):
+    outdir, _, _ = built
+    _, manifest = cohort
+    shutil.copytree(outdir, tmp_path / "out")
+    lines = manifest.read_text().splitlines()
+    # R0001 withdrew (empty date), R0002 consents only tomorrow, the rest gave it long ago
+    dates = {"R0001": "", "R0002": "2099-01-01"}
+    rows = [f"{lines[0]},consent_date"] + [
+        f"{line},{dates.get(line.split(',')[0], '2023-12-01')}" for line in lines[1:]]
+    (manifest.parent / "consent.csv").write_text("\n".join(rows) + "\n")
+    monkeypatch.setenv("KNEELOAD_SALT", SALT.decode())
+    assert main(["cohort", "build", str(manifest.parent / "consent.csv"),
+                 str(tmp_path / "out"), "--scheduler", client.scheduler.address]) == 0
+    said = capsys.readouterr()
+    assert said.out.startswith(f"{tmp_path / 'out'}: 28 runners — 0 built (0 files, 0 "
+                               "failed), 28 unchanged, 2 removed (gone from the manifest or "
+                               "without consent).")
+    assert ("consent.csv line 3: R0001: no research consent (consent_date is empty) — left "
+            "out") in said.err
+    assert "consent.csv line 4: R0002: no research consent yet (consent_date 2099-01-01" \
+        in said.err
+    gone = {pseudonym("R0001", SALT), pseudonym("R0002", SALT)}
+    for table in PARTITIONS:
+        assert gone.isdisjoint(read_partition(tmp_path / "out", table).iloc[:, 0])
+    about = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert about["runners"] == 28 and about["runners_left_out_without_consent"] == 2
+
+
 def test_cli_builds_on_a_running_scheduler(cohort, client, tmp_path, capsys, monkeypatch):
     _, manifest = cohort
     monkeypatch.setenv("KNEELOAD_SALT", SALT.decode())
