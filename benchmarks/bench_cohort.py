@@ -12,9 +12,9 @@
    command does) and, for comparison, all at once (Store.research_data).
 
     python benchmarks/bench_cohort.py [--runners 200] [--weeks 52] [--step 1]
-                                      [--panel-runners 2000] [--stored-runners 400]
+                                      [--panel-runners 2000] [--stored-runners N]
 
-(--runners 0, --panel-runners 0 or --stored-runners 0 skips that part.)
+(--runners 0 or --panel-runners 0 skips that part; part 3 runs only with --stored-runners.)
 """
 
 from __future__ import annotations
@@ -151,7 +151,9 @@ def main() -> None:
                         help="seconds between samples of the generated runs (default 1, as "
                         "watches record)")
     parser.add_argument("--panel-runners", type=int, default=2000)
-    parser.add_argument("--stored-runners", type=int, default=400)
+    parser.add_argument("--stored-runners", type=int, default=0,
+                        help="part 3 over this many stored runners (e.g. 400; default 0: "
+                        "skipped)")
     args = parser.parse_args()
     if args.runners:
         bench_build(args.runners, args.weeks, args.step)

@@ -196,8 +196,10 @@ def parallel_map(function: Callable[[Any], Any], items: Iterable[Any], workers: 
     the results. Falls back to this process when the pool breaks — as it does when the
     calling script has no `if __name__ == "__main__":` guard, which forkserver workers need.
     """
+    known = isinstance(items, Sized) or bool(total)
     total = len(items) if isinstance(items, Sized) else total or 0
-    workers = min(workers or os.cpu_count() or 1, total or workers or os.cpu_count() or 1)
+    workers = workers or os.cpu_count() or 1
+    workers = min(workers, total) if known else workers
     results: list[Any] = []
 
     def finish(item: Any, result: Any) -> None:
