@@ -35,13 +35,15 @@ Benjamini–Hochberg q-values across exposures in each model; everything is expl
 
 from __future__ import annotations
 
+import itertools
 import os
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sized
+from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -184,43 +186,61 @@ def _panel_task(item: tuple[str, pd.DataFrame, pd.DataFrame, Thresholds]) -> pd.
     return athlete_panel(activities, pain, thresholds).assign(athlete_id=athlete)
 
 
-def parallel_map(function: Callable[[Any], Any], items: list[Any], workers: int | None,
+def parallel_map(function: Callable[[Any], Any], items: Iterable[Any], workers: int | None,
                  progress: Callable[[int, int, str], None] | None = None,
-                 label: Callable[[Any], str] = str) -> list[Any]:
+                 label: Callable[[Any], str] = str, total: int | None = None) -> list[Any]:
     """`function` over `items` in `workers` processes (default: one per core), in order.
 
-    Falls back to this process when the pool breaks — as it does when the calling script
-    has no `if __name__ == "__main__":` guard, which forkserver workers need.
+    `items` may be a generator (`total`: how many, for the progress and the pool's size;
+    0 = unknown): at most 2 × workers items are in flight, so only those are held besides
+    the results. Falls back to this process when the pool breaks — as it does when the
+    calling script has no `if __name__ == "__main__":` guard, which forkserver workers need.
     """
-    workers = min(workers or os.cpu_count() or 1, len(items))
+    known = isinstance(items, Sized) or bool(total)
+    total = len(items) if isinstance(items, Sized) else total or 0
+    workers = workers or os.cpu_count() or 1
+    workers = min(workers, total) if known else workers
+    results: list[Any] = []
+
+    def finish(item: Any, result: Any) -> None:
+        results.append(result)
+        if progress:
+            progress(len(results), total, label(item))
+
+    window: deque[tuple[Any, Future[Any]]] = deque()  # handed to the pool, in order
+
+    def collect(keep: int) -> None:
+        while len(window) > keep:
+            result = window[0][1].result()  # a broken pool raises here, the item kept
+            finish(window.popleft()[0], result)
+
+    items = iter(items)
     if workers > 1:
         try:
-            results = []
             with process_pool(workers, __name__) as pool:
-                chunk = max(1, len(items) // (8 * workers))
-                for i, result in enumerate(pool.map(function, items, chunksize=chunk)):
-                    results.append(result)
-                    if progress:
-                        progress(i + 1, len(items), label(items[i]))
+                for item in items:
+                    window.append((item, pool.submit(function, item)))
+                    collect(2 * workers)
+                collect(0)
             return results
         except BrokenProcessPool:
             pass
-    results = []
-    for i, item in enumerate(items):
-        results.append(function(item))
-        if progress:
-            progress(i + 1, len(items), label(item))
+    for item in itertools.chain([item for item, _ in window], items):
+        finish(item, function(item))
     return results
 
 
 def cohort_panel(athletes: Iterable[tuple[str, pd.DataFrame, pd.DataFrame]],
                  thresholds: Thresholds = Thresholds(), *, workers: int | None = None,
-                 progress: Callable[[int, int, str], None] | None = None) -> pd.DataFrame:
+                 progress: Callable[[int, int, str], None] | None = None,
+                 total: int | None = None) -> pd.DataFrame:
     """All athletes' panels stacked (athlete_id first); built in `workers` processes
-    (default: one per core) since every athlete's load tables are independent."""
-    items = [(name, acts, pain, thresholds) for name, acts, pain in athletes]
-    parts = [part for part in parallel_map(_panel_task, items, workers, progress,
-                                           label=lambda item: item[0]) if not part.empty]
+    (default: one per core) since every athlete's load tables are independent. `athletes`
+    may be a generator (`total`: how many): only the athletes being built are held."""
+    items = ((name, acts, pain, thresholds) for name, acts, pain in athletes)
+    parts = [part for part in parallel_map(
+        _panel_task, items, workers, progress, label=lambda item: item[0],
+        total=len(athletes) if isinstance(athletes, Sized) else total) if not part.empty]
     if not parts:
         return pd.DataFrame(columns=["athlete_id", "week_start", "start", "stop", "pain",
                                      "flare", "at_risk", *EXPOSURES])
@@ -339,7 +359,7 @@ def cluster_robust(y: np.ndarray, design: np.ndarray, groups: np.ndarray,
     y, design, groups = y[order], design[order], groups[order]
     random = None if random is None else random[order]
     starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
-    bounds = list(pairwise(np.r_[starts, len(y)]))
+    bounds = list(itertools.pairwise(np.r_[starts, len(y)]))
     weights, bread = [], np.zeros((design.shape[1], design.shape[1]))
     target = np.zeros(design.shape[1])
     for begin, end in bounds:
@@ -545,13 +565,18 @@ def left_out(panel: pd.DataFrame, names: Iterable[str] = ()) -> pd.DataFrame:
 
 
 def analyze_cohort(panel: pd.DataFrame, *, n_athletes: int | None = None,
-                   workers: int | None = None, names: Iterable[str] = ()) -> CohortReport:
+                   workers: int | None = None, names: Iterable[str] = (),
+                   excluded: Iterable[tuple[str, str]] = ()) -> CohortReport:
     """Every cohort model for every exposure, from `cohort_panel` output; exposures are
     fitted in `workers` processes (default: one per core). `n_athletes`: how many athletes
     were read; `names`: who they were (those without a complete week have no panel rows,
-    and are listed as left out only when named)."""
+    and are listed as left out only when named); `excluded`: (athlete, reason) of those
+    not read at all (no research consent), listed as left out too."""
     names = list(names)
     missing = left_out(panel, names)
+    if excluded := list(excluded):
+        missing = pd.concat([missing, pd.DataFrame(excluded, columns=list(LEFT_OUT_COLUMNS))],
+                            ignore_index=True)
     usable = panel[np.isfinite(panel["pain"].to_numpy(dtype=float))]
     weeks_per_athlete = usable.groupby("athlete_id").size()
     included = weeks_per_athlete.index[weeks_per_athlete >= MIN_DIARY_WEEKS]

@@ -14,6 +14,7 @@ from analysis.ingest import FileResult, ParsedActivity, ReadOptions, activity_ta
 from analysis.pain import PainEntry
 from analysis.schema import conform_activities
 from analysis.store import Store
+from analysis.store.importer import merged_activities
 from analysis.synth import fit_bytes, gpx_bytes, strava_csv_bytes, tcx_bytes
 from tests.conftest import sample
 from tests.store.conftest import run_at
@@ -191,6 +192,36 @@ def test_the_matching_rule(store: Store, start, distance, sport, same):
     report = store.import_results(athlete.id, [outing("new", start, distance, sport=sport)])
     assert report.files[0].status == ("duplicate" if same else "imported")
     assert len(store.activities(athlete.id)) == (1 if same else 2)
+    # the cohort build's matching without a database follows the same rule
+    pair = [outing("stored", "2024-03-01T07:00:00Z", 10_000.0),
+            outing("new", start, distance, sport=sport)]
+    assert len(merged_activities(a.summary for r in pair for a in r.activities)) == (
+        1 if same else 2)
+
+
+def test_merged_activities_are_what_the_store_keeps(store: Store):
+    """GPX then FIT of one run, its activities.csv row, and three outings that are not it:
+    one run 3 minutes later, one 18 % longer, one ride."""
+    results = [
+        outing("gpx", "2024-03-01T07:00:00Z", 10_000.0),
+        outing("fit", "2024-03-01T07:00:05Z", 10_120.0, fmt="fit"),
+        outing("row", "2024-03-01T07:01:00Z", 9_800.0, fmt="strava_csv", origin="csv",
+               with_samples=False),  # |9 800 − 10 120| = 320 <= 5 % of 10 120 = 506
+        outing("later", "2024-03-01T07:03:00Z", 10_000.0),  # 175 s after the FIT's start
+        outing("longer", "2024-03-01T07:00:00Z", 12_000.0),  # |1 880| > 5 % of 12 000
+        outing("ride", "2024-03-01T07:00:30Z", 10_000.0, sport="ride"),
+    ]
+    merged = merged_activities(a.summary for r in results for a in r.activities)
+    # by start: longer 07:00:00, the run 07:00:05 (the FIT's values under the GPX's id,
+    # named by its row), ride 07:00:30, later 07:03:00
+    assert list(merged.activity_id) == ["longer", "gpx", "ride", "later"]
+    assert list(merged.distance_m) == [12_000.0, 10_120.0, 10_000.0, 10_000.0]
+    assert list(merged.source_format) == ["gpx", "fit", "gpx", "gpx"]
+    assert list(merged.origin) == ["file", "file+csv", "file", "file"]
+    assert list(merged.name) == ["longer", "row", "ride", "later"]
+    athlete = store.athlete()
+    store.import_results(athlete.id, results)
+    pd.testing.assert_frame_equal(merged, store.activities(athlete.id))
 
 
 def test_walks_and_hikes_are_one_family_and_the_nearest_start_wins(store: Store):
