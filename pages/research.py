@@ -34,6 +34,12 @@ def show_models(report: CohortReport) -> None:
         with st.expander(f"Runners left out of the models ({len(report.left_out)})"):
             st.dataframe(report.left_out.rename(columns={"athlete_id": "runner"}),
                          hide_index=True, width="stretch")
+    if not report.left_out_of.empty:
+        with st.expander(f"Runners left out of one exposure's models "
+                         f"({report.left_out_of['athlete_id'].nunique()})"):
+            st.dataframe(report.left_out_of.rename(columns={"athlete_id": "runner"}).assign(
+                exposure=lambda t: t["exposure"].map(charts.EXPOSURE_WORDS)),
+                hide_index=True, width="stretch")
     if not report.enough_data:
         return
     a, b, c = st.columns(3)

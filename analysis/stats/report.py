@@ -8,6 +8,7 @@ from datetime import date
 
 import pandas as pd
 
+from analysis import effort, shoes
 from analysis.pain import flare_rule_words
 from analysis.stats.events import MIN_FLARES, N_PERMUTATIONS, event_study, flare_table
 from analysis.stats.exposures import ExposureGrid, exposure_grid
@@ -75,10 +76,14 @@ def analyze_grid(grid: ExposureGrid, thresholds: Thresholds = Thresholds(), *,
              "adjusted for the pain before the exposure (the day before and the week before; "
              "weekly cells: the week before), because pain cuts running. Continuous "
              "exposures prewhitened, estimates in pain points per 1 SD; the flags (spike, "
-             "descent spike, weekly jump over 30 %) as events, estimates in pain points per "
-             "raised flag. Interval and p-value from one autocorrelation-robust error (the "
-             "larger of classical and Newey–West), so they always agree; Benjamini–Hochberg "
-             "q-values across all tests.",
+             "descent spike, weekly jump over 30 %) and new shoes (the first "
+             f"{shoes.NEW_SHOE_DAYS} days in a new pair, {shoes.EVIDENCE.strength}) as "
+             "events, estimates in pain points per raised flag or day in new shoes; running "
+             f"minutes and heart-rate load (TRIMP) {effort.EVIDENCE.strength} need run "
+             "durations and heart rate, new shoes runs naming their shoes. Interval and "
+             "p-value from one autocorrelation-robust error (the larger of classical and "
+             "Newey–West), so they always agree; Benjamini–Hochberg q-values across all "
+             "tests.",
              shared_words(grid_result.shared), REPEATED_LOOKS]
     skipped = list(grid_result.skipped)
     if len(flares) < MIN_FLARES:
