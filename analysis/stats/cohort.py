@@ -109,8 +109,9 @@ def tidy_tables(rows: pd.DataFrame) -> dict[str, tuple[pd.DataFrame, pd.DataFram
 
     Columns athlete_id, date, distance_m, pain (TIDY_OPTIONAL optional; cadence is compared
     at matched speed, so without moving_time_s there is no cadence deviation; without heart
-    rate no trimp, without gear, the run's shoes, no new_shoes); a row with distance_m > 0 is one run on that day, a row
-    with a pain score one diary entry. Raises ValueError naming missing columns.
+    rate no trimp, without gear, the run's shoes, no new_shoes); a row with distance_m > 0
+    is one run on that day, a row with a pain score one diary entry. Raises ValueError
+    naming missing columns.
     """
     missing = [c for c in TIDY_REQUIRED if c not in rows]
     if missing:
