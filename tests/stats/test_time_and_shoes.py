@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.cohort.panel import dataset_panel
 from analysis.schema import conform_activities, conform_pain
 from analysis.stats.cohort import athlete_panel, cohort_panel, left_out_of, mixed_model
 from analysis.stats.export import dictionary, research_tables
@@ -167,3 +168,10 @@ def test_exported_minutes_keep_whole_seconds():
     odd = [("2024-01-01", 60.0041, 150, 190, "Old")]  # 3600.246 s
     daily = research_tables([("Ann", _activities(odd), NO_PAIN)], salt=b"s")["daily"]
     assert daily["minutes"].iloc[0] * 60 == pytest.approx(3600)
+
+
+def test_a_dataset_built_before_these_columns_is_refused_with_a_rebuild_hint(tmp_path):
+    (tmp_path / "manifest.json").write_text('{"dataset_version": 1, "runners": 3}')
+    with pytest.raises(ValueError, match=r"dataset version 1, this one reads 2\); build it "
+                                         r"again with `kneeload cohort build`"):
+        dataset_panel(tmp_path)
