@@ -110,8 +110,10 @@ def test_minutes_serve_a_runner_without_gps_distance():
     table = associations(grid.daily, grid.weekly).table
     assert set(table["exposure"]) >= {"minutes", "trimp"}
     assert not table["exposure"].isin(["spike_ratio", "weekly_change_pct"]).any()
-    # new shoes are events, per day in new shoes, not per SD
-    assert set(table.loc[table["exposure"] == "new_shoes", "kind"]) <= {"flag"}
+    # new shoes: 0/1 for 14 days on end, so prewhitened and per SD like minutes, unlike
+    # the one-day flags
+    assert set(table.loc[table["exposure"] == "new_shoes", "kind"]) == {"per SD"}
+    assert set(table.loc[table["exposure"] == "spike_flag", "kind"]) <= {"flag"}
 
 
 def test_the_cohort_panel_carries_last_weeks_time_load_and_shoes():
