@@ -1,19 +1,21 @@
 """Running minutes, heart-rate load (TRIMP) and new shoes as exposures: the grid cells, the
 n-of-1 grid, the cohort panel and models, and the research export (issue 12)."""
 
+import json
 import math
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.cli import main
 from analysis.cohort.panel import dataset_panel
 from analysis.schema import conform_activities, conform_pain
 from analysis.stats.cohort import athlete_panel, cohort_panel, left_out_of, mixed_model
 from analysis.stats.export import dictionary, research_tables
 from analysis.stats.exposures import exposure_grid
 from analysis.stats.nof1 import associations
-from analysis.stats.simulate import simulate_athlete
+from analysis.stats.simulate import simulate_athlete, tidy_rows
 
 # Three Monday weeks, 1–21 January 2024: day, minutes, average and maximal heart rate, shoes
 RUNS = [
@@ -177,3 +179,20 @@ def test_a_dataset_built_before_these_columns_is_refused_with_a_rebuild_hint(tmp
     with pytest.raises(ValueError, match=r"dataset version 1, this one reads 2\); build it "
                                          r"again with `kneeload cohort build`"):
         dataset_panel(tmp_path)
+
+
+def test_kneeload_cohort_lists_who_is_left_out_of_the_trimp_models(tmp_path, capsys):
+    athletes = [simulate_athlete(seed, days=200) for seed in range(6)]
+    rows = tidy_rows(athletes)
+    rows.loc[rows["athlete_id"] == "sim-5", "avg_heart_rate_bpm"] = np.nan  # no chest strap
+    path = tmp_path / "cohort.csv"
+    rows.to_csv(path, index=False)
+    assert main(["cohort", "--input", str(path), "--format", "json", "--workers", "1"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["left_out_of"] == [{"athlete_id": "sim-5", "exposure": "trimp",
+                                       "reason": "no run carries heart rate"}]
+    assert "trimp 1 athlete" in payload["message"]
+    assert {(r["exposure"], r["n_athletes"]) for r in payload["mixed"]} >= {("trimp", 5),
+                                                                            ("minutes", 6)}
+    assert main(["cohort", "--input", str(path), "--workers", "1"]) == 0
+    assert "Left out of one exposure's models:" in capsys.readouterr().out
