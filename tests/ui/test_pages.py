@@ -200,6 +200,9 @@ def test_research_page_models_the_squad_and_exports_pseudonyms(db):
     assert forest["layer"][-1]["mark"]["type"] == "square"  # one estimate per runner
     rows = next(frame for frame in data.values() if "athlete_id" in frame)
     assert set(rows["athlete_id"]) <= set(SQUAD) and len(rows) >= 5
+    at.selectbox[0].select("new_shoes").run()  # Alex alone names shoes: no estimates
+    assert any(i.value.startswith("No runner has a per-runner estimate for new shoes")
+               for i in at.info)
     at.checkbox[0].check().run()
     next(b for b in at.button if b.label == "Prepare the export").click().run()
     assert not at.exception
