@@ -39,6 +39,9 @@ class FileOutcome:
     message: str
     new_activities: int = 0
     partial: bool = False  # some of its rows or activities were skipped or refused
+    # What storing did to each of its activities, in the file's order (Stored.kind; empty
+    # when none was stored, e.g. a file imported before): a file can hold new and old runs.
+    stored: tuple[str, ...] = ()
 
 
 @dataclass
@@ -263,4 +266,5 @@ def _outcome(result: FileResult, stored: list[Stored]) -> FileOutcome:
     elif replaced:
         parts.append(f"{len(replaced)} stored records replaced by richer ones")
     return FileOutcome(result.file, result.sha256, status, "; ".join(parts + result.warnings),
-                       new, partial=any(map(left_out, result.warnings)))
+                       new, partial=any(map(left_out, result.warnings)),
+                       stored=tuple(s.kind for s in stored))

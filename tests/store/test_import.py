@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.import_results import activity_rows
 from analysis.ingest import FileResult, ParsedActivity, ReadOptions, activity_table, read_sources
 from analysis.pain import PainEntry
 from analysis.schema import conform_activities
@@ -306,3 +307,21 @@ def test_real_ride_as_fit_and_two_gpx_is_stored_once_as_the_fit(store: Store):
     assert list(stored.source_format) == ["fit"]
     assert list(stored.sport) == ["ride"]
     assert stored.distance_m[0] == 57567.24  # the last device distance = session total
+
+
+def test_each_activity_of_a_listing_gets_its_own_result(store: Store):
+    """A longer activities.csv after a shorter one: the rows stored before are 'already
+    stored', only the new one 'imported' (not the file's status for all three)."""
+    athlete = store.athlete()
+    rows = [{"activity_id": key, "start": run.start, "name": f"Run {key}", "type": "Run",
+             "distance_m": run.distance[-1], "elapsed_s": run.t[-1]}
+            for key, run in ((101, RUN1), (102, RUN2), (103, RUN3))]
+    store.import_results(athlete.id, read_sources([("old.csv", strava_csv_bytes(rows[:2]))]))
+    results = list(read_sources([("new.csv", strava_csv_bytes(rows))]))
+    report = store.import_results(athlete.id, results)
+    assert statuses(report) == [("new.csv", "imported")]
+    table = activity_rows(results, report.files)
+    assert table[["date", "result"]].values.tolist() == [
+        [pd.Timestamp("2024-03-01").date(), "already stored"],
+        [pd.Timestamp("2024-03-03").date(), "already stored"],
+        [pd.Timestamp("2024-03-05").date(), "imported"]]
