@@ -8,13 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.charts import EXPOSURE_WORDS
 from analysis.cli import main
 from analysis.cohort.panel import dataset_panel
 from analysis.schema import conform_activities, conform_pain
 from analysis.stats.cohort import athlete_panel, cohort_panel, left_out_of, mixed_model
 from analysis.stats.export import dictionary, research_tables
 from analysis.stats.exposures import exposure_grid
-from analysis.stats.nof1 import associations
+from analysis.stats.nof1 import EXPOSURES, associations
 from analysis.stats.simulate import simulate_athlete, tidy_rows
 
 # Three Monday weeks, 1–21 January 2024: day, minutes, average and maximal heart rate, shoes
@@ -196,3 +197,11 @@ def test_kneeload_cohort_lists_who_is_left_out_of_the_trimp_models(tmp_path, cap
                                                                             ("minutes", 6)}
     assert main(["cohort", "--input", str(path), "--workers", "1"]) == 0
     assert "Left out of one exposure's models:" in capsys.readouterr().out
+
+
+def test_every_exposure_has_words_and_the_new_ones_their_evidence_tag():
+    assert set(EXPOSURES) <= set(EXPOSURE_WORDS)
+    # DOMAIN.md has no evidence on any of them: the product's own tags (README, Load)
+    assert EXPOSURE_WORDS["minutes"] == "running minutes [weak]"
+    assert EXPOSURE_WORDS["trimp"] == "heart-rate load (TRIMP) [weak]"
+    assert EXPOSURE_WORDS["new_shoes"] == "new shoes (first 14 days) [heuristic]"
