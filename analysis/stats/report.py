@@ -16,6 +16,7 @@ from analysis.stats.nof1 import (
     ASSOCIATION_COLUMNS,
     DAILY_OUTCOME,
     EXPOSURES,
+    NEEDS,
     REPEATED_LOOKS,
     SHARED_SIGNAL_RHO,
     associations,
@@ -39,6 +40,7 @@ class AthleteReport:
     event_profile: pd.DataFrame
     skipped: list[str] = field(default_factory=list)
     shared: list[tuple[str, ...]] = field(default_factory=list)  # one signal each
+    unknown: dict[str, str] = field(default_factory=dict)  # exposure -> why the files lack it
 
 
 def _flare_words(n: int, t: Thresholds) -> str:
@@ -63,11 +65,12 @@ def analyze_grid(grid: ExposureGrid, thresholds: Thresholds = Thresholds(), *,
     t = thresholds
     flares = flare_table(grid.daily, t)
     empty = pd.DataFrame()
+    unknown = {name: why for name, why in NEEDS.items() if grid.daily[name].isna().all()}
     shortfall = diary_shortfall(grid.daily[DAILY_OUTCOME])
     if shortfall is not None:
         return AthleteReport(False, f"Not enough diary data: {shortfall}",
                              pd.DataFrame(columns=list(ASSOCIATION_COLUMNS)), flares, empty,
-                             empty)
+                             empty, unknown=unknown)
     grid_result = associations(grid.daily, grid.weekly)
     table = grid_result.table
     parts = [EXPLORATORY,
@@ -103,9 +106,9 @@ def analyze_grid(grid: ExposureGrid, thresholds: Thresholds = Thresholds(), *,
         parts.append("Not computed: " + "; ".join(skipped) + ".")
     if table.empty:
         return AthleteReport(False, "Not enough paired data: " + "; ".join(skipped) + ".",
-                             table, flares, events, profile, skipped)
+                             table, flares, events, profile, skipped, unknown=unknown)
     return AthleteReport(True, " ".join(part for part in parts if part), table, flares, events,
-                         profile, skipped, grid_result.shared)
+                         profile, skipped, grid_result.shared, unknown)
 
 
 def analyze_athlete(activities: pd.DataFrame, pain: pd.DataFrame,

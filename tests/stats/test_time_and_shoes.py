@@ -16,6 +16,7 @@ from analysis.stats.cohort import athlete_panel, cohort_panel, left_out_of, mixe
 from analysis.stats.export import dictionary, research_tables
 from analysis.stats.exposures import exposure_grid
 from analysis.stats.nof1 import EXPOSURES, associations
+from analysis.stats.report import analyze_grid
 from analysis.stats.simulate import simulate_athlete, tidy_rows
 
 # Three Monday weeks, 1–21 January 2024: day, minutes, average and maximal heart rate, shoes
@@ -205,3 +206,11 @@ def test_every_exposure_has_words_and_the_new_ones_their_evidence_tag():
     assert EXPOSURE_WORDS["minutes"] == "running minutes [weak]"
     assert EXPOSURE_WORDS["trimp"] == "heart-rate load (TRIMP) [weak]"
     assert EXPOSURE_WORDS["new_shoes"] == "new shoes (first 14 days) [heuristic]"
+
+
+def test_the_report_names_what_the_files_cannot_give():
+    grid = exposure_grid(*_strip(simulate_athlete(7, days=200), "avg_heart_rate_bpm", "gear"))
+    report = analyze_grid(grid, n_perm=50)
+    assert report.unknown == {"trimp": "no run carries heart rate",
+                              "new_shoes": "no run names its shoes"}
+    assert "trimp: not enough data (no run carries heart rate)" in report.message

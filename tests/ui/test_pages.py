@@ -183,6 +183,15 @@ def test_risk_page_shows_flares_before_and_associations(db):
     assert tables.thresholds.flare_score == 4
 
 
+def test_risk_page_says_which_exposures_a_runners_files_cannot_give(db):
+    at = app("pages/risk.py", query={"athlete": "Bea (demo)"})  # a Garmin list: no shoes
+    assert ("Not enough data for new shoes (first 14 days) [heuristic]: no run names its "
+            "shoes.") in texts(at, "caption")
+    _, data = charts(at)[-1]
+    grid = max(data.values(), key=len)
+    assert not grid["exposure"].isin(["new_shoes"]).any()  # no cells of zeros
+
+
 def test_research_page_models_the_squad_and_exports_pseudonyms(db):
     at = app("pages/research.py")
     assert {m.label: m.value for m in at.metric}["Runners"] == f"{len(SQUAD)} of {len(SQUAD)}"
