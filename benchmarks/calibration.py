@@ -11,6 +11,10 @@ The generators here are this script's own (not analysis.stats.simulate):
   (a descent spike); descent per km lognormal around 12 m/km.
 - Pain: a latent AR(1) (φ drawn from 0.6–0.9) around a usual level 0.5–1.5 with SD 0.8,
   rounded to whole points and clipped to 0–10; 30 % of days unlogged.
+- Heart rate and shoes (analysis.stats.simulate.heart_rate_and_shoes, from a second stream
+  of the seed, so load and pain are as before): heart rate around 145 bpm, a new pair of
+  shoes every 90–180 days; neither has any effect on pain, so minutes, trimp and new_shoes
+  join the tested family.
 
 Scenarios:
   (a) pure null: pain and load independent.
@@ -44,6 +48,7 @@ from analysis.schema import conform_activities, conform_pain
 from analysis.stats.cohort import mixed_model
 from analysis.stats.exposures import exposure_grid
 from analysis.stats.nof1 import associations
+from analysis.stats.simulate import heart_rate_and_shoes
 
 START = pd.Timestamp("2022-01-03")  # a Monday
 DAYS = 728
@@ -131,11 +136,14 @@ def simulate(seed: int, *, cuts: bool = False, effect: tuple[str, float, int] | 
         km, descent = km * factor, descent * factor
     ran = np.flatnonzero(km > 0.5)
     days = START + pd.to_timedelta(ran, unit="D")
+    speed = np.full(len(ran), 1000 / 330)  # 5:30 per km
+    heart_rate, gear = heart_rate_and_shoes(np.random.default_rng([seed, 1]), speed, ran)
     activities = conform_activities(pd.DataFrame({
         "activity_id": [f"r{seed}-{i}" for i in range(len(ran))], "sport": "run",
         "start_time": (days + pd.Timedelta(hours=7)).tz_localize("UTC"), "local_date": days,
         "distance_m": km[ran] * 1000, "moving_time_s": km[ran] * 330,
-        "elevation_loss_m": descent[ran]}))
+        "elevation_loss_m": descent[ran], "avg_heart_rate_bpm": heart_rate,
+        "max_heart_rate_bpm": heart_rate + 15, "gear": gear}))
     logged = np.flatnonzero(rng.random(DAYS) < logged_share)
     diary = conform_pain(pd.DataFrame({
         "date": START + pd.to_timedelta(logged, unit="D"), "score": pain[logged].astype(int),

@@ -67,7 +67,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         "deployment those who consent; the others are listed as left out), a dataset built by "
         "`kneeload cohort build`, the daily.csv of `export-research`, or a tidy CSV with "
         "columns athlete_id,date,distance_m,pain (optional: elevation_loss_m, "
-        "avg_cadence_spm, moving_time_s): a row with a distance is a "
+        "avg_cadence_spm, moving_time_s, avg_heart_rate_bpm, max_heart_rate_bpm, gear): a "
+        "row with a distance is a "
         "run, a row with a pain score a diary entry. Flares use the default threshold for "
         "everyone. Exploratory.")
     cohort.add_argument("--input", metavar="CSV|OUTDIR", type=Path,
@@ -166,7 +167,8 @@ def cohort_json(report: CohortReport) -> dict[str, Any]:
             "n_athletes": report.n_athletes, "n_weeks": report.n_weeks,
             "n_flares": report.n_flares, "mixed": records(report.mixed),
             "time_to_flare": records(report.time_to_flare), "risk": records(report.risk),
-            "forest": records(report.forest), "left_out": records(report.left_out)}
+            "forest": records(report.forest), "left_out": records(report.left_out),
+            "left_out_of": records(report.left_out_of)}
 
 
 def cohort_text(report: CohortReport) -> str:
@@ -181,6 +183,9 @@ def cohort_text(report: CohortReport) -> str:
                 index=False, float_format="{:.3f}".format)]
     if not report.left_out.empty:
         lines += ["", "Left out of the models:", report.left_out.to_string(index=False)]
+    if not report.left_out_of.empty:
+        lines += ["", "Left out of one exposure's models:",
+                  report.left_out_of.to_string(index=False)]
     return "\n".join(lines)
 
 

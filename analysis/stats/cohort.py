@@ -29,7 +29,9 @@ pooled SD of the deviations). Continuous exposures stay continuous.
 
 A model runs only with at least EVENTS_PER_PARAMETER (5) events per exposure parameter
 (10 flares for within + between) and MIN_ATHLETES athletes; otherwise it says so. Athletes
-left out (too few diary weeks, no complete week) are listed with the reason.
+left out (too few diary weeks, no complete week) are listed with the reason, and so are
+those left out of one exposure's models because their files lack what it needs (heart
+rate for trimp, shoes for new_shoes, durations for minutes: nof1.NEEDS).
 Benjamini–Hochberg q-values across exposures in each model; everything is exploratory.
 """
 
@@ -65,6 +67,7 @@ from analysis.stats.nof1 import (
     MIN_DIARY_WEEKS,
     MIN_ENTRIES_PER_WEEK,
     MIN_PAIRS_WEEKLY,
+    NEEDS,
     WEEKLY_OUTCOME,
     newey_west_maxlags,
 )
@@ -77,8 +80,10 @@ SPLINE_KNOTS = (0.05, 0.35, 0.65, 0.95)  # Harrell's quantiles for 4 knots
 Z95 = stats.norm.ppf(0.975)
 
 LEFT_OUT_COLUMNS = ("athlete_id", "reason")
+LEFT_OUT_OF_COLUMNS = ("athlete_id", "exposure", "reason")
 TIDY_REQUIRED = ("athlete_id", "date", "distance_m", "pain")
-TIDY_OPTIONAL = ("elevation_loss_m", "avg_cadence_spm", "moving_time_s")
+TIDY_OPTIONAL = ("elevation_loss_m", "avg_cadence_spm", "moving_time_s", "avg_heart_rate_bpm",
+                 "max_heart_rate_bpm", "gear")
 
 
 @dataclass
@@ -97,15 +102,18 @@ class CohortReport:
     skipped: list[str] = field(default_factory=list)
     left_out: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=list(LEFT_OUT_COLUMNS)))  # athletes not in the models, and why
+    left_out_of: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=list(LEFT_OUT_OF_COLUMNS)))  # athletes not in one exposure's models, and why
 
 
 def tidy_tables(rows: pd.DataFrame) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
     """Canonical (activities, pain) per athlete from the tidy long cohort layout.
 
-    Columns athlete_id, date, distance_m, pain (elevation_loss_m, avg_cadence_spm and
-    moving_time_s optional; cadence is compared at matched speed, so without moving_time_s
-    there is no cadence deviation); a row with distance_m > 0 is one run on that day, a row
-    with a pain score one diary entry. Raises ValueError naming missing columns.
+    Columns athlete_id, date, distance_m, pain (TIDY_OPTIONAL optional; cadence is compared
+    at matched speed, so without moving_time_s there is no cadence deviation; without heart
+    rate no trimp, without gear, the run's shoes, no new_shoes); a row with distance_m > 0
+    is one run on that day, a row with a pain score one diary entry. Raises ValueError
+    naming missing columns.
     """
     missing = [c for c in TIDY_REQUIRED if c not in rows]
     if missing:
@@ -127,7 +135,8 @@ def tidy_tables(rows: pd.DataFrame) -> dict[str, tuple[pd.DataFrame, pd.DataFram
         "start_time": (runs["date"] + pd.Timedelta(hours=12)).dt.tz_localize("UTC"),
         "local_date": runs["date"], "tz_source": "default_utc",
         "distance_m": distance[distance > 0],
-        **{c: pd.to_numeric(runs[c], errors="coerce") for c in TIDY_OPTIONAL if c in runs},
+        **{c: runs[c] if c == "gear" else pd.to_numeric(runs[c], errors="coerce")
+           for c in TIDY_OPTIONAL if c in runs},
     }))
     score = pd.to_numeric(rows["pain"], errors="coerce")
     diary = rows[score.notna()]
@@ -284,17 +293,19 @@ def _effects(exposure: str, split: _Split, params: np.ndarray, se: np.ndarray,
              dof: int | None = None) -> list[dict]:
     """Rows for the within and between coefficients (params/se ordered within, between);
     interval and p-value from the normal, or from Student's t with `dof` degrees of freedom
-    — the same distribution for both, so they agree."""
+    — the same distribution for both, so they agree. A ratio whose interval is beyond
+    floating point (hardly any spread between a few athletes) reads inf."""
     reference = stats.norm if dof is None else stats.t(dof)
     critical = float(reference.ppf(0.975))
     rows = []
     for i, (component, sd) in enumerate((("within", split.sd_within),
                                          ("between", split.sd_between))):
-        rows.append({"exposure": exposure, "component": component, "per_sd": sd,
-                     "estimate": float(transform(params[i])),
-                     "ci_low": float(transform(params[i] - critical * se[i])),
-                     "ci_high": float(transform(params[i] + critical * se[i])),
-                     "p_value": float(2 * reference.sf(abs(params[i] / se[i])))})
+        with np.errstate(over="ignore"):
+            rows.append({"exposure": exposure, "component": component, "per_sd": sd,
+                         "estimate": float(transform(params[i])),
+                         "ci_low": float(transform(params[i] - critical * se[i])),
+                         "ci_high": float(transform(params[i] + critical * se[i])),
+                         "p_value": float(2 * reference.sf(abs(params[i] / se[i])))})
     return rows
 
 
@@ -564,6 +575,22 @@ def left_out(panel: pd.DataFrame, names: Iterable[str] = ()) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(LEFT_OUT_COLUMNS))
 
 
+def left_out_of(panel: pd.DataFrame) -> pd.DataFrame:
+    """The athletes of the panel left out of one exposure's models (LEFT_OUT_OF_COLUMNS):
+    for each exposure of nof1.NEEDS, those without a value in any week before a week with
+    weekly pain — their files lack what it needs, or have it only in other weeks."""
+    rows = []
+    for exposure, need in NEEDS.items():
+        known = np.isfinite(panel[exposure].to_numpy(dtype=float))
+        paired = known & np.isfinite(panel["pain"].to_numpy(dtype=float))
+        ever = pd.Series(known).groupby(panel["athlete_id"].to_numpy()).any()
+        used = pd.Series(paired).groupby(panel["athlete_id"].to_numpy()).any()
+        for athlete in used.index[~used.to_numpy()]:
+            rows.append((athlete, exposure, need if not ever[athlete] else
+                         "no week with a value before a week with weekly pain"))
+    return pd.DataFrame(rows, columns=list(LEFT_OUT_OF_COLUMNS))
+
+
 def analyze_cohort(panel: pd.DataFrame, *, n_athletes: int | None = None,
                    workers: int | None = None, names: Iterable[str] = (),
                    excluded: Iterable[tuple[str, str]] = ()) -> CohortReport:
@@ -612,6 +639,12 @@ def analyze_cohort(panel: pd.DataFrame, *, n_athletes: int | None = None,
     if len(missing):
         parts.append(f"Left out: {len(missing)} athlete{'s' if len(missing) != 1 else ''} "
                      "(listed with the reason).")
+    partly = left_out_of(panel)
+    if len(partly):
+        counts = partly.groupby("exposure", sort=False).size()
+        parts.append("Left out of single exposures' models (listed with the reason): "
+                     + ", ".join(f"{exposure} {n} athlete{'s' if n != 1 else ''}"
+                                 for exposure, n in counts.items()) + ".")
     if skipped:
         parts.append("Not computed: " + "; ".join(skipped) + ".")
     risk = _table(risk_rows, "or_p_value")
@@ -621,4 +654,4 @@ def analyze_cohort(panel: pd.DataFrame, *, n_athletes: int | None = None,
     return CohortReport(True, " ".join(parts), len(included), len(panel), n_flares,
                         _table(mixed_rows), _table(cox_rows), risk,
                         pd.concat([result[3] for result in results], ignore_index=True),
-                        skipped, missing)
+                        skipped, missing, partly)

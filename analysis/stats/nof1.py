@@ -8,7 +8,10 @@ weeks for weekly ones; no same-day cells, since the diary entry may predate the 
    chosen by AIC, fitted by least squares to the days/weeks where the exposure is defined, in
    time order) turns the exposure into its innovations u_t — the part its own past does not
    predict. Flags (FLAG_EXPOSURES: a spike, a descent spike, a weekly jump over 30 %, as the
-   product raises them) enter as 0/1 event indicators, unfiltered.
+   product raises them) enter as 0/1 event indicators, unfiltered: they are isolated days.
+   New shoes, 0/1 too but 1 for weeks on end, are prewhitened like the continuous
+   exposures: unfiltered, its 14-day blocks against autocorrelated pain gave p < 0.05 in
+   9–10 % of null cells (benchmarks/calibration.py), prewhitened 5 %.
 2. Pain before the exposure: every cell is adjusted for the pain on the day before the
    exposure (that week's mean, with a missing-day indicator, where the day has no entry)
    and the mean pain of the 7 days before it (weekly cells: the weekly pain of the week
@@ -42,10 +45,17 @@ from analysis.stats.multiple import bh_qvalues
 
 RUN_EXPOSURES = ("spike_ratio", "descent_m", "descent_per_km", "cadence_dev_pct")
 FLAG_EXPOSURES = ("spike_flag", "descent_spike_flag", "weekly_jump_flag")
-DAILY_EXPOSURES = (*RUN_EXPOSURES, *FLAG_EXPOSURES, "acwr_uncoupled", "acwr_ewma")
+# Time-based load and shoes per day: unknown (NaN) for a runner whose files lack what they
+# need, never 0 (NEEDS says what).
+LOAD_EXPOSURES = ("minutes", "trimp", "new_shoes")
+DAILY_EXPOSURES = (*RUN_EXPOSURES, *FLAG_EXPOSURES, "acwr_uncoupled", "acwr_ewma",
+                   *LOAD_EXPOSURES)
 WEEKLY_EXPOSURES = ("weekly_change_pct", "long_run_share")
 EXPOSURES = ("weekly_change_pct", "spike_ratio", "descent_m", "descent_per_km",
-             "cadence_dev_pct", "acwr_uncoupled", "acwr_ewma", "long_run_share")
+             "cadence_dev_pct", "acwr_uncoupled", "acwr_ewma", "long_run_share",
+             *LOAD_EXPOSURES)
+NEEDS = {"minutes": "no run has a duration", "trimp": "no run carries heart rate",
+         "new_shoes": "no run names its shoes"}
 DAILY_OUTCOME = "pain_max"  # the day's worst pain, NaN = no diary entry
 WEEKLY_OUTCOME = "pain_mean_daily_max"  # mean of daily worst pain, NaN under 4 diary days
 DAILY_LAGS = (1, 2, 3)
@@ -185,6 +195,9 @@ def _cells(frame: pd.DataFrame, outcome: np.ndarray, covariates: np.ndarray,
         flag = name in FLAG_EXPOSURES
         scale = 1.0 if flag else (float(np.nanstd(x, ddof=1)) if np.isfinite(x).sum() > 1
                                   else 0.0)
+        if name in NEEDS and not np.isfinite(x).any():
+            skipped.append(f"{name}: not enough data ({NEEDS[name]})")
+            continue
         if not (scale > 0 and np.nanmax(x, initial=-np.inf) > np.nanmin(x, initial=np.inf)):
             skipped.append(f"{name}: no variation (or no values) to relate to pain")
             continue
