@@ -77,9 +77,11 @@ def test_prior_pain_is_the_day_before_and_the_week_before():
     # Day 7: the day before (6) has no entry; days 0-6 hold 1, 3, 2, 2, 4 -> mean 2.4, which
     # stands in for the missing day, flagged.
     np.testing.assert_allclose(prior[7], [2.4, 1, 2.4])
-    # Day 8: day 7 = 5; days 1-7 hold 3, 2, 2, 4, 5 -> 3.2. Day 4: 3 entries before, none.
+    # Day 8: day 7 = 5; days 1-7 hold 3, 2, 2, 4, 5 -> 3.2. Day 3: days 0-2 hold 1 and 3
+    # (2 entries, enough) -> 2. Day 2: one entry before it (1), no mean.
     np.testing.assert_allclose(prior[8], [5, 0, 3.2])
-    assert np.isnan(prior[4, 2])
+    np.testing.assert_allclose(prior[3], [3, 0, 2])
+    assert np.isnan(prior[2, 2])
     np.testing.assert_array_equal(prior_pain(pain, weekly=True)[1:, 0], pain[:-1])
 
 
