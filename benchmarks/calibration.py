@@ -21,10 +21,14 @@ Scenarios:
       average 0, weekly pain AR(1) φ 0.5.
 Power: pain +1 or +2 points on the one day `lag` days after each planted event (weekly jump:
 after the week's Sunday; spike and descent spike: after the run), lag 1, 2 and 3.
+Weekly-jump flag check: how many planted jump weeks the flag raises, how many flags are
+planted jumps, and the power with the planted Sundays in place of the flag (an oracle).
 Flare rule: AR(1) diaries (no flare process); and the same diaries with planted flares (a
-rise of 3–4 points lasting 3–6 days every 60–120 days).
+rise of 3–4 points lasting 3–6 days every 60–120 days), with 100, 85 and 70 % of days
+logged.
 
-    python benchmarks/calibration.py [--runners 200] [--cohorts 200] [--quick]
+    python benchmarks/calibration.py [--runners 200] [--cohorts 200] [--looks 100]
+        [--parts null,cohort,power,jumpflag,looks,flares]
 
 Prints the tables README.md quotes (shares with Wilson 95 % intervals).
 """
@@ -298,7 +302,7 @@ def main() -> None:
     parser.add_argument("--looks", type=int, default=100)
     parser.add_argument("--cohorts", type=int, default=200)
     parser.add_argument("--cohort-seed", type=int, default=3000)
-    parser.add_argument("--parts", default="null,cohort,power,looks,flares")
+    parser.add_argument("--parts", default="null,cohort,power,jumpflag,looks,flares")
     args = parser.parse_args()
     parts = args.parts.split(",")
     n = args.runners
