@@ -15,6 +15,7 @@ from analysis.stats.nof1 import (
     ASSOCIATION_COLUMNS,
     DAILY_OUTCOME,
     EXPOSURES,
+    FLAG_ALPHA_SHARE,
     REPEATED_LOOKS,
     SHARED_SIGNAL_RHO,
     associations,
@@ -78,7 +79,9 @@ def analyze_grid(grid: ExposureGrid, thresholds: Thresholds = Thresholds(), *,
              "descent spike, weekly jump over 30 %) as events, estimates in pain points per "
              "raised flag. Interval and p-value from one autocorrelation-robust error (the "
              "larger of classical and Newey–West), so they always agree; Benjamini–Hochberg "
-             "q-values across all tests.",
+             "q-values across all tests, weighted so that the flags, the product's own "
+             f"warnings, share {FLAG_ALPHA_SHARE:.0%} of the error rate (never below the "
+             "p-value).",
              shared_words(grid_result.shared), REPEATED_LOOKS]
     skipped = list(grid_result.skipped)
     if len(flares) < MIN_FLARES:

@@ -4,6 +4,7 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
+from analysis.stats.multiple import bh_qvalues
 from analysis.stats.nof1 import (
     ar_innovations,
     associations,
@@ -126,6 +127,14 @@ def test_grid_shape_labels_and_skips():
     assert "descent_m: no variation (or no values) to relate to pain" in result.skipped
     assert ("weekly_change_pct at lag 4 weeks: 5 paired values with the pain before them "
             "logged, needs 12") in result.skipped
+
+
+def test_flag_cells_share_80_percent_of_the_error_rate():
+    # 9 cells, 3 of them flags: flag weight 0.8 · 9 / 3 = 2.4, the others 0.2 · 9 / 6 = 0.3.
+    table = associations(*_grid(70, 4)).table
+    weights = [0.3] * 3 + [2.4] * 3 + [0.3] * 3
+    np.testing.assert_allclose(table["q_value"],
+                               bh_qvalues(table["p_value"].to_numpy(), weights))
 
 
 def test_weekly_lags_are_reported_in_days_and_weeks():
