@@ -16,6 +16,7 @@ from analysis.stats.nof1 import (
     ASSOCIATION_COLUMNS,
     DAILY_OUTCOME,
     EXPOSURES,
+    FLAG_ALPHA_SHARE,
     NEEDS,
     REPEATED_LOOKS,
     SHARED_SIGNAL_RHO,
@@ -86,7 +87,8 @@ def analyze_grid(grid: ExposureGrid, thresholds: Thresholds = Thresholds(), *,
              "30 %) as events, estimates in pain points per raised flag. Interval and "
              "p-value from one autocorrelation-robust error (the larger of classical and "
              "Newey–West), so they always agree; Benjamini–Hochberg q-values across all "
-             "tests.",
+             "tests, weighted so that the flags, the product's own warnings, share "
+             f"{FLAG_ALPHA_SHARE:.0%} of the error rate (never below the p-value).",
              shared_words(grid_result.shared), REPEATED_LOOKS]
     skipped = list(grid_result.skipped)
     if len(flares) < MIN_FLARES:
