@@ -31,11 +31,22 @@ def drawn(page) -> None:
         "[data-testid='stVegaLiteChart']")].every(c => c.querySelector('canvas, svg'))""")
 
 
+# Notes when the script starts running: waiting a fixed time for the rerun to start would,
+# on a busy machine, sometimes time the page that is still shown (0.1 s "visits").
+WATCH_RERUN = """() => { window.kneeloadRan = false;
+    const app = document.querySelector("[data-testid='stApp']");
+    const watch = new MutationObserver(() => {
+        if (app.getAttribute('data-test-script-state') === 'running') {
+            window.kneeloadRan = true; watch.disconnect(); } });
+    watch.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']}); }"""
+
+
 def timed(page, action) -> float:
-    """Seconds from `action()` to the page drawn."""
+    """Seconds from `action()` to the page drawn (after the rerun it started)."""
+    page.evaluate(WATCH_RERUN)
     start = time.perf_counter()
     action()
-    page.wait_for_timeout(50)  # the rerun starts
+    page.wait_for_function("() => window.kneeloadRan")
     drawn(page)
     return time.perf_counter() - start
 
