@@ -33,12 +33,16 @@ def drawn(page) -> None:
 
 # Notes when the script starts running: waiting a fixed time for the rerun to start would,
 # on a busy machine, sometimes time the page that is still shown (0.1 s "visits").
+# A quick run can start and end before the observer is called: an old value 'running'
+# counts too.
 WATCH_RERUN = """() => { window.kneeloadRan = false;
     const app = document.querySelector("[data-testid='stApp']");
-    const watch = new MutationObserver(() => {
-        if (app.getAttribute('data-test-script-state') === 'running') {
+    const watch = new MutationObserver(records => {
+        if (app.getAttribute('data-test-script-state') === 'running'
+                || records.some(r => r.oldValue === 'running')) {
             window.kneeloadRan = true; watch.disconnect(); } });
-    watch.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']}); }"""
+    watch.observe(app, {attributes: true, attributeOldValue: true,
+                        attributeFilter: ['data-test-script-state']}); }"""
 
 
 def timed(page, action) -> float:
