@@ -5,6 +5,8 @@ Everything computed here comes from analysis/; caches are keyed by the database 
 viewer, the athlete id and the athlete's data version (which grows with every write), never
 by frames. Every read goes through the viewer's scoped Store, which refuses what they may
 not see (analysis.store.access): a cache hit still asks the store for the data version.
+Pages keep their own tables and charts in the same cache (derived, chart), under the key
+their view was read with.
 """
 
 from __future__ import annotations
