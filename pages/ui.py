@@ -32,7 +32,6 @@ from analysis.athlete import AthleteView
 from analysis.cohort.dataset import read_manifest_json
 from analysis.cohort.panel import csv_panel, dataset_panel
 from analysis.deployment import squad_mode
-from analysis.load import LoadTables
 from analysis.safetext import markdown_literal
 from analysis.stats.cohort import CohortReport, analyze_cohort, cohort_panel
 from analysis.stats.report import AthleteReport
@@ -341,11 +340,6 @@ def chart(key: DataKey, build: Callable[[], alt.TopLevelMixin], *what: object) -
     building and checking (a tenth of a second a chart)."""
     st.vega_lite_chart(derived(key, lambda: charts.vega_lite(build()), "chart", *what),
                        width="stretch")
-
-
-def tables(current: Athlete) -> LoadTables:
-    """Daily, per-run, weekly and flag tables of `current` as of today, cached."""
-    return view(current).tables
 
 
 @st.cache_data(max_entries=32, ttl=VIEW_TTL_S, show_spinner="Relating load to pain…")
