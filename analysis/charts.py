@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
-from analysis import track
+from analysis import effort, shoes, track
 from analysis.thresholds import Thresholds
 from analysis.units import Units
 
@@ -331,6 +331,10 @@ EXPOSURE_WORDS = {
     "descent_m": "descent (m)", "descent_per_km": "descent per km",
     "cadence_dev_pct": "cadence vs baseline (%)", "acwr_uncoupled": "ACWR, uncoupled",
     "acwr_ewma": "ACWR, EWMA", "long_run_share": "long-run share",
+    # Time-based load and shoes carry their evidence tag: neither is in DOMAIN.md's evidence.
+    "minutes": f"running minutes {effort.EVIDENCE.strength}",
+    "trimp": f"heart-rate load (TRIMP) {effort.EVIDENCE.strength}",
+    "new_shoes": f"new shoes (first {shoes.NEW_SHOE_DAYS} days) {shoes.EVIDENCE.strength}",
 }
 # The flags tested as events (analysis.stats.nof1.FLAG_EXPOSURES), for the n-of-1 chart.
 FLAG_WORDS = {"spike_flag": "spike flag raised", "descent_spike_flag": "descent spike flag",

@@ -58,13 +58,20 @@ def run_loads(runs: pd.DataFrame, activities: pd.DataFrame,
 
 
 def daily_loads(loads: pd.DataFrame, days: pd.DatetimeIndex) -> pd.DataFrame:
-    """Per day of `days`: minutes and trimp summed over the day's runs; rest days are 0,
-    and a day whose runs all lack heart rate has an unknown (NaN) trimp."""
+    """Per day of `days`: minutes and trimp summed over the day's runs, rest days 0. Each is
+    unknown (NaN) on a day with a run lacking it (no duration, no heart rate), and on every
+    day before the first run that has it: a runner whose files never carry heart rate has
+    no TRIMP at all, not a TRIMP of 0."""
+    days = pd.DatetimeIndex(days)
     by_day = loads.groupby("local_date")
-    out = pd.DataFrame({"minutes": by_day["minutes"].sum(min_count=1),
-                        "trimp": by_day["trimp"].sum(min_count=1)}).reindex(days)
-    ran = pd.Series(pd.DatetimeIndex(days).isin(loads["local_date"]), index=days)
-    return out.fillna({"minutes": 0.0}).assign(trimp=out["trimp"].where(ran, 0.0))
+    out = {}
+    for name in ("minutes", "trimp"):
+        known = by_day[name].count() == by_day[name].size()
+        value = by_day[name].sum().where(known).reindex(days)
+        first = loads.loc[loads[name].notna(), "local_date"].min()
+        started = days >= first if pd.notna(first) else np.zeros(len(days), dtype=bool)
+        out[name] = value.where(days.isin(loads["local_date"]), 0.0).where(started)
+    return pd.DataFrame(out, index=days)
 
 
 def weekly_measure(weekly: pd.DataFrame, loads: pd.DataFrame, measure: str,

@@ -12,6 +12,12 @@ from analysis.store import FileOutcome
 OUTCOME_WORDS = {"imported": "imported", "duplicate": "already stored",
                  "failed": "could not be read", "empty": "nothing to import",
                  "ignored": "ignored"}
+# One activity's result and note from what storing it did (analysis.store.importer
+# Stored.kind): a file can hold new runs and runs stored before.
+STORED_WORDS = {"new": ("imported", ""), "same": ("already stored", ""),
+                "named": ("already stored", "the stored record took its name and type from "
+                                            "activities.csv"),
+                "replaced": ("imported", "replaced a stored record with less detail")}
 COLUMNS = ("file", "date", "sport", "distance_m", "counts_as_running", "result", "details")
 
 
@@ -27,15 +33,17 @@ def activity_rows(results: list[FileResult], outcomes: list[FileOutcome]) -> pd.
         result_words = OUTCOME_WORDS.get(outcome.status, outcome.status)
         notes = ([result.error] if result.error else []) + list(result.warnings)
         details = "; ".join(notes)
-        for activity in result.activities:
+        for index, activity in enumerate(result.activities):
+            words, stored_note = (STORED_WORDS[outcome.stored[index]]
+                                  if index < len(outcome.stored) else (result_words, ""))
             summary = activity.summary
             sport = summary.get("sport")
-            own = summary.get("warnings")  # a truncated file, a guessed sport …
+            own = [note for note in (summary.get("warnings"), stored_note) if note]
             rows.append({"file": result.file, "date": pd.Timestamp(summary["local_date"]).date()
                          if pd.notna(summary.get("local_date")) else None,
                          "sport": sport, "distance_m": summary.get("distance_m"),
-                         "counts_as_running": sport in RUN_SPORTS, "result": result_words,
-                         "details": "; ".join(notes + ([own] if own else []))})
+                         "counts_as_running": sport in RUN_SPORTS, "result": words,
+                         "details": "; ".join(notes + own)})
         if not result.activities:
             rows.append({"file": result.file, "date": None, "sport": None,
                          "distance_m": None, "counts_as_running": False,

@@ -335,7 +335,8 @@ def flare_rule_words(t: Thresholds = Thresholds()) -> str:
             f"of them logged; the day is at least {t.flare_min_rise:g} points above those "
             f"days' mean (a real change: the smallest that matters is about 1.2), and "
             f"{t.flare_persist_days} of the first {t.flare_persist_window} logged days from "
-            f"it on (within {t.flare_quiet_days} days) reach {t.flare_score:g}")
+            f"it on (within {t.flare_quiet_days} days) reach {t.flare_score:g} or stay "
+            f"{t.flare_min_rise:g} points above that mean")
 
 
 def _previous_sum(values: np.ndarray, days: int) -> np.ndarray:
@@ -370,7 +371,8 @@ def flare_onsets(daily: pd.DataFrame, thresholds: Thresholds = Thresholds()) -> 
     Rise: the day's pain ≥ the quiet entries' mean + flare_min_rise (2, the MCID ≈ 1.16
     in whole points). Persistence: of the first flare_persist_window (3) logged days from
     the onset on, within flare_quiet_days, at least flare_persist_days (2) reach
-    flare_score. A single noisy day at 4 is not a flare.
+    flare_score or stay flare_min_rise above the quiet mean (the real change persists). A
+    single noisy day at 4 is not a flare.
     """
     t = thresholds
     pain = daily["pain_max"].to_numpy(dtype=float)
@@ -378,15 +380,15 @@ def flare_onsets(daily: pd.DataFrame, thresholds: Thresholds = Thresholds()) -> 
     high = logged & (pain >= t.flare_score)
     quiet, quiet_mean = quiet_week(pain, t)
     start = high & quiet & (pain >= quiet_mean + t.flare_min_rise)
-    # Persistence, on the diary's logged days: positions `at`, their highs `hit`.
+    # Persistence, on the diary's logged days `at`: the level each onset needs again.
     at = np.flatnonzero(logged)
-    hit = high[at].astype(int)
+    level = np.fmin(t.flare_score, quiet_mean[at] + t.flare_min_rise)
     count = np.zeros(len(at), dtype=int)
     for ahead in range(t.flare_persist_window):
         later = np.minimum(np.arange(len(at)) + ahead, len(at) - 1)
         within = (np.arange(len(at)) + ahead < len(at)) & (
             at[later] - at < t.flare_quiet_days)
-        count += np.where(within, hit[later], 0)
+        count += np.where(within, pain[at[later]] >= level, 0)
     persists = np.zeros(len(pain), dtype=bool)
     persists[at] = count >= t.flare_persist_days
     return pd.Series(start & persists, index=daily.index, name="flare")

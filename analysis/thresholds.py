@@ -58,7 +58,8 @@ class Thresholds:
     # flare_quiet_days below it, of which at least flare_recorded_days have an entry (a day
     # without one is unknown, not quiet); at least flare_min_rise above those days' mean
     # (the MCID ≈ 1.16, Piva 2009, in whole points); and flare_persist_days of the first
-    # flare_persist_window logged days from the onset reach flare_score. One definition for
+    # flare_persist_window logged days from the onset reach flare_score or stay
+    # flare_min_rise above that mean (the real change persists). One definition for
     # the dashboard and the statistics.
     flare_score: float = 4.0
     flare_quiet_days: int = 7

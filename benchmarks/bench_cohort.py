@@ -6,11 +6,15 @@
 2. Models: what `kneeload cohort --input CSV` does (CSV to panel runner by runner, then
    every model) over `--panel-runners` simulated runners × 1 year, in a fresh process: time
    and peak memory of each step, at two sizes so the growth per runner shows.
+3. From the database: what `kneeload cohort` does over `--stored-runners` simulated runners
+   × 1 year stored in SQLite (at half and at all of them), in a fresh process with one
+   worker: peak memory of reading the runners one at a time (Store.research_cohort, as the
+   command does) and, for comparison, all at once (Store.research_data).
 
     python benchmarks/bench_cohort.py [--runners 200] [--weeks 52] [--step 1]
-                                      [--panel-runners 2000]
+                                      [--panel-runners 2000] [--stored-runners N]
 
-(--runners 0 or --panel-runners 0 skips that part.)
+(--runners 0 or --panel-runners 0 skips that part; part 3 runs only with --stored-runners.)
 """
 
 from __future__ import annotations
@@ -26,7 +30,10 @@ from distributed import Client, LocalCluster
 
 from analysis.cohort.build import BuildSettings, build_cohort
 from analysis.cohort.manifest import read_manifest
+from analysis.ingest import FileResult, ParsedActivity
+from analysis.pain import PainEntry
 from analysis.stats.simulate import simulate_athlete, tidy_rows
+from analysis.store import Store
 from analysis.synth.cohort import write_cohort
 
 
@@ -89,6 +96,53 @@ def bench_models(runners: int) -> None:
                   f"{panel_mb:.0f} MB), models {models_s:.1f} s; peak RSS {peak_mb:.0f} MB")
 
 
+def _store_simulated(url: str, seeds: range) -> None:
+    """Simulated runners × 1 year through the Store API: activities as one import, the
+    diary as entries."""
+    with Store(url) as store:
+        for seed in seeds:
+            runner = simulate_athlete(seed, days=365)
+            athlete = store.athlete(runner.name)
+            store.import_results(athlete.id, [FileResult(f"{runner.name}.csv", activities=[
+                ParsedActivity(row) for row in runner.activities.to_dict("records")])])
+            store.add_pain(athlete.id, [PainEntry(row.date.date(), int(row.score), row.side,
+                                                  row.timing) for row in runner.pain.itertuples()])
+
+
+_READ = {"one at a time": "c = store.research_cohort(); n = len(c.names); "
+                          "panel = cohort_panel(c.athletes(), workers=1, total=n); ",
+         "all at once": "a = store.research_data(); n = len(a); "
+                        "panel = cohort_panel(a, workers=1); "}
+
+
+def bench_stored(runners: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'cohort.db'}"
+        stored = 0
+        for n in (runners // 2, runners):
+            started = time.perf_counter()
+            _store_simulated(url, range(stored, n))
+            stored = n
+            print(f"stored {n} simulated runners × 1 year (+{time.perf_counter() - started:.0f}"
+                  " s)")
+            for how, read in _READ.items():
+                code = ("import sys, time; from analysis.store import Store; "
+                        "from analysis.stats.cohort import analyze_cohort, cohort_panel; "
+                        "peak = lambda: next(int(line.split()[1]) for line in "
+                        "open('/proc/self/status') if line.startswith('VmHWM')) / 1024; "
+                        f"store = Store({url!r}); start = peak(); t = time.perf_counter(); "
+                        + read +
+                        "a_s, a_mb = time.perf_counter() - t, peak(); "
+                        "analyze_cohort(panel, n_athletes=n, workers=1); "
+                        "print(start, a_s, a_mb, peak(), file=sys.stderr)")
+                done = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                                      text=True, check=True)
+                start_mb, panel_s, panel_mb, peak_mb = map(float, done.stderr.split()[-4:])
+                print(f"kneeload cohort from the database, {n} runners read {how}: panel "
+                      f"{panel_s:.1f} s, peak RSS {start_mb:.0f} MB after start-up, "
+                      f"{panel_mb:.0f} MB after the panel, {peak_mb:.0f} MB with the models")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runners", type=int, default=200)
@@ -97,11 +151,16 @@ def main() -> None:
                         help="seconds between samples of the generated runs (default 1, as "
                         "watches record)")
     parser.add_argument("--panel-runners", type=int, default=2000)
+    parser.add_argument("--stored-runners", type=int, default=0,
+                        help="part 3 over this many stored runners (e.g. 400; default 0: "
+                        "skipped)")
     args = parser.parse_args()
     if args.runners:
         bench_build(args.runners, args.weeks, args.step)
     if args.panel_runners:
         bench_models(args.panel_runners)
+    if args.stored_runners:
+        bench_stored(args.stored_runners)
 
 
 if __name__ == "__main__":

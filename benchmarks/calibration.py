@@ -11,6 +11,10 @@ The generators here are this script's own (not analysis.stats.simulate):
   (a descent spike); descent per km lognormal around 12 m/km.
 - Pain: a latent AR(1) (φ drawn from 0.6–0.9) around a usual level 0.5–1.5 with SD 0.8,
   rounded to whole points and clipped to 0–10; 30 % of days unlogged.
+- Heart rate and shoes (analysis.stats.simulate.heart_rate_and_shoes, from a second stream
+  of the seed, so load and pain are as before): heart rate around 145 bpm, a new pair of
+  shoes every 90–180 days; neither has any effect on pain, so minutes, trimp and new_shoes
+  join the tested family.
 
 Scenarios:
   (a) pure null: pain and load independent.
@@ -21,10 +25,14 @@ Scenarios:
       average 0, weekly pain AR(1) φ 0.5.
 Power: pain +1 or +2 points on the one day `lag` days after each planted event (weekly jump:
 after the week's Sunday; spike and descent spike: after the run), lag 1, 2 and 3.
+Weekly-jump flag check: how many planted jump weeks the flag raises, how many flags are
+planted jumps, and the power with the planted Sundays in place of the flag (an oracle).
 Flare rule: AR(1) diaries (no flare process); and the same diaries with planted flares (a
-rise of 3–4 points lasting 3–6 days every 60–120 days).
+rise of 3–4 points lasting 3–6 days every 60–120 days), with 100, 85 and 70 % of days
+logged.
 
-    python benchmarks/calibration.py [--runners 200] [--cohorts 200] [--quick]
+    python benchmarks/calibration.py [--runners 200] [--cohorts 200] [--looks 100]
+        [--parts null,cohort,power,jumpflag,looks,flares]
 
 Prints the tables README.md quotes (shares with Wilson 95 % intervals).
 """
@@ -39,15 +47,18 @@ import numpy as np
 import pandas as pd
 from scipy.signal import lfilter
 
-from analysis.pain import flare_onsets
+from analysis.pain import flare_onsets, quiet_week
 from analysis.schema import conform_activities, conform_pain
 from analysis.stats.cohort import mixed_model
 from analysis.stats.exposures import exposure_grid
 from analysis.stats.nof1 import associations
+from analysis.stats.simulate import heart_rate_and_shoes
+from analysis.thresholds import Thresholds
 
 START = pd.Timestamp("2022-01-03")  # a Monday
 DAYS = 728
 EVENTS = ("weekly_jump", "spike", "descent_spike")
+RULE = Thresholds()  # the default flare rule
 # The cells that carry each planted event's signal (its own flag and the continuous
 # exposures that measure the same thing).
 FAMILY = {"weekly_jump": ("weekly_jump_flag", "weekly_change_pct", "acwr_uncoupled",
@@ -131,11 +142,14 @@ def simulate(seed: int, *, cuts: bool = False, effect: tuple[str, float, int] | 
         km, descent = km * factor, descent * factor
     ran = np.flatnonzero(km > 0.5)
     days = START + pd.to_timedelta(ran, unit="D")
+    speed = np.full(len(ran), 1000 / 330)  # 5:30 per km
+    heart_rate, gear = heart_rate_and_shoes(np.random.default_rng([seed, 1]), speed, ran)
     activities = conform_activities(pd.DataFrame({
         "activity_id": [f"r{seed}-{i}" for i in range(len(ran))], "sport": "run",
         "start_time": (days + pd.Timedelta(hours=7)).tz_localize("UTC"), "local_date": days,
         "distance_m": km[ran] * 1000, "moving_time_s": km[ran] * 330,
-        "elevation_loss_m": descent[ran]}))
+        "elevation_loss_m": descent[ran], "avg_heart_rate_bpm": heart_rate,
+        "max_heart_rate_bpm": heart_rate + 15, "gear": gear}))
     logged = np.flatnonzero(rng.random(DAYS) < logged_share)
     diary = conform_pain(pd.DataFrame({
         "date": START + pd.to_timedelta(logged, unit="D"), "score": pain[logged].astype(int),
@@ -186,6 +200,29 @@ def power(runners: int, event: str, size: float, lag: int, base: int) -> tuple[s
     return wilson(found, runners), ", ".join(f"{k} {v}" for k, v in cells.items())
 
 
+def jump_flag_check(runners: int, lag: int, base: int) -> tuple[str, str, str]:
+    """What limits the weekly-jump power (+2 at `lag`): the share of planted jump weeks the
+    flag raises (the distance actually run > 30 % above the week before), the share of
+    raised flags that are planted jumps, and the power of the same cell when the flag is
+    replaced by the planted Sundays themselves (an oracle no product has)."""
+    planted = raised = both = oracle = 0
+    for seed in range(base, base + runners):
+        runner = simulate(seed, effect=("weekly_jump", 2.0, lag))
+        grid = exposure_grid(runner.activities, runner.pain,
+                             today=START + pd.Timedelta(days=DAYS - 1))
+        day = (grid.daily.index - START).days.to_numpy()
+        known = grid.daily["weekly_jump_flag"].to_numpy()
+        flag = known == 1
+        truth = np.isin(day, runner.events["weekly_jump"])
+        planted, raised, both = planted + truth.sum(), raised + flag.sum(), both + (
+            flag & truth).sum()
+        daily = grid.daily.assign(weekly_jump_flag=np.where(np.isnan(known), np.nan, truth))
+        table = associations(daily, grid.weekly).table
+        cell = table[(table["exposure"] == "weekly_jump_flag") & (table["lag_days"] == lag)]
+        oracle += int(((cell["q_value"] < 0.05) & (cell["estimate"] > 0)).any())
+    return wilson(both, planted), wilson(both, raised), wilson(oracle, runners)
+
+
 def repeated_looks(runners: int, base: int) -> str:
     """Null runners (pain cuts load) analysed every 4 weeks from week 12 to week 104: share
     with a q < 0.05 at any look."""
@@ -200,11 +237,14 @@ def repeated_looks(runners: int, base: int) -> str:
     return wilson(ever, runners)
 
 
-def flare_rule(runners: int, base: int, logged_share: float) -> tuple[str, str, str]:
+def flare_rule(runners: int, base: int, logged_share: float) -> tuple[str, str, str, str]:
     """Flares per runner-year on AR(1) diaries without flares; share of planted flares
     found within ±2 days, of all and of those whose diary shows pain ≥ 4 on 2 logged days
-    (the threshold itself is a setting; a planted rise that never shows 4 is not a flare)."""
-    noise, found, planted, shown, found_shown = 0, 0, 0, 0, 0
+    (the threshold itself is a setting; a planted rise that never shows 4 is not a flare);
+    and the ceiling of any persistence rule: the share with a logged day within ±2 days at
+    ≥ 4 after a quiet, logged week and ≥ 2 points above its mean (DOMAIN.md §3 before
+    persistence)."""
+    noise, found, planted, shown, found_shown, ceiling = 0, 0, 0, 0, 0, 0
     for seed in range(base, base + runners):
         for with_flares in (False, True):
             runner = simulate(seed, flares=with_flares, logged_share=logged_share)
@@ -217,18 +257,23 @@ def flare_rule(runners: int, base: int, logged_share: float) -> tuple[str, str, 
                 noise += len(onsets)
                 continue
             pain = daily["pain_max"].to_numpy()
+            quiet, quiet_mean = quiet_week(pain)
+            with np.errstate(invalid="ignore"):
+                could = np.flatnonzero(quiet & (pain >= RULE.flare_score)
+                                       & (pain >= quiet_mean + RULE.flare_min_rise)) + offset
             for onset, length in zip(runner.events["flare"], runner.events["flare_days"],
                                      strict=True):
                 hit = int(np.any(np.abs(onsets - onset) <= 2))
                 planted += 1
                 found += hit
+                ceiling += int(np.any(np.abs(could - onset) <= 2))
                 days = pain[max(onset - offset, 0): onset - offset + length]
                 if (days >= 4).sum() >= 2:
                     shown += 1
                     found_shown += hit
     per_year = noise / (runners * DAYS / 365.25)
     return (f"{per_year:.2f} flares per runner-year", wilson(found, planted),
-            wilson(found_shown, shown))
+            wilson(found_shown, shown), wilson(ceiling, planted))
 
 
 def cohort_panel_null(seed: int, slopes: bool, runners: int = 40, weeks: int = 80
@@ -265,7 +310,7 @@ def main() -> None:
     parser.add_argument("--looks", type=int, default=100)
     parser.add_argument("--cohorts", type=int, default=200)
     parser.add_argument("--cohort-seed", type=int, default=3000)
-    parser.add_argument("--parts", default="null,cohort,power,looks,flares")
+    parser.add_argument("--parts", default="null,cohort,power,jumpflag,looks,flares")
     args = parser.parse_args()
     parts = args.parts.split(",")
     n = args.runners
@@ -289,15 +334,22 @@ def main() -> None:
                     share, cells = power(n, event, size, lag, 5000)
                     print(f"power {event} +{size:g} lag {lag} d: {share}; credited: {cells}",
                           flush=True)
+    if "jumpflag" in parts:
+        for lag in (1, 2, 3):
+            recall, precision, oracle = jump_flag_check(n, lag, 5000)
+            print(f"weekly jump +2 lag {lag} d: planted jump weeks flagged {recall}; flags "
+                  f"that are planted jumps {precision}; the cell with the planted Sundays "
+                  f"as the flag (oracle) found {oracle}", flush=True)
     if "looks" in parts:
         print(f"repeated looks (every 4 weeks, weeks 12–104), {args.looks} runners (b): any "
               f"q < 0.05 at some look {repeated_looks(args.looks, 9000)}", flush=True)
     if "flares" in parts:
-        for share in (0.85, 0.7):
-            rate, found, shown = flare_rule(n, 7000, share)
+        for share in (1.0, 0.85, 0.7):
+            rate, found, shown, ceiling = flare_rule(n, 7000, share)
             print(f"flare rule, {n} runners × 2 years, {share:.0%} of days logged: noise "
                   f"{rate}; planted flares found within ±2 days {found}; of those whose "
-                  f"diary shows pain ≥ 4 on 2 days {shown}", flush=True)
+                  f"diary shows pain ≥ 4 on 2 days {shown}; ceiling of any persistence "
+                  f"rule {ceiling}", flush=True)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from analysis.deployment import squad_mode
 from analysis.safetext import csv_text
 from analysis.stats.cohort import TIDY_OPTIONAL, TIDY_REQUIRED, CohortReport
 from analysis.stats.export import research_tables, research_zip
+from analysis.stats.nof1 import MIN_PAIRS_WEEKLY
 from pages import ui
 
 ui.require_app()
@@ -34,6 +35,12 @@ def show_models(report: CohortReport) -> None:
         with st.expander(f"Runners left out of the models ({len(report.left_out)})"):
             st.dataframe(report.left_out.rename(columns={"athlete_id": "runner"}),
                          hide_index=True, width="stretch")
+    if not report.left_out_of.empty:
+        with st.expander(f"Runners left out of one exposure's models "
+                         f"({report.left_out_of['athlete_id'].nunique()})"):
+            st.dataframe(report.left_out_of.rename(columns={"athlete_id": "runner"}).assign(
+                exposure=lambda t: t["exposure"].map(charts.EXPOSURE_WORDS)),
+                hide_index=True, width="stretch")
     if not report.enough_data:
         return
     a, b, c = st.columns(3)
@@ -59,8 +66,13 @@ def show_models(report: CohortReport) -> None:
     exposure = st.selectbox("Exposure", list(words), format_func=words.get)
     forest = report.forest[report.forest["exposure"] == exposure]
     within = mixed[(mixed["exposure"] == exposure) & (mixed["component"] == "within")]
-    st.altair_chart(charts.forest_chart(forest, within["estimate"].iloc[0] if len(within)
-                                        else None), width="stretch")
+    if forest.empty:
+        st.info(f"No runner has a per-runner estimate for {words[exposure]}: each needs "
+                f"{MIN_PAIRS_WEEKLY} weeks with weekly pain after a week with a value (and "
+                "the cohort some spread in it).")
+    else:
+        st.altair_chart(charts.forest_chart(forest, within["estimate"].iloc[0] if len(within)
+                                            else None), width="stretch")
 
     st.subheader("Flares: time to flare and risk in a week")
     if report.time_to_flare.empty and report.risk.empty:

@@ -74,6 +74,10 @@ if report.enough_data:
     st.altair_chart(charts.associations_chart(report.associations), width="stretch")
 else:
     st.info(report.message)
+if report.unknown:
+    st.caption("Not enough data for " + "; ".join(
+        f"{charts.EXPOSURE_WORDS[name]}: {why}" for name, why in report.unknown.items())
+        + ".")
 with st.expander("How this was computed"):
     st.write(report.message)
 

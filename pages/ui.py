@@ -366,15 +366,18 @@ def _workers(n_athletes: int) -> int | None:
 
 @st.cache_data(max_entries=8, ttl=VIEW_TTL_S, show_spinner="Fitting the cohort models…")
 def _cohort(url: str | None, viewer: str, version: str) -> CohortReport:
-    athletes = _as(url, viewer).research_data("models")
-    workers = _workers(len(athletes))
-    return analyze_cohort(cohort_panel(athletes, workers=workers), n_athletes=len(athletes),
-                          names=[name for name, _, _ in athletes], workers=workers)
+    chosen = _as(url, viewer).research_cohort("models")
+    workers = _workers(len(chosen.names))
+    return analyze_cohort(cohort_panel(chosen.athletes(), workers=workers,
+                                       total=len(chosen.names)),
+                          n_athletes=len(chosen.names), names=chosen.names, workers=workers,
+                          excluded=chosen.left_out)
 
 
 def cohort() -> CohortReport:
-    """Cohort models over everyone research may use (store.research_data: on a squad
-    deployment the athletes who consent, under pseudonyms), cached until that changes."""
+    """Cohort models over everyone research may use (store.research_cohort: on a squad
+    deployment the athletes who consent, under pseudonyms; the others listed as left out),
+    read athlete by athlete, cached until that changes."""
     return _cohort(database_url(), viewer(), store().research_version())
 
 

@@ -197,7 +197,9 @@ FLARE_DIARY = [1, 1, NAN, 2, 1, NAN, 1,   # 0–6: quiet, 5 logged, mean 1.2
                3, 3, 2, 3, NAN, 3, 3,     # 22–28: quiet, mean 17/6 = 2.83
                4, 4,                      # 29: 4 < 2.83 + 2, no real rise
                1, NAN, NAN, NAN, 1, 1, NAN,  # 31–37: only 3 logged
-               6, 6]                      # 38
+               6, 6,                      # 38
+               1, 1, 1, 1, 1, 1, 1,       # 40–46: quiet, mean 1
+               4, 3, 3]                   # 47: 4, then 3 and 3 ≥ 1 + 2: the rise persists
 
 
 def _onsets(**overrides):
@@ -208,15 +210,23 @@ def _onsets(**overrides):
 
 
 def test_flare_needs_a_logged_quiet_week_a_real_rise_and_persistence():
-    # Day 7 only: day 18 is a single day at 4, day 29 rises 1.17 points (under 2), day 38
-    # follows a week with only 3 entries (unknown, not quiet), day 30 follows day 29's 4.
-    assert _onsets() == [7]
-    assert _onsets(flare_persist_days=1) == [7, 18]  # persistence is what drops day 18
-    assert _onsets(flare_min_rise=1) == [7, 29]  # 29, 30 at 4: two of three logged days
-    assert _onsets(flare_recorded_days=3) == [7, 38]
+    # Days 7 and 47: day 18 is a single day at 4 (then 2, 1: under 4 and under 1 + 2), day
+    # 29 rises 1.17 points (under 2), day 38 follows a week with only 3 entries (unknown,
+    # not quiet), day 30 follows day 29's 4. Day 47 persists below 4: 3 and 3 stay 2 points
+    # above the quiet mean 1 (days 48, 49 count, level min(4, 1 + 2) = 3).
+    assert _onsets() == [7, 47]
+    assert _onsets(flare_persist_days=1) == [7, 18, 47]  # persistence is what drops day 18
+    # A rise of 1: day 29 (4 ≥ 2.83 + 1; days 29, 30 at 4 ≥ min(4, 3.83)) and day 18 (day
+    # 19 at 2 ≥ min(4, 1 + 1)) become flares.
+    assert _onsets(flare_min_rise=1) == [7, 18, 29, 47]
+    assert _onsets(flare_recorded_days=3) == [7, 38, 47]
+    # A rise of 3: day 7's 4 is under 1.2 + 3; day 47 rises enough (4 ≥ 1 + 3), but its 3s
+    # are under min(4, 1 + 3) = 4, so it does not persist.
+    assert _onsets(flare_min_rise=3) == []
 
 
 def test_flare_rule_is_one_sentence_with_the_settings():
     words = flare_rule_words(Thresholds(flare_score=5))
     assert words.startswith("a flare begins on a day with pain of 5/10 or more after 7 days")
     assert "at least 2 points above" in words and "2 of the first 3 logged days" in words
+    assert words.endswith("reach 5 or stay 2 points above that mean")

@@ -28,7 +28,8 @@ def add_build_command(cohort: argparse.ArgumentParser) -> None:
     build = actions.add_parser(
         "build", help="build the de-identified cohort dataset on Dask",
         description="Parse every runner's export (MANIFEST: CSV with runner_id,export_path,"
-        "pain_path and optional tz,consent_date) with the readers of `kneeload ingest`, as "
+        "pain_path and optional tz,consent_date; with consent_date, runners whose date is "
+        "empty or after today are left out) with the readers of `kneeload ingest`, as "
         "Dask tasks, and write partitioned Parquet to OUTDIR (activities/, daily/, weekly/, "
         "files/, … and manifest.json). Reruns redo only runners whose inputs changed; an "
         "interrupted build resumes. Runners become HMAC-SHA256 pseudonyms under the salt, "
@@ -77,8 +78,8 @@ def summary(report: BuildReport, outdir: Path) -> str:
     failed = sum(len(o.failed_files) for o in report.outcomes)
     lines = [f"{outdir}: {len(report.outcomes)} runners — {report.count('built')} built "
              f"({files} files, {failed} failed), {report.count('unchanged')} unchanged"
-             + (f", {report.removed} no longer in the manifest removed" if report.removed
-                else "") + "."]
+             + (f", {report.removed} removed (gone from the manifest or without consent)"
+                if report.removed else "") + "."]
     if report.failed_exports:
         lines.append("Runners whose export could not be read at all (listed in files/, "
                      "not fatal): " + ", ".join(o.runner_id for o in report.failed_exports))
@@ -93,6 +94,9 @@ def run_build(args: argparse.Namespace) -> int:
         return usage_error(exc)
     for problem in manifest.problems:
         print(f"{problem} — left out", file=sys.stderr)
+    for runner, reason in manifest.without_consent:
+        print(f"{args.manifest} line {runner.line}: {runner.runner_id}: {reason} — left out",
+              file=sys.stderr)
     if not manifest.runners:
         return usage_error(f"{args.manifest}: no usable runner rows")
     if not given:
@@ -110,7 +114,8 @@ def run_build(args: argparse.Namespace) -> int:
     with _client(args) as client:
         print(f"Dask dashboard: {client.dashboard_link}", file=sys.stderr)
         try:
-            report = build_cohort(manifest.runners, args.outdir, client, settings, update)
+            report = build_cohort(manifest.runners, args.outdir, client, settings, update,
+                                  without_consent=len(manifest.without_consent))
         finally:
             close()
     for outcome in report.outcomes:

@@ -63,10 +63,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Within/between split of every exposure, mixed model with a random "
         "intercept and slope per runner and cluster-robust errors, Cox model for time to "
         "flare, odds ratios and risk differences, per-runner estimates for a forest plot, "
-        "the runners left out and why. Reads every stored athlete, a dataset built by "
+        "the runners left out and why. Reads the stored athletes one at a time (on a squad "
+        "deployment those who consent; the others are listed as left out), a dataset built by "
         "`kneeload cohort build`, the daily.csv of `export-research`, or a tidy CSV with "
         "columns athlete_id,date,distance_m,pain (optional: elevation_loss_m, "
-        "avg_cadence_spm, moving_time_s): a row with a distance is a "
+        "avg_cadence_spm, moving_time_s, avg_heart_rate_bpm, max_heart_rate_bpm, gear): a "
+        "row with a distance is a "
         "run, a row with a pain score a diary entry. Flares use the default threshold for "
         "everyone. Exploratory.")
     cohort.add_argument("--input", metavar="CSV|OUTDIR", type=Path,
@@ -165,7 +167,8 @@ def cohort_json(report: CohortReport) -> dict[str, Any]:
             "n_athletes": report.n_athletes, "n_weeks": report.n_weeks,
             "n_flares": report.n_flares, "mixed": records(report.mixed),
             "time_to_flare": records(report.time_to_flare), "risk": records(report.risk),
-            "forest": records(report.forest), "left_out": records(report.left_out)}
+            "forest": records(report.forest), "left_out": records(report.left_out),
+            "left_out_of": records(report.left_out_of)}
 
 
 def cohort_text(report: CohortReport) -> str:
@@ -180,18 +183,14 @@ def cohort_text(report: CohortReport) -> str:
                 index=False, float_format="{:.3f}".format)]
     if not report.left_out.empty:
         lines += ["", "Left out of the models:", report.left_out.to_string(index=False)]
+    if not report.left_out_of.empty:
+        lines += ["", "Left out of one exposure's models:",
+                  report.left_out_of.to_string(index=False)]
     return "\n".join(lines)
 
 
-def stored_athletes(args: argparse.Namespace, purpose: str
-                    ) -> list[tuple[str, pd.DataFrame, pd.DataFrame]]:
-    """(name, activities, pain) of every athlete research may use (on a squad deployment:
-    those who consent now; see Store.research_data)."""
-    with open_store(args) as store:
-        return store.research_data(purpose)
-
-
 def run_cohort(args: argparse.Namespace) -> int:
+    excluded: tuple[tuple[str, str], ...] = ()
     if args.input is not None:
         try:
             panel, n_athletes = cohort_input(args.input, args.workers)
@@ -199,15 +198,17 @@ def run_cohort(args: argparse.Namespace) -> int:
             return usage_error(exc)
         names: list[str] = []  # who was read but has no panel rows is not known here
     else:
-        athletes = stored_athletes(args, "models")
-        n_athletes = len(athletes)
-        names = [name for name, _, _ in athletes]
-        update, close = progress_bar("athletes")
-        try:
-            panel = cohort_panel(athletes, Thresholds(), workers=args.workers, progress=update)
-        finally:
-            close()
-    report = analyze_cohort(panel, n_athletes=n_athletes, workers=args.workers, names=names)
+        with open_store(args) as store:
+            cohort = store.research_cohort("models")
+            n_athletes, names, excluded = len(cohort.names), list(cohort.names), cohort.left_out
+            update, close = progress_bar("athletes")
+            try:  # athlete by athlete: memory stays at a few athletes' tables
+                panel = cohort_panel(cohort.athletes(), Thresholds(), workers=args.workers,
+                                     progress=update, total=n_athletes)
+            finally:
+                close()
+    report = analyze_cohort(panel, n_athletes=n_athletes, workers=args.workers, names=names,
+                            excluded=excluded)
     if args.format == "json":
         write_json(cohort_json(report))
     else:
@@ -220,10 +221,13 @@ def run_export_research(args: argparse.Namespace) -> int:
     if not args.shift_dates:
         print("kneeload: warning: dates are not shifted: real calendar dates make "
               "re-identification easier; do not share this export", file=sys.stderr)
-    athletes = stored_athletes(args, "export")
-    tables = research_tables(athletes, salt=salt, shift_dates=args.shift_dates)
+    with open_store(args) as store:
+        cohort = store.research_cohort("export")
+        tables = research_tables(cohort.athletes(), salt=salt, shift_dates=args.shift_dates)
+    for name, reason in cohort.left_out:
+        print(f"{name}: {reason} — left out", file=sys.stderr)
     written = write_research_export(tables, args.outdir, shifted=args.shift_dates)
-    n_athletes, n_episodes = len(athletes), len(tables["episodes_injurytools"])
+    n_athletes, n_episodes = len(cohort.names), len(tables["episodes_injurytools"])
     print(f"Wrote {len(written)} files to {args.outdir}: {n_athletes} "
           f"athlete{'s' if n_athletes != 1 else ''}, {len(tables['daily'])} person-days, "
           f"{n_episodes} pain episode{'s' if n_episodes != 1 else ''}. Pseudonyms and date "

@@ -3,8 +3,9 @@ of `kneeload ingest`, then compute each runner's research tables, and write them
 
 Task graph per runner: `survey` (content fingerprint and the number of files), then
 `parse_part` over slices of at most `files_per_task` files (a runner with 3,000 activities
-is spread over the cluster), then `finish_runner` (pain diary, research tables, cohort
-panel, Parquet files). Nothing but small summaries travels back to the client, so the
+is spread over the cluster), then `finish_runner` (one outing held in several files counted
+once as `kneeload ingest` stores it, pain diary, research tables, cohort panel, Parquet
+files). Nothing but small summaries travels back to the client, so the
 client's memory does not grow with the cohort. A runner whose fingerprint matches the one
 recorded when they were last built is skipped; a runner whose export fails entirely is
 reported, not fatal.
@@ -26,9 +27,8 @@ import pandas as pd
 
 from analysis.cohort import dataset
 from analysis.cohort.manifest import Runner
-from analysis.ingest import FileResult, ReadOptions, activity_table
+from analysis.ingest import ReadOptions
 from analysis.ingest.archive import plan_sources
-from analysis.ingest.model import ParsedActivity
 from analysis.ingest.plausible import screen
 from analysis.ingest.runner import parse_planned
 from analysis.pain import PainError, parse_pain_csv
@@ -42,9 +42,13 @@ from analysis.stats.export import (
     round_to_step,
     shift_days,
 )
+from analysis.store.importer import merged_activities
 from analysis.thresholds import Thresholds
 
 FILES_PER_TASK = 200
+CONSENT_POLICY = ("runners with research consent on the build day only (manifest column "
+                  "consent_date, when present), each with their whole record; see "
+                  "analysis.cohort.manifest")
 _CHUNK = 1 << 20
 Progress = Callable[[int, int, str], None]
 
@@ -230,9 +234,7 @@ def finish_runner(runner: Runner, settings: BuildSettings, digest: str, outdir: 
     person = pseudonym(runner.runner_id, settings.salt)
     rows = _unique([row for part in parts for row in part])
     summaries = [s for row in rows for s in row.summaries]
-    activities = activity_table([FileResult("", activities=[ParsedActivity(s)
-                                                             for s in summaries])])
-    activities = activities.drop_duplicates("activity_id", keep="first").reset_index(drop=True)
+    activities = merged_activities(summaries)
     pain, pain_error = _pain(runner)
     tables = research_tables([(runner.runner_id, activities, pain)], salt=settings.salt,
                              shift_dates=settings.shift_dates, thresholds=settings.thresholds)
@@ -283,10 +285,12 @@ class BuildReport:
 
 
 def build_cohort(runners: list[Runner], outdir: str | Path, client: Any,
-                 settings: BuildSettings, progress: Progress | None = None) -> BuildReport:
+                 settings: BuildSettings, progress: Progress | None = None, *,
+                 without_consent: int = 0) -> BuildReport:
     """Build (or bring up to date) the dataset in `outdir` for `runners` on the Dask
     `client`: unchanged runners are skipped, the others parsed and written; files of
-    runners no longer in the manifest are removed; manifest.json is written last."""
+    runners no longer in the manifest (or no longer consenting) are removed; manifest.json
+    is written last, with `without_consent`: how many manifest rows lacked consent."""
     from distributed import as_completed
 
     outdir = Path(outdir)
@@ -332,5 +336,7 @@ def build_cohort(runners: list[Runner], outdir: str | Path, client: Any,
         **settings.describe(), "runners": len(runners),
         "runners_without_readable_export": sorted(o.pseudonym for o in
                                                   report.failed_exports),
+        "runners_left_out_without_consent": without_consent,
+        "consent": CONSENT_POLICY,
         "partitions": sorted(dataset.PARTITIONS)})
     return report

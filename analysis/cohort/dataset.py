@@ -24,7 +24,7 @@ from analysis.stats.nof1 import EXPOSURES
 STATE = "_state"
 MANIFEST = "manifest.json"
 DICTIONARY = "data_dictionary.csv"
-DATASET_VERSION = 1
+DATASET_VERSION = 2  # 2: minutes, trimp and new_shoes in daily, weekly and panel
 
 ACTIVITIES = (
     RUNNER,

@@ -3,6 +3,13 @@
 Header `runner_id,export_path,pain_path` (optional `tz`, `consent_date`). Relative paths
 are read from the manifest's folder. A bad row is reported with its line number and left
 out; the other runners go on. A missing header column stops the build.
+
+Consent means what research consent means in the store (Store.research_cohort): a runner
+is used only while they consent, and then with their whole record. A manifest with a
+`consent_date` column records consent: a runner whose date is empty (never given, or
+withdrawn) or after the build day is left out, listed with the reason, and removed from a
+dataset built before; data from before the consent date is kept (it is the history the
+exposures' look-back windows need). Without the column every row counts as consenting.
 """
 
 from __future__ import annotations
@@ -35,15 +42,19 @@ class Runner:
 
 @dataclass
 class Manifest:
-    """The usable runners and one message per row left out."""
+    """The usable runners, one message per bad row, and the runners left out for want of
+    consent, each with the reason."""
 
     runners: list[Runner] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    without_consent: list[tuple[Runner, str]] = field(default_factory=list)
 
 
-def read_manifest(path: str | Path) -> Manifest:
-    """Every valid row of the manifest at `path`; bad rows become problems naming the file,
-    the line and the reason."""
+def read_manifest(path: str | Path, today: dt.date | None = None) -> Manifest:
+    """Every valid, consenting row of the manifest at `path` (consent as of `today`,
+    default the local date); bad rows become problems naming the file, the line and the
+    reason; valid rows without consent go to `without_consent` with the reason."""
+    today = today or dt.date.today()
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -67,11 +78,27 @@ def read_manifest(path: str | Path) -> Manifest:
             continue
         seen.add(values["runner_id"])
         consent = values.get("consent_date") or None
-        manifest.runners.append(Runner(
+        runner = Runner(
             values["runner_id"], _resolve(values["export_path"], path.parent),
             _resolve(values["pain_path"], path.parent), values.get("tz") or None,
-            dt.date.fromisoformat(consent) if consent else None, line))
+            dt.date.fromisoformat(consent) if consent else None, line)
+        missing_consent = _without_consent(runner, "consent_date" in header, today)
+        if missing_consent:
+            manifest.without_consent.append((runner, missing_consent))
+        else:
+            manifest.runners.append(runner)
     return manifest
+
+
+def _without_consent(runner: Runner, recorded: bool, today: dt.date) -> str | None:
+    """Why `runner` may not be used on `today` (None when they may)."""
+    if not recorded:
+        return None
+    if runner.consent_date is None:
+        return "no research consent (consent_date is empty)"
+    if runner.consent_date > today:
+        return f"no research consent yet (consent_date {runner.consent_date} is after {today})"
+    return None
 
 
 def _resolve(text: str, folder: Path) -> Path:

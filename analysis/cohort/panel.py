@@ -23,6 +23,11 @@ DAILY_TO_TIDY = {"runner": "athlete_id", "date": "date", "distance_m": "distance
 def dataset_panel(outdir: str | Path) -> tuple[pd.DataFrame, int]:
     """The panel of a built dataset and how many runners it holds."""
     about = dataset.read_manifest_json(outdir)
+    if about.get("dataset_version") != dataset.DATASET_VERSION:
+        raise ValueError(f"{outdir}: built by another kneeload (dataset version "
+                         f"{about.get('dataset_version')}, this one reads "
+                         f"{dataset.DATASET_VERSION}); build it again with `kneeload cohort "
+                         "build` (its runners are redone)")
     panel = dataset.read_partition(outdir, "panel").rename(columns={"runner": "athlete_id"})
     return panel, int(about.get("runners", panel["athlete_id"].nunique()))
 

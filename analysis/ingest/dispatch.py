@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from analysis.ingest import headers as H
 from analysis.ingest.csvtext import decode_text, read_table
@@ -74,13 +75,23 @@ def read_path(path: str, name: str, options: ReadOptions) -> FileResult:
         return FileResult(file=name, error=problem)
     try:
         with Path(path).open("rb") as handle:  # no more than the limit, even if it grew
-            data = handle.read(options.limits.max_file_bytes + 1)
+            data = _read_at_most(handle, options.limits.max_file_bytes + 1)
     except OSError as exc:
         return FileResult(file=name, error=f"cannot be opened ({exc.strerror})")
     if len(data) > options.limits.max_file_bytes:  # it grew while being read
         return FileResult(file=name, error=f"refused: larger than "
                                            f"{options.limits.max_file_bytes // MiB} MiB")
     return read_bytes(name, data, options)
+
+
+def _read_at_most(handle: BinaryIO, size: int) -> bytes:
+    """Up to `size` bytes, in chunks: read(size) reserves all of `size` at once, which a
+    reader under a memory limit (the sandbox) may not spare even for a small file."""
+    chunks: list[bytes] = []
+    while size > 0 and (chunk := handle.read(min(size, 4 * MiB))):
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
 
 
 def csv_kind(name: str, data: bytes) -> str:

@@ -23,6 +23,7 @@ EARLIEST_S = 631_152_000.0  # 1990-01-01 UTC: earlier times are placeholders (19
 FUTURE_S = 86_400.0  # up to a day ahead of this computer's clock (time zones, clock drift)
 HEART_RATE_BPM = (25.0, 250.0)
 CADENCE_SPM = (1.0, 300.0)  # steps per minute, foot sports; 0 means standing or no sensor
+ELEVATION_M = (0.0, 30_000.0)  # an activity's ascent or descent (the longest races: ~25 km)
 CRC_NOTE = "checksum (CRC)"  # how the FIT reader's warning of a damaged file begins
 
 
@@ -127,6 +128,12 @@ def check(summary: dict[str, Any]) -> list[str]:
         notes += _drop(summary, column, HEART_RATE_BPM)
     if summary.get("sport") in FOOT_SPORTS:
         notes += _drop(summary, "avg_cadence_spm", CADENCE_SPM)
+    for column in ("elevation_gain_m", "elevation_loss_m"):
+        notes += _drop(summary, column, ELEVATION_M)
+    for column, value in summary.items():  # no other number can be infinite either
+        if isinstance(value, float) and math.isinf(value):
+            summary[column] = np.nan
+            notes.append(f"{column} of {value:g} dropped")
     return notes
 
 

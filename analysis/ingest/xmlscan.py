@@ -159,11 +159,9 @@ class Tags:
         if not ((chars[:, ~digits] == wanted[~digits]).all()
                 and ((chars[:, digits] >= ord("0")) & (chars[:, digits] <= ord("9"))).all()):
             return None
-        try:
-            stamps = np.ascontiguousarray(chars[:, :-1]).view(f"S{width[0] - 1}").ravel()
-            micro = stamps.astype("datetime64[us]").astype("int64")
-        except ValueError:  # not a date numpy reads: leave it to the general parser
-            return None
+        micro = _utc_microseconds(chars.astype(np.int64) - ord("0"))
+        if micro is None:  # a date no calendar has, or outside pandas' range: the general
+            return None    # parser reads the rest and counts the bad ones
         out = np.full(n, np.nan)
         out[owner] = (micro * 1000).astype(float) / 1e9  # as parse_times computes it
         return out
@@ -182,6 +180,41 @@ class Tags:
             columns[name][owner] = values[done:done + len(owner)]
             done += len(owner)
         return columns
+
+
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+# Years whose nanoseconds fit int64, as parse_times (pandas) holds them.
+_YEARS = (1678, 2261)
+
+
+def _utc_microseconds(d: np.ndarray) -> np.ndarray | None:
+    """Microseconds since the epoch from digit values laid out as 'YYYY-MM-DDTHH:MM:SS[.f]Z'
+    (a fraction truncated to microseconds); None when a field is out of range.
+
+    Computed from the digits (days from the civil date, Hinnant's algorithm) rather than by
+    numpy's string-to-datetime cast, which crashes the process on an invalid date in a long
+    array (numpy 2.4).
+    """
+    def number(first: int, last: int) -> np.ndarray:
+        return d[:, first:last] @ 10 ** np.arange(last - first - 1, -1, -1)
+
+    year, month, day = number(0, 4), number(5, 7), number(8, 10)
+    hour, minute, second = number(11, 13), number(14, 16), number(17, 19)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    month_ok = (month >= 1) & (month <= 12)
+    days_in_month = _MONTH_DAYS[np.where(month_ok, month, 0)] + (leap & (month == 2))
+    if not (month_ok.all() and (day >= 1).all() and (day <= days_in_month).all()
+            and (hour <= 23).all() and (minute <= 59).all() and (second <= 59).all()
+            and (year >= _YEARS[0]).all() and (year <= _YEARS[1]).all()):
+        return None
+    y = year - (month <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * ((month + 9) % 12) + 2) // 5 + day - 1
+    days = era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
+    fraction = d[:, 20:-1][:, :6]  # digits after the '.', up to microseconds
+    micro = fraction @ 10 ** np.arange(5, 5 - fraction.shape[1], -1)
+    return ((days * 24 + hour) * 60 + minute) * 60_000_000 + second * 1_000_000 + micro
 
 
 def gather(arr: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> bytes | None:

@@ -29,19 +29,23 @@ pooled SD of the deviations). Continuous exposures stay continuous.
 
 A model runs only with at least EVENTS_PER_PARAMETER (5) events per exposure parameter
 (10 flares for within + between) and MIN_ATHLETES athletes; otherwise it says so. Athletes
-left out (too few diary weeks, no complete week) are listed with the reason.
+left out (too few diary weeks, no complete week) are listed with the reason, and so are
+those left out of one exposure's models because their files lack what it needs (heart
+rate for trimp, shoes for new_shoes, durations for minutes: nof1.NEEDS).
 Benjamini–Hochberg q-values across exposures in each model; everything is exploratory.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sized
+from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -63,6 +67,7 @@ from analysis.stats.nof1 import (
     MIN_DIARY_WEEKS,
     MIN_ENTRIES_PER_WEEK,
     MIN_PAIRS_WEEKLY,
+    NEEDS,
     WEEKLY_OUTCOME,
     newey_west_maxlags,
 )
@@ -75,8 +80,10 @@ SPLINE_KNOTS = (0.05, 0.35, 0.65, 0.95)  # Harrell's quantiles for 4 knots
 Z95 = stats.norm.ppf(0.975)
 
 LEFT_OUT_COLUMNS = ("athlete_id", "reason")
+LEFT_OUT_OF_COLUMNS = ("athlete_id", "exposure", "reason")
 TIDY_REQUIRED = ("athlete_id", "date", "distance_m", "pain")
-TIDY_OPTIONAL = ("elevation_loss_m", "avg_cadence_spm", "moving_time_s")
+TIDY_OPTIONAL = ("elevation_loss_m", "avg_cadence_spm", "moving_time_s", "avg_heart_rate_bpm",
+                 "max_heart_rate_bpm", "gear")
 
 
 @dataclass
@@ -95,15 +102,18 @@ class CohortReport:
     skipped: list[str] = field(default_factory=list)
     left_out: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=list(LEFT_OUT_COLUMNS)))  # athletes not in the models, and why
+    left_out_of: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=list(LEFT_OUT_OF_COLUMNS)))  # athletes not in one exposure's models, and why
 
 
 def tidy_tables(rows: pd.DataFrame) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
     """Canonical (activities, pain) per athlete from the tidy long cohort layout.
 
-    Columns athlete_id, date, distance_m, pain (elevation_loss_m, avg_cadence_spm and
-    moving_time_s optional; cadence is compared at matched speed, so without moving_time_s
-    there is no cadence deviation); a row with distance_m > 0 is one run on that day, a row
-    with a pain score one diary entry. Raises ValueError naming missing columns.
+    Columns athlete_id, date, distance_m, pain (TIDY_OPTIONAL optional; cadence is compared
+    at matched speed, so without moving_time_s there is no cadence deviation; without heart
+    rate no trimp, without gear, the run's shoes, no new_shoes); a row with distance_m > 0
+    is one run on that day, a row with a pain score one diary entry. Raises ValueError
+    naming missing columns.
     """
     missing = [c for c in TIDY_REQUIRED if c not in rows]
     if missing:
@@ -125,7 +135,8 @@ def tidy_tables(rows: pd.DataFrame) -> dict[str, tuple[pd.DataFrame, pd.DataFram
         "start_time": (runs["date"] + pd.Timedelta(hours=12)).dt.tz_localize("UTC"),
         "local_date": runs["date"], "tz_source": "default_utc",
         "distance_m": distance[distance > 0],
-        **{c: pd.to_numeric(runs[c], errors="coerce") for c in TIDY_OPTIONAL if c in runs},
+        **{c: runs[c] if c == "gear" else pd.to_numeric(runs[c], errors="coerce")
+           for c in TIDY_OPTIONAL if c in runs},
     }))
     score = pd.to_numeric(rows["pain"], errors="coerce")
     diary = rows[score.notna()]
@@ -184,43 +195,61 @@ def _panel_task(item: tuple[str, pd.DataFrame, pd.DataFrame, Thresholds]) -> pd.
     return athlete_panel(activities, pain, thresholds).assign(athlete_id=athlete)
 
 
-def parallel_map(function: Callable[[Any], Any], items: list[Any], workers: int | None,
+def parallel_map(function: Callable[[Any], Any], items: Iterable[Any], workers: int | None,
                  progress: Callable[[int, int, str], None] | None = None,
-                 label: Callable[[Any], str] = str) -> list[Any]:
+                 label: Callable[[Any], str] = str, total: int | None = None) -> list[Any]:
     """`function` over `items` in `workers` processes (default: one per core), in order.
 
-    Falls back to this process when the pool breaks — as it does when the calling script
-    has no `if __name__ == "__main__":` guard, which forkserver workers need.
+    `items` may be a generator (`total`: how many, for the progress and the pool's size;
+    0 = unknown): at most 2 × workers items are in flight, so only those are held besides
+    the results. Falls back to this process when the pool breaks — as it does when the
+    calling script has no `if __name__ == "__main__":` guard, which forkserver workers need.
     """
-    workers = min(workers or os.cpu_count() or 1, len(items))
+    known = isinstance(items, Sized) or bool(total)
+    total = len(items) if isinstance(items, Sized) else total or 0
+    workers = workers or os.cpu_count() or 1
+    workers = min(workers, total) if known else workers
+    results: list[Any] = []
+
+    def finish(item: Any, result: Any) -> None:
+        results.append(result)
+        if progress:
+            progress(len(results), total, label(item))
+
+    window: deque[tuple[Any, Future[Any]]] = deque()  # handed to the pool, in order
+
+    def collect(keep: int) -> None:
+        while len(window) > keep:
+            result = window[0][1].result()  # a broken pool raises here, the item kept
+            finish(window.popleft()[0], result)
+
+    items = iter(items)
     if workers > 1:
         try:
-            results = []
             with process_pool(workers, __name__) as pool:
-                chunk = max(1, len(items) // (8 * workers))
-                for i, result in enumerate(pool.map(function, items, chunksize=chunk)):
-                    results.append(result)
-                    if progress:
-                        progress(i + 1, len(items), label(items[i]))
+                for item in items:
+                    window.append((item, pool.submit(function, item)))
+                    collect(2 * workers)
+                collect(0)
             return results
         except BrokenProcessPool:
             pass
-    results = []
-    for i, item in enumerate(items):
-        results.append(function(item))
-        if progress:
-            progress(i + 1, len(items), label(item))
+    for item in itertools.chain([item for item, _ in window], items):
+        finish(item, function(item))
     return results
 
 
 def cohort_panel(athletes: Iterable[tuple[str, pd.DataFrame, pd.DataFrame]],
                  thresholds: Thresholds = Thresholds(), *, workers: int | None = None,
-                 progress: Callable[[int, int, str], None] | None = None) -> pd.DataFrame:
+                 progress: Callable[[int, int, str], None] | None = None,
+                 total: int | None = None) -> pd.DataFrame:
     """All athletes' panels stacked (athlete_id first); built in `workers` processes
-    (default: one per core) since every athlete's load tables are independent."""
-    items = [(name, acts, pain, thresholds) for name, acts, pain in athletes]
-    parts = [part for part in parallel_map(_panel_task, items, workers, progress,
-                                           label=lambda item: item[0]) if not part.empty]
+    (default: one per core) since every athlete's load tables are independent. `athletes`
+    may be a generator (`total`: how many): only the athletes being built are held."""
+    items = ((name, acts, pain, thresholds) for name, acts, pain in athletes)
+    parts = [part for part in parallel_map(
+        _panel_task, items, workers, progress, label=lambda item: item[0],
+        total=len(athletes) if isinstance(athletes, Sized) else total) if not part.empty]
     if not parts:
         return pd.DataFrame(columns=["athlete_id", "week_start", "start", "stop", "pain",
                                      "flare", "at_risk", *EXPOSURES])
@@ -264,17 +293,19 @@ def _effects(exposure: str, split: _Split, params: np.ndarray, se: np.ndarray,
              dof: int | None = None) -> list[dict]:
     """Rows for the within and between coefficients (params/se ordered within, between);
     interval and p-value from the normal, or from Student's t with `dof` degrees of freedom
-    — the same distribution for both, so they agree."""
+    — the same distribution for both, so they agree. A ratio whose interval is beyond
+    floating point (hardly any spread between a few athletes) reads inf."""
     reference = stats.norm if dof is None else stats.t(dof)
     critical = float(reference.ppf(0.975))
     rows = []
     for i, (component, sd) in enumerate((("within", split.sd_within),
                                          ("between", split.sd_between))):
-        rows.append({"exposure": exposure, "component": component, "per_sd": sd,
-                     "estimate": float(transform(params[i])),
-                     "ci_low": float(transform(params[i] - critical * se[i])),
-                     "ci_high": float(transform(params[i] + critical * se[i])),
-                     "p_value": float(2 * reference.sf(abs(params[i] / se[i])))})
+        with np.errstate(over="ignore"):
+            rows.append({"exposure": exposure, "component": component, "per_sd": sd,
+                         "estimate": float(transform(params[i])),
+                         "ci_low": float(transform(params[i] - critical * se[i])),
+                         "ci_high": float(transform(params[i] + critical * se[i])),
+                         "p_value": float(2 * reference.sf(abs(params[i] / se[i])))})
     return rows
 
 
@@ -339,7 +370,7 @@ def cluster_robust(y: np.ndarray, design: np.ndarray, groups: np.ndarray,
     y, design, groups = y[order], design[order], groups[order]
     random = None if random is None else random[order]
     starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
-    bounds = list(pairwise(np.r_[starts, len(y)]))
+    bounds = list(itertools.pairwise(np.r_[starts, len(y)]))
     weights, bread = [], np.zeros((design.shape[1], design.shape[1]))
     target = np.zeros(design.shape[1])
     for begin, end in bounds:
@@ -544,14 +575,35 @@ def left_out(panel: pd.DataFrame, names: Iterable[str] = ()) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(LEFT_OUT_COLUMNS))
 
 
+def left_out_of(panel: pd.DataFrame) -> pd.DataFrame:
+    """The athletes of the panel left out of one exposure's models (LEFT_OUT_OF_COLUMNS):
+    for each exposure of nof1.NEEDS, those without a value in any week before a week with
+    weekly pain — their files lack what it needs, or have it only in other weeks."""
+    rows = []
+    for exposure, need in NEEDS.items():
+        known = np.isfinite(panel[exposure].to_numpy(dtype=float))
+        paired = known & np.isfinite(panel["pain"].to_numpy(dtype=float))
+        ever = pd.Series(known).groupby(panel["athlete_id"].to_numpy()).any()
+        used = pd.Series(paired).groupby(panel["athlete_id"].to_numpy()).any()
+        for athlete in used.index[~used.to_numpy()]:
+            rows.append((athlete, exposure, need if not ever[athlete] else
+                         "no week with a value before a week with weekly pain"))
+    return pd.DataFrame(rows, columns=list(LEFT_OUT_OF_COLUMNS))
+
+
 def analyze_cohort(panel: pd.DataFrame, *, n_athletes: int | None = None,
-                   workers: int | None = None, names: Iterable[str] = ()) -> CohortReport:
+                   workers: int | None = None, names: Iterable[str] = (),
+                   excluded: Iterable[tuple[str, str]] = ()) -> CohortReport:
     """Every cohort model for every exposure, from `cohort_panel` output; exposures are
     fitted in `workers` processes (default: one per core). `n_athletes`: how many athletes
     were read; `names`: who they were (those without a complete week have no panel rows,
-    and are listed as left out only when named)."""
+    and are listed as left out only when named); `excluded`: (athlete, reason) of those
+    not read at all (no research consent), listed as left out too."""
     names = list(names)
     missing = left_out(panel, names)
+    if excluded := list(excluded):
+        missing = pd.concat([missing, pd.DataFrame(excluded, columns=list(LEFT_OUT_COLUMNS))],
+                            ignore_index=True)
     usable = panel[np.isfinite(panel["pain"].to_numpy(dtype=float))]
     weeks_per_athlete = usable.groupby("athlete_id").size()
     included = weeks_per_athlete.index[weeks_per_athlete >= MIN_DIARY_WEEKS]
@@ -587,6 +639,12 @@ def analyze_cohort(panel: pd.DataFrame, *, n_athletes: int | None = None,
     if len(missing):
         parts.append(f"Left out: {len(missing)} athlete{'s' if len(missing) != 1 else ''} "
                      "(listed with the reason).")
+    partly = left_out_of(panel)
+    if len(partly):
+        counts = partly.groupby("exposure", sort=False).size()
+        parts.append("Left out of single exposures' models (listed with the reason): "
+                     + ", ".join(f"{exposure} {n} athlete{'s' if n != 1 else ''}"
+                                 for exposure, n in counts.items()) + ".")
     if skipped:
         parts.append("Not computed: " + "; ".join(skipped) + ".")
     risk = _table(risk_rows, "or_p_value")
@@ -596,4 +654,4 @@ def analyze_cohort(panel: pd.DataFrame, *, n_athletes: int | None = None,
     return CohortReport(True, " ".join(parts), len(included), len(panel), n_flares,
                         _table(mixed_rows), _table(cox_rows), risk,
                         pd.concat([result[3] for result in results], ignore_index=True),
-                        skipped, missing)
+                        skipped, missing, partly)

@@ -2,7 +2,8 @@
 
 Flare onsets are analysis.pain.flare_onsets, the one definition the dashboard and the
 statistics share: pain ≥ 4 after a quiet, logged week, at least 2 points above that week's
-mean, and reached again on another of the first 3 logged days.
+mean, and persisting: another of the first 3 logged days reaches 4 or stays 2 points
+above that mean.
 """
 
 from __future__ import annotations

@@ -36,9 +36,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.effort import REST_HR_BPM
 from analysis.load import monday
 from analysis.safetext import csv_text
 from analysis.schema import ACTIVITY_COLUMNS, PAIN_COLUMNS, Column
+from analysis.shoes import NEW_SHOE_DAYS
 from analysis.stats.events import flare_table, onset_mask
 from analysis.stats.exposures import exposure_grid
 from analysis.stats.nof1 import EXPOSURES, WEEKLY_OUTCOME
@@ -70,6 +72,16 @@ _EXPOSURE_TEXT = {
     "acwr_ewma": "EWMA acute:chronic ratio of distance, λ = 2/(N+1), N = 7 and 28 "
                  "(Williams et al. 2017); from day 28.",
     "long_run_share": "Longest run ÷ the week's distance, for the last complete week.",
+    "minutes": "Running minutes of the day (moving time, else elapsed), 0 on rest days; "
+               "empty when a run of the day has no duration, and before the first that has.",
+    "trimp": "Banister TRIMP of the day's runs (minutes × HRr × 0.64 × e^(1.92 HRr), HRr = "
+             f"(average HR − {REST_HR_BPM:g}) ÷ (the runner's highest recorded HR − "
+             f"{REST_HR_BPM:g})), 0 on rest days; "
+             "empty when a run of the day has no heart rate, and before the first that has "
+             "[weak].",
+    "new_shoes": f"1 in the first {NEW_SHOE_DAYS} days from the first run in a new pair of "
+                 "shoes (not the first pair on record), else 0; empty before any run names its "
+                 "shoes [heuristic].",
 }
 _WEEKLY_EXPOSURE_TEXT = {
     "spike_ratio": "Largest spike ratio of the week's runs.",
@@ -80,6 +92,10 @@ _WEEKLY_EXPOSURE_TEXT = {
     "acwr_ewma": "EWMA ACWR on the week's last day.",
     "weekly_change_pct": "This week's running distance vs last week's, %.",
     "long_run_share": "Longest run ÷ this week's distance.",
+    "minutes": "Running minutes of the week; empty when a day of it is unknown.",
+    "trimp": "Banister TRIMP of the week; empty when a day of it is unknown [weak].",
+    "new_shoes": "Share of the week's days (with shoes known) in the first "
+                 f"{NEW_SHOE_DAYS} days of a new pair; empty when no day is known [heuristic].",
 }
 
 TABLES: dict[str, tuple[Column, ...]] = {
@@ -193,10 +209,11 @@ def round_to_step(values: Any, step: float) -> Any:
 
 
 def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
-    """Distances to 10 m, times and descent to whole units, as every export has them."""
+    """Distances to 10 m, times (also minutes) to 1 s and descent to 1 m, as every export
+    has them."""
     return frame.assign(**{c: round_to_step(frame[c], step) for c, step in
                            (("distance_m", DISTANCE_STEP_M), ("time_s", 1.0),
-                            ("descent_m", 1.0)) if c in frame})
+                            ("minutes", 1 / 60), ("descent_m", 1.0)) if c in frame})
 
 
 def research_tables(athletes: Iterable[tuple[str, pd.DataFrame, pd.DataFrame]], *,

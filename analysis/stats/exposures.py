@@ -11,10 +11,12 @@ i.e. the value of the last complete week; the product's flags as 0/1 events: spi
 descent_spike_flag (a descent spike as analysis.flags raises it, 0 on other run days with a
 descent ratio), weekly_jump_flag (1 on the Sunday ending a complete week whose change is above
 weekly_change_high_pct, 0 on every other day from the first known weekly change on, so
-that the days after a jump are compared with all other days)); time-based load and shoes,
-not yet in the models: trimp (Banister heart-rate load of the day's runs, 0 on rest days,
-NaN when the runs carry no heart rate; analysis.effort) and new_shoes (1 in the first days
-in a new pair, 0 otherwise, NaN before any run names its shoes; analysis.shoes, [heuristic]).
+that the days after a jump are compared with all other days)); time-based load and shoes
+(LOAD_EXPOSURES): minutes (running minutes of the day) and trimp (Banister heart-rate load
+of the day's runs), both 0 on rest days and NaN on a day with a run lacking a duration or
+heart rate and before the first run that has one (analysis.effort.daily_loads, [weak]), and
+new_shoes (1 in the first days in a new pair, 0 otherwise, NaN before any run names its
+shoes; analysis.shoes, [heuristic]).
 
 Weekly grid (Monday weeks with all 7 days in the series; a week in progress is left out):
 the pain summaries pain_mean_daily_max (mean of the daily worst pain over the week's diary
@@ -23,8 +25,9 @@ exposure summarised per week: weekly_change_pct = analysis.load.rolling_change_p
 week's Sunday (this week's distance vs last week's, the same number as weekly_table's
 change_pct, without computing every flag as weekly_table does), acwr_uncoupled and
 acwr_ewma on the week's last day, long_run_share = longest run ÷ week's distance,
-and the run-level exposures summarised over the week's runs like the days' (NaN in a week
-without runs).
+the run-level exposures summarised over the week's runs like the days' (NaN in a week
+without runs), minutes and trimp summed over the week (NaN when a day of it is unknown),
+and new_shoes as the share of the week's known days in a new pair (NaN when none is known).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from analysis.load import acwr_table, daily_and_runs, monday, rolling_change_pct
 from analysis.stats.nof1 import (
     EXPOSURES,
     FLAG_EXPOSURES,
+    LOAD_EXPOSURES,
     MIN_ENTRIES_PER_WEEK,
     RUN_EXPOSURES,
     WEEKLY_EXPOSURES,
@@ -104,8 +108,10 @@ def _run_summaries(runs: pd.DataFrame, keys: np.ndarray) -> pd.DataFrame:
     }, index=pd.DatetimeIndex(keys[starts]))
 
 
-def _weekly(daily: pd.DataFrame, runs: pd.DataFrame, acwr: pd.DataFrame) -> pd.DataFrame:
-    """Exposures and pain summaries per complete Monday week (7 days in `daily`)."""
+def _weekly(daily: pd.DataFrame, runs: pd.DataFrame, acwr: pd.DataFrame,
+            loads: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Exposures and pain summaries per complete Monday week (7 days in `daily`); `loads`:
+    the LOAD_EXPOSURES per day of `daily`."""
     columns = [WEEKLY_OUTCOME, "pain_max", "pain_days", "distance_m", *EXPOSURES]
     if daily.empty:
         return pd.DataFrame(columns=columns, index=pd.DatetimeIndex([], name="week_start"),
@@ -130,6 +136,9 @@ def _weekly(daily: pd.DataFrame, runs: pd.DataFrame, acwr: pd.DataFrame) -> pd.D
         "acwr_uncoupled": acwr["acwr_uncoupled"].to_numpy()[ends],
         "acwr_ewma": acwr["acwr_ewma"].to_numpy()[ends],
         "long_run_share": share,
+        "minutes": np.add.reduceat(loads["minutes"], starts),
+        "trimp": np.add.reduceat(loads["trimp"], starts),
+        "new_shoes": _mean(*_sum_count(loads["new_shoes"], starts)),
     }, index=weeks)
     run_weeks = monday(pd.DatetimeIndex(runs["local_date"])).to_numpy()
     weekly = weekly.join(_run_summaries(runs, run_weeks))
@@ -164,7 +173,10 @@ def exposure_grid(activities: pd.DataFrame, pain: pd.DataFrame,
     daily, runs = daily_and_runs(activities, pain, thresholds, today)
     runs = runs[runs["local_date"] <= daily.index.max()] if len(daily) else runs.iloc[:0]
     acwr = acwr_table(daily, "distance_m", thresholds)
-    weekly = _weekly(daily, runs, acwr)
+    time_load = effort.daily_loads(effort.run_loads(runs, activities), daily.index)
+    loads = {"minutes": time_load["minutes"].to_numpy(), "trimp": time_load["trimp"].to_numpy(),
+             "new_shoes": shoes.new_shoes_exposure(activities, daily.index).to_numpy()}
+    weekly = _weekly(daily, runs, acwr, loads)
 
     columns = {name: daily[name].to_numpy() for name in
                ("pain_max", "pain_entries", "distance_m", "runs", "time_s")}
@@ -173,9 +185,7 @@ def exposure_grid(activities: pd.DataFrame, pain: pd.DataFrame,
     for name in RUN_EXPOSURES:
         columns[name] = np.full(len(daily), np.nan)
         columns[name][on_day] = per_run_day[name].to_numpy()
-    columns["trimp"] = effort.daily_loads(effort.run_loads(runs, activities),
-                                          daily.index)["trimp"].to_numpy()
-    columns["new_shoes"] = shoes.new_shoes_exposure(activities, daily.index).to_numpy()
+    columns.update({name: loads[name] for name in LOAD_EXPOSURES})
     columns["acwr_uncoupled"] = acwr["acwr_uncoupled"].to_numpy()
     columns["acwr_ewma"] = acwr["acwr_ewma"].to_numpy()
     columns.update(_flag_events(daily.index, runs, columns["spike_ratio"], weekly,

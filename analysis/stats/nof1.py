@@ -8,19 +8,26 @@ weeks for weekly ones; no same-day cells, since the diary entry may predate the 
    chosen by AIC, fitted by least squares to the days/weeks where the exposure is defined, in
    time order) turns the exposure into its innovations u_t — the part its own past does not
    predict. Flags (FLAG_EXPOSURES: a spike, a descent spike, a weekly jump over 30 %, as the
-   product raises them) enter as 0/1 event indicators, unfiltered.
+   product raises them) enter as 0/1 event indicators, unfiltered: they are isolated days.
+   New shoes, 0/1 too but 1 for weeks on end, are prewhitened like the continuous
+   exposures: unfiltered, its 14-day blocks against autocorrelated pain gave p < 0.05 in
+   9–10 % of null cells (benchmarks/calibration.py), prewhitened 5 %.
 2. Pain before the exposure: every cell is adjusted for the pain on the day before the
    exposure (that week's mean, with a missing-day indicator, where the day has no entry)
    and the mean pain of the 7 days before it (weekly cells: the weekly pain of the week
    before the exposure week). A runner in pain runs less; without this term the grid reads
    "less load, then less pain" as load lowering pain. Only pairs whose week before the
-   exposure has ≥ 4 entries count.
+   exposure has ≥ PRIOR_MIN_ENTRIES (2) entries count: requiring 4, as the diary minimum
+   does, dropped one pair in five at a 70 % diary (README, Calibration).
 3. OLS of pain_t on u_{t-lag} and the prior-pain terms. The standard error of the exposure
    term is the larger of the classical one and the Newey–West one (HAC, Bartlett kernel,
    maxlags = floor(4 (n/100)^(2/9)), small-sample corrected; statsmodels); the 95 %
    interval and the two-sided p-value both come from that one standard error and Student's
    t with n − k degrees of freedom, so the interval excludes 0 exactly when p < 0.05.
-4. Benjamini–Hochberg q-values across every exposure × lag cell that was computed.
+4. Benjamini–Hochberg q-values across every exposure × lag cell that was computed,
+   weighted (Genovese, Roeder & Wasserman 2006) so that the flags — the product's own,
+   pre-specified claims — share FLAG_ALPHA_SHARE of the 5 % and the continuous cells the
+   rest, however many exposures the grid holds; the false-discovery rate stays at 5 %.
 5. Exposures that move together (|Spearman ρ| ≥ SHARED_SIGNAL_RHO on the same days or
    weeks) are marked as one signal (`signal`): a finding in one of them is a finding in
    all, not a separate confirmation.
@@ -38,19 +45,28 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
-from analysis.stats.multiple import bh_qvalues
+from analysis.stats.multiple import bh_qvalues, share_weights
 
 RUN_EXPOSURES = ("spike_ratio", "descent_m", "descent_per_km", "cadence_dev_pct")
 FLAG_EXPOSURES = ("spike_flag", "descent_spike_flag", "weekly_jump_flag")
-DAILY_EXPOSURES = (*RUN_EXPOSURES, *FLAG_EXPOSURES, "acwr_uncoupled", "acwr_ewma")
+# Time-based load and shoes per day: unknown (NaN) for a runner whose files lack what they
+# need, never 0 (NEEDS says what).
+LOAD_EXPOSURES = ("minutes", "trimp", "new_shoes")
+DAILY_EXPOSURES = (*RUN_EXPOSURES, *FLAG_EXPOSURES, "acwr_uncoupled", "acwr_ewma",
+                   *LOAD_EXPOSURES)
 WEEKLY_EXPOSURES = ("weekly_change_pct", "long_run_share")
 EXPOSURES = ("weekly_change_pct", "spike_ratio", "descent_m", "descent_per_km",
-             "cadence_dev_pct", "acwr_uncoupled", "acwr_ewma", "long_run_share")
+             "cadence_dev_pct", "acwr_uncoupled", "acwr_ewma", "long_run_share",
+             *LOAD_EXPOSURES)
+NEEDS = {"minutes": "no run has a duration", "trimp": "no run carries heart rate",
+         "new_shoes": "no run names its shoes"}
 DAILY_OUTCOME = "pain_max"  # the day's worst pain, NaN = no diary entry
 WEEKLY_OUTCOME = "pain_mean_daily_max"  # mean of daily worst pain, NaN under 4 diary days
 DAILY_LAGS = (1, 2, 3)
 WEEKLY_LAGS = (1, 2, 3, 4)
 PRIOR_DAYS = 7  # the prior-pain mean covers the week before the exposure
+PRIOR_MIN_ENTRIES = 2  # entries that week needs for its mean (else the pair drops out)
+FLAG_ALPHA_SHARE = 0.8  # the flag cells' share of the error rate (weighted BH)
 
 MIN_DIARY_WEEKS = 8
 MIN_ENTRIES_PER_WEEK = 4
@@ -137,8 +153,8 @@ def shift(values: np.ndarray, lag: int) -> np.ndarray:
 def prior_pain(outcome: np.ndarray, weekly: bool) -> np.ndarray:
     """Pain before an exposure at position t, as columns. Days: the pain of day t − 1 (the
     week's mean where that day has no entry), whether day t − 1 had no entry (0/1), and the
-    mean of the logged pain of days t − 7..t − 1 (NaN under 4 entries). Weeks: the weekly
-    pain of week t − 1."""
+    mean of the logged pain of days t − 7..t − 1 (NaN under PRIOR_MIN_ENTRIES entries).
+    Weeks: the weekly pain of week t − 1."""
     before = shift(outcome, 1)
     if weekly:
         return before[:, None]
@@ -149,7 +165,7 @@ def prior_pain(outcome: np.ndarray, weekly: bool) -> np.ndarray:
     start = np.maximum(end - PRIOR_DAYS, 0)
     n = count[end] - count[start]
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(n >= MIN_ENTRIES_PER_WEEK, (total[end] - total[start]) / n, np.nan)
+        mean = np.where(n >= PRIOR_MIN_ENTRIES, (total[end] - total[start]) / n, np.nan)
     missing = np.isnan(before)
     return np.column_stack([np.where(missing, mean, before), missing.astype(float), mean])
 
@@ -185,6 +201,9 @@ def _cells(frame: pd.DataFrame, outcome: np.ndarray, covariates: np.ndarray,
         flag = name in FLAG_EXPOSURES
         scale = 1.0 if flag else (float(np.nanstd(x, ddof=1)) if np.isfinite(x).sum() > 1
                                   else 0.0)
+        if name in NEEDS and not np.isfinite(x).any():
+            skipped.append(f"{name}: not enough data ({NEEDS[name]})")
+            continue
         if not (scale > 0 and np.nanmax(x, initial=-np.inf) > np.nanmin(x, initial=np.inf)):
             skipped.append(f"{name}: no variation (or no values) to relate to pain")
             continue
@@ -309,8 +328,10 @@ def associations(daily: pd.DataFrame, weekly: pd.DataFrame) -> Associations:
         shared += shared_signals(frame, exposures)
     table = pd.DataFrame(rows, columns=[c for c in ASSOCIATION_COLUMNS
                                         if c not in ("q_value", "signal", "label")])
+    p_values = table["p_value"].to_numpy()
+    weights = share_weights(p_values, table["kind"] == "flag", FLAG_ALPHA_SHARE)
     table.insert(table.columns.get_loc("p_value") + 1, "q_value",
-                 bh_qvalues(table["p_value"].to_numpy()))
+                 bh_qvalues(p_values, weights))
     table["lag_weeks"] = table["lag_weeks"].astype("Int64")
     signal_of = {name: " + ".join(group) for group in shared for name in group}
     table["signal"] = [signal_of.get(name, name) for name in table["exposure"]]

@@ -8,6 +8,7 @@ from datetime import date
 
 import pandas as pd
 
+from analysis import effort, shoes
 from analysis.pain import flare_rule_words
 from analysis.stats.events import MIN_FLARES, N_PERMUTATIONS, event_study, flare_table
 from analysis.stats.exposures import ExposureGrid, exposure_grid
@@ -15,6 +16,8 @@ from analysis.stats.nof1 import (
     ASSOCIATION_COLUMNS,
     DAILY_OUTCOME,
     EXPOSURES,
+    FLAG_ALPHA_SHARE,
+    NEEDS,
     REPEATED_LOOKS,
     SHARED_SIGNAL_RHO,
     associations,
@@ -38,6 +41,7 @@ class AthleteReport:
     event_profile: pd.DataFrame
     skipped: list[str] = field(default_factory=list)
     shared: list[tuple[str, ...]] = field(default_factory=list)  # one signal each
+    unknown: dict[str, str] = field(default_factory=dict)  # exposure -> why the files lack it
 
 
 def _flare_words(n: int, t: Thresholds) -> str:
@@ -62,11 +66,12 @@ def analyze_grid(grid: ExposureGrid, thresholds: Thresholds = Thresholds(), *,
     t = thresholds
     flares = flare_table(grid.daily, t)
     empty = pd.DataFrame()
+    unknown = {name: why for name, why in NEEDS.items() if grid.daily[name].isna().all()}
     shortfall = diary_shortfall(grid.daily[DAILY_OUTCOME])
     if shortfall is not None:
         return AthleteReport(False, f"Not enough diary data: {shortfall}",
                              pd.DataFrame(columns=list(ASSOCIATION_COLUMNS)), flares, empty,
-                             empty)
+                             empty, unknown=unknown)
     grid_result = associations(grid.daily, grid.weekly)
     table = grid_result.table
     parts = [EXPLORATORY,
@@ -74,11 +79,16 @@ def analyze_grid(grid: ExposureGrid, thresholds: Thresholds = Thresholds(), *,
              "no same-day cells, since a diary entry may predate the run). Every cell is "
              "adjusted for the pain before the exposure (the day before and the week before; "
              "weekly cells: the week before), because pain cuts running. Continuous "
-             "exposures prewhitened, estimates in pain points per 1 SD; the flags (spike, "
-             "descent spike, weekly jump over 30 %) as events, estimates in pain points per "
-             "raised flag. Interval and p-value from one autocorrelation-robust error (the "
-             "larger of classical and Newey–West), so they always agree; Benjamini–Hochberg "
-             "q-values across all tests.",
+             "exposures prewhitened, estimates in pain points per 1 SD; so is new shoes "
+             f"(1 for the first {shoes.NEW_SHOE_DAYS} days in a new pair, "
+             f"{shoes.EVIDENCE.strength}), which needs runs naming their shoes; running "
+             f"minutes and heart-rate load (TRIMP) {effort.EVIDENCE.strength} need run "
+             "durations and heart rate. The flags (spike, descent spike, weekly jump over "
+             "30 %) as events, estimates in pain points per raised flag. Interval and "
+             "p-value from one autocorrelation-robust error (the larger of classical and "
+             "Newey–West), so they always agree; Benjamini–Hochberg q-values across all "
+             "tests, weighted so that the flags, the product's own warnings, share "
+             f"{FLAG_ALPHA_SHARE:.0%} of the error rate (never below the p-value).",
              shared_words(grid_result.shared), REPEATED_LOOKS]
     skipped = list(grid_result.skipped)
     if len(flares) < MIN_FLARES:
@@ -98,9 +108,9 @@ def analyze_grid(grid: ExposureGrid, thresholds: Thresholds = Thresholds(), *,
         parts.append("Not computed: " + "; ".join(skipped) + ".")
     if table.empty:
         return AthleteReport(False, "Not enough paired data: " + "; ".join(skipped) + ".",
-                             table, flares, events, profile, skipped)
+                             table, flares, events, profile, skipped, unknown=unknown)
     return AthleteReport(True, " ".join(part for part in parts if part), table, flares, events,
-                         profile, skipped, grid_result.shared)
+                         profile, skipped, grid_result.shared, unknown)
 
 
 def analyze_athlete(activities: pd.DataFrame, pain: pd.DataFrame,

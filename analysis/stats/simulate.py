@@ -8,7 +8,9 @@ run of the previous 30 days. Pain: an autocorrelated background (AR(1), φ = 0.8
 usual level that differs between runners, plus flares at random times (about one per 50
 days, unrelated to load); with a `PlantedEffect`, pain also rises `lag_days` after every
 jump (by `size` points, then half of it the day after). Diary days are kept at random
-(`diary_rate`), some with two entries. Everything is drawn from one seed, so an athlete can
+(`diary_rate`), some with two entries. Heart rate (rising with speed) and shoes (a new pair
+every 90–180 days), unrelated to pain, come from a second stream of the seed, so load and
+pain are what they were without them. Everything is drawn from one seed, so an athlete can
 be rebuilt with and without the effect on the very same load.
 """
 
@@ -21,6 +23,7 @@ import pandas as pd
 from scipy.signal import lfilter
 
 from analysis.schema import conform_activities, conform_pain
+from analysis.stats.cohort import TIDY_OPTIONAL
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,17 @@ def _pain(rng: np.random.Generator, n: int, jumps: np.ndarray,
     return np.clip(np.round(level), 0, 10)
 
 
+def heart_rate_and_shoes(rng: np.random.Generator, speed: np.ndarray, days: np.ndarray
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """Average heart rate of each run (145 bpm at 2.9 m/s, +25 bpm per m/s, SD 5) and its
+    shoes ("shoe 0", "shoe 1", …: a new pair every 90–180 days) for runs on day positions
+    `days`, unrelated to pain."""
+    heart_rate = 145 + 25 * (speed - 2.9) + rng.normal(0.0, 5.0, len(speed))
+    changes = np.cumsum(rng.integers(90, 181, size=int(days.max(initial=0)) // 90 + 1))
+    pair = np.searchsorted(changes, days, side="right")
+    return heart_rate, np.array([f"shoe {k}" for k in pair], dtype=object)
+
+
 def simulate_athlete(seed: int, *, days: int = 730, start: str = "2022-01-03",
                      effect: PlantedEffect | None = None, diary_rate: float = 0.75,
                      name: str | None = None) -> SimulatedAthlete:
@@ -105,6 +119,7 @@ def simulate_athlete(seed: int, *, days: int = 730, start: str = "2022-01-03",
     speed = rng.normal(2.9, 0.2, len(ran))
     descent_per_km = rng.lognormal(np.log(10.0), 0.5, len(ran))
     km = distance[ran] / 1000
+    heart_rate, gear = heart_rate_and_shoes(np.random.default_rng([seed, 1]), speed, ran)
     activities = conform_activities(pd.DataFrame({
         "activity_id": [f"{name}-{i}" for i in range(len(ran))],
         "source_format": "simulated",
@@ -129,6 +144,9 @@ def simulate_athlete(seed: int, *, days: int = 730, start: str = "2022-01-03",
         "cadence_source": "simulated",
         "cadence_unit_in": "steps_per_min",
         "cadence_factor": 1.0,
+        "avg_heart_rate_bpm": heart_rate,
+        "max_heart_rate_bpm": heart_rate + 15,
+        "gear": gear,
     }))
 
     kept = np.flatnonzero(rng.random(days) < diary_rate)
@@ -145,22 +163,20 @@ def simulate_athlete(seed: int, *, days: int = 730, start: str = "2022-01-03",
 
 
 def tidy_rows(athletes: list[SimulatedAthlete]) -> pd.DataFrame:
-    """The cohort CSV layout: athlete_id, date, distance_m, elevation_loss_m,
-    avg_cadence_spm, moving_time_s, pain — one row per run, plus one row per diary-only
-    day (a day's pain is its worst entry, on its first row)."""
+    """The cohort CSV layout: athlete_id, date, distance_m, TIDY_OPTIONAL, pain — one row
+    per run, plus one row per diary-only day (a day's pain is its worst entry, on its first
+    row)."""
     frames = []
     for athlete in athletes:
-        runs = athlete.activities[["local_date", "distance_m", "elevation_loss_m",
-                                   "avg_cadence_spm", "moving_time_s"]].rename(
+        runs = athlete.activities[["local_date", "distance_m", *TIDY_OPTIONAL]].rename(
             columns={"local_date": "date"})
         daily_pain = athlete.pain.groupby("date")["score"].max().rename("pain")
         runs = runs.merge(daily_pain, left_on="date", right_index=True, how="outer")
         runs["pain"] = runs["pain"].where(~runs["date"].duplicated())  # once per day
         frames.append(runs.assign(athlete_id=athlete.name))
     out = pd.concat(frames, ignore_index=True)
-    return out[["athlete_id", "date", "distance_m", "elevation_loss_m", "avg_cadence_spm",
-                "moving_time_s", "pain"]].sort_values(["athlete_id", "date"], kind="stable",
-                                     ignore_index=True)
+    return out[["athlete_id", "date", "distance_m", *TIDY_OPTIONAL, "pain"]].sort_values(
+        ["athlete_id", "date"], kind="stable", ignore_index=True)
 
 
 PLANTED_EXPOSURE = "spike_ratio"

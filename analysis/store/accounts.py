@@ -10,8 +10,9 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -41,6 +42,7 @@ from analysis.store.models import (
 INVITATION_DAYS = 7
 PSEUDONYM_KEY = secrets.token_bytes(32)  # per process: pseudonyms link to nothing stored
 HIDDEN_ACTIVITY_COLUMNS = ("source_file", "name", "device", "warnings")
+NO_CONSENT = "no research consent"
 
 
 def _now() -> dt.datetime:
@@ -56,6 +58,17 @@ def pseudonym(athlete_id: int) -> str:
     """A researcher's name for an athlete: a keyed hash of the id, stable in this process."""
     digest = hmac.new(PSEUDONYM_KEY, str(int(athlete_id)).encode(), hashlib.sha256)
     return "R-" + digest.hexdigest()[:10]
+
+
+@dataclass(frozen=True)
+class ResearchCohort:
+    """Who research may use (names as research sees them), who is left out and why, and
+    `athletes()`: their (name, activities, pain), read one athlete at a time so that a
+    cohort of any size holds one athlete's tables at once."""
+
+    names: tuple[str, ...]
+    left_out: tuple[tuple[str, str], ...]
+    athletes: Callable[[], Iterator[tuple[str, pd.DataFrame, pd.DataFrame]]]
 
 
 def _user(row: Any) -> User:
@@ -367,25 +380,24 @@ class Accounts:
                 athletes.c.id == athlete_id)).scalar())
 
     def _research_selection(self) -> tuple[User, bool, Any]:
-        """Who asks, whether only consenting athletes count, and the query choosing them;
-        AccessDenied for anyone but the owner, researchers and admins."""
+        """Who asks, whether only consenting athletes count, and the query listing every
+        athlete with their consent; AccessDenied for anyone but the owner, researchers and
+        admins."""
         with self._read() as conn:
             user = self._scope(conn).user
         if not (user.is_owner or user.role in ("researcher", "admin")):
             raise AccessDenied(f"{user.email} ({user.role}) may not use research data")
         consenting_only = squad_mode() or not user.is_owner
-        stmt = select(athletes.c.id, athletes.c.name, athletes.c.data_version).order_by(
-            athletes.c.id)
-        if consenting_only:
-            stmt = stmt.where(athletes.c.research_consent)
+        stmt = select(athletes.c.id, athletes.c.name, athletes.c.data_version,
+                      athletes.c.research_consent).order_by(athletes.c.id)
         return user, consenting_only, stmt
 
     def research_version(self) -> str:
-        """A key that changes whenever research_data would (for caches)."""
+        """A key that changes whenever research_cohort would (for caches)."""
         _, _, stmt = self._research_selection()
         with self._read() as conn:
-            rows = conn.execute(stmt.with_only_columns(athletes.c.id, athletes.c.data_version)
-                                ).all()
+            rows = conn.execute(stmt.with_only_columns(
+                athletes.c.id, athletes.c.data_version, athletes.c.research_consent)).all()
         return hashlib.sha256(repr([tuple(row) for row in rows]).encode()).hexdigest()[:16]
 
     def log_export(self, athlete_id: int, what: str) -> None:
@@ -396,32 +408,45 @@ class Accounts:
         with self._write(None) as conn:
             self._audit(conn, "export", athlete_id, what)
 
-    def research_data(self, purpose: str = "models"
-                      ) -> list[tuple[str, pd.DataFrame, pd.DataFrame]]:
-        """(name, activities, pain) of everyone research may use: on a squad deployment
-        only athletes who consent now, under pseudonyms unless the local owner asks, with
-        names, file names, devices and notes blanked. Personal mode: every athlete.
+    def research_cohort(self, purpose: str = "models") -> ResearchCohort:
+        """Everyone research may use: on a squad deployment only athletes who consent now
+        (the others left out, with the reason), under pseudonyms unless the local owner
+        asks, with names, file names, devices and notes blanked; personal mode: every
+        athlete. Their records are read one athlete at a time (ResearchCohort.athletes).
         `purpose` 'export' or 'models' goes into the audit log."""
         user, consenting_only, stmt = self._research_selection()
         with self._write(None) as conn:
-            chosen = conn.execute(stmt).all()
+            rows = conn.execute(stmt).all()
+            chosen = [row for row in rows if row.research_consent or not consenting_only]
+            refused = [row for row in rows if not (row.research_consent or not consenting_only)]
             if purpose == "export" or not user.is_owner:
                 self._audit(conn, f"research {purpose}", None,
                             f"{len(chosen)} consenting athletes" if consenting_only
                             else f"{len(chosen)} athletes")
-        out = []
-        with self._read() as conn:
-            for athlete_id, name, _ in chosen:
-                activities, pain = _frames(conn, int(athlete_id))
+
+        def shown(row: Any) -> str:
+            return str(row.name) if user.is_owner else pseudonym(row.id)
+
+        def records() -> Iterator[tuple[str, pd.DataFrame, pd.DataFrame]]:
+            for row in chosen:
+                with self._read() as conn:
+                    activities, pain = _frames(conn, int(row.id))
                 if not user.is_owner:
-                    name = pseudonym(athlete_id)
                     activities = activities.assign(
                         **{c: pd.NA for c in HIDDEN_ACTIVITY_COLUMNS}).astype(
                         {c: "string" for c in HIDDEN_ACTIVITY_COLUMNS})
                     pain = pain.assign(note=pd.NA, activity_id=pd.NA).astype(
                         {"note": "string", "activity_id": "string"})
-                out.append((str(name), activities, pain))
-        return out
+                yield shown(row), activities, pain
+
+        return ResearchCohort(tuple(shown(row) for row in chosen),
+                              tuple((shown(row), NO_CONSENT) for row in refused), records)
+
+    def research_data(self, purpose: str = "models"
+                      ) -> list[tuple[str, pd.DataFrame, pd.DataFrame]]:
+        """(name, activities, pain) of everyone research may use (research_cohort), all
+        read at once."""
+        return list(self.research_cohort(purpose).athletes())
 
     # -- audit ------------------------------------------------------------------------
 

@@ -9,23 +9,23 @@ that point at it stay linked.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, and_, delete, insert, or_, select, true, update
+from sqlalchemy import Connection, delete, insert, or_, select, update
 
 from analysis.ingest import FileResult
 from analysis.ingest.model import left_out
-from analysis.schema import ACTIVITY_COLUMNS, sport_family
-from analysis.store.codec import FORMAT, encode_samples
-from analysis.store.matching import (
-    LOOSE_SOURCES,
-    NAMED_ORIGINS,
-    START_TOLERANCE,
-    richness,
-    similar_distance,
+from analysis.schema import (
+    ACTIVITY_COLUMN_NAMES,
+    ACTIVITY_COLUMNS,
+    conform_activities,
+    sport_family,
 )
+from analysis.store.codec import FORMAT, encode_samples
+from analysis.store.matching import START_TOLERANCE, find_match, has_samples, merge
 from analysis.store.models import activities, import_log, samples
 
 
@@ -39,6 +39,9 @@ class FileOutcome:
     message: str
     new_activities: int = 0
     partial: bool = False  # some of its rows or activities were skipped or refused
+    # What storing did to each of its activities, in the file's order (Stored.kind; empty
+    # when none was stored, e.g. a file imported before): a file can hold new and old runs.
+    stored: tuple[str, ...] = ()
 
 
 @dataclass
@@ -135,10 +138,14 @@ def _imported_before(conn: Connection, athlete_id: int, sha256: str | None) -> s
 
 
 def _rows(result: FileResult) -> list[tuple[dict[str, Any], pd.DataFrame | None]]:
-    """Each activity as database values (None for missing) with its samples."""
-    return [({col.name: _value(activity.summary.get(col.name), col.dtype)
-              for col in ACTIVITY_COLUMNS}, activity.samples)
+    """Each activity as database values with its samples."""
+    return [(_database_row(activity.summary), activity.samples)
             for activity in result.activities]
+
+
+def _database_row(summary: dict[str, Any]) -> dict[str, Any]:
+    """An activity row as database values (None for missing)."""
+    return {col.name: _value(summary.get(col.name), col.dtype) for col in ACTIVITY_COLUMNS}
 
 
 def _value(value: Any, dtype: str) -> Any:
@@ -155,76 +162,76 @@ def _value(value: Any, dtype: str) -> Any:
     return {"Float64": float, "Int64": int, "string": str}[dtype](value)
 
 
-def _describe(has_samples: bool, origin: str | None, source_format: str | None) -> str:
-    return f"{source_format} {origin}" + ("" if has_samples else " without samples")
-
-
 def _store_activity(conn: Connection, athlete_id: int, row: dict[str, Any],
                     frame: pd.DataFrame | None, now: dt.datetime) -> Stored:
-    has_samples = frame is not None and len(frame) > 0
     row = {**row, "sport_family": sport_family(row["sport"]), "imported_at": now}
     start = row["start_time"]
-    # A guessed or runner-set sport does not keep two records of one outing apart.
-    family = (true() if row.get("sport_source") in LOOSE_SOURCES else or_(
-        activities.c.sport_family == row["sport_family"],
-        activities.c.sport_source.in_(LOOSE_SOURCES)))
     candidates = conn.execute(
         select(activities.c.id, activities.c.activity_id, activities.c.origin,
                activities.c.source_format, activities.c.start_time, activities.c.distance_m,
                activities.c.name, activities.c.sport, activities.c.sport_raw,
                activities.c.sport_source, activities.c.sport_reason, activities.c.gear,
+               activities.c.sport_family,
                samples.c.activity_pk.is_not(None).label("has_samples"))
         .select_from(activities.outerjoin(samples, samples.c.activity_pk == activities.c.id))
         .where(activities.c.athlete_id == athlete_id,
                or_(activities.c.activity_id == row["activity_id"],
-                   and_(family, activities.c.start_time.between(start - START_TOLERANCE,
-                                                                start + START_TOLERANCE))))
+                   activities.c.start_time.between(start - START_TOLERANCE,
+                                                   start + START_TOLERANCE)))
     ).all()
-    match = next((c for c in candidates if c.activity_id == row["activity_id"]), None) or min(
-        (c for c in candidates if similar_distance(c.distance_m, row["distance_m"])),
-        key=lambda c: abs(c.start_time - start), default=None)
+    match = find_match((c._mapping for c in candidates), row)
     if match is None:
         pk = conn.execute(insert(activities).values(athlete_id=athlete_id, **row)
                           ).inserted_primary_key[0]
-        if has_samples:
+        if has_samples(row):
             _insert_samples(conn, pk, frame)
         return Stored("new", row["activity_id"])
-    old = richness(bool(match.has_samples), match.origin, match.source_format)
-    if richness(has_samples, row["origin"], row["source_format"]) <= old:
-        if row["origin"] in NAMED_ORIGINS and match.origin not in NAMED_ORIGINS:
-            conn.execute(update(activities).where(activities.c.id == match.id).values(
-                name=row["name"], origin="file+csv", gear=row.get("gear") or match.gear,
-                **_sport_of(match, row)))
-            return Stored("named", match.activity_id)
-        if match.sport_source == "guessed" and row.get("sport_source") == "file":
-            conn.execute(update(activities).where(activities.c.id == match.id)
-                         .values(**_sport_of(match, row)))
-        return Stored("same", match.activity_id)
-    if match.origin in NAMED_ORIGINS and row["origin"] not in NAMED_ORIGINS:
-        row.update(name=match.name, sport=match.sport, sport_raw=match.sport_raw,
-                   gear=row.get("gear") or match.gear,
-                   sport_source=match.sport_source, sport_reason=match.sport_reason,
-                   sport_family=sport_family(match.sport),
-                   origin="file+csv" if has_samples else row["origin"])
-    row.update(_sport_of(match, row))
-    conn.execute(update(activities).where(activities.c.id == match.id)
-                 .values({k: v for k, v in row.items() if k != "activity_id"}))
-    conn.execute(delete(samples).where(samples.c.activity_pk == match.id))
-    if has_samples:
-        _insert_samples(conn, match.id, frame)
-    return Stored("replaced", match.activity_id,
-                  _describe(bool(match.has_samples), match.origin, match.source_format))
+    outcome = merge(match, row)
+    if outcome.values:
+        conn.execute(update(activities).where(activities.c.id == match["id"])
+                     .values(outcome.values))
+    if outcome.kind == "replaced":
+        conn.execute(delete(samples).where(samples.c.activity_pk == match["id"]))
+        if has_samples(row):
+            _insert_samples(conn, match["id"], frame)
+    return Stored(outcome.kind, match["activity_id"], outcome.replaced)
 
 
-def _sport_of(stored: Any, row: dict[str, Any]) -> dict[str, Any]:
-    """The sport columns a stored outing keeps when `row` (another record of it) arrives:
-    the runner's own choice always stays; otherwise the new record's."""
-    keep = stored if stored.sport_source == "user" else None
-    sport = keep.sport if keep else row["sport"]
-    return {"sport": sport, "sport_raw": keep.sport_raw if keep else row["sport_raw"],
-            "sport_source": keep.sport_source if keep else row.get("sport_source"),
-            "sport_reason": keep.sport_reason if keep else row.get("sport_reason"),
-            "sport_family": sport_family(sport)}
+def merged_activities(summaries: Iterable[dict[str, Any]]) -> pd.DataFrame:
+    """The activities table that importing `summaries` (activity rows as the readers give
+    them, in import order) into an empty store leaves, without a database or samples: the
+    same matching and merging as import_file, so another record of a stored outing (its
+    FIT and its GPX, its activities.csv row and its file) counts once."""
+    records: list[dict[str, Any]] = []
+    near: dict[int, list[dict[str, Any]]] = {}  # START_TOLERANCE slot -> records in it
+    by_id: dict[str, dict[str, Any]] = {}
+
+    def slot(record: dict[str, Any]) -> int:
+        return int(record["start_time"].timestamp() // START_TOLERANCE.total_seconds())
+
+    for summary in summaries:
+        row = _database_row(summary)
+        row["sport_family"] = sport_family(row["sport"])
+        at = slot(row)
+        candidates = [*near.get(at - 1, []), *near.get(at, []), *near.get(at + 1, [])]
+        if row["activity_id"] in by_id:
+            candidates.append(by_id[row["activity_id"]])
+        match = find_match(candidates, row)
+        if match is None:
+            record = {**row, "has_samples": has_samples(row)}
+            records.append(record)
+            by_id[record["activity_id"]] = record
+            near.setdefault(at, []).append(record)
+            continue
+        outcome = merge(match, row)
+        near[slot(match)].remove(match)
+        match.update(outcome.values)
+        if outcome.kind == "replaced":
+            match["has_samples"] = has_samples(row)
+        near.setdefault(slot(match), []).append(match)
+    table = conform_activities(pd.DataFrame(records, columns=list(ACTIVITY_COLUMN_NAMES)))
+    return table.sort_values(["start_time", "activity_id"], kind="stable").reset_index(
+        drop=True)
 
 
 def _insert_samples(conn: Connection, pk: int, frame: pd.DataFrame) -> None:
@@ -263,4 +270,5 @@ def _outcome(result: FileResult, stored: list[Stored]) -> FileOutcome:
     elif replaced:
         parts.append(f"{len(replaced)} stored records replaced by richer ones")
     return FileOutcome(result.file, result.sha256, status, "; ".join(parts + result.warnings),
-                       new, partial=any(map(left_out, result.warnings)))
+                       new, partial=any(map(left_out, result.warnings)),
+                       stored=tuple(s.kind for s in stored))

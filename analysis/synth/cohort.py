@@ -3,9 +3,11 @@ diaries and the manifest naming them — for tests and benchmarks of `kneeload c
 
 Runner k's export is a folder of GPX files (k % 3 == 0), a folder of FIT files (k % 3 == 1)
 or a Strava bulk-export zip (k % 3 == 2: activities.csv joined to GPX and FIT files). Every
-`broken_every`-th runner has one damaged file, and with `dead_runner` the last runner's
-export is a zip cut in half (it fails entirely). Pain follows the previous week's load with
-noise, so the cohort models have something to find.
+`broken_every`-th runner has one damaged file; every `duplicate_every`-th (k % n == 3)
+holds one run twice, as FIT and as GPX, and in a zip also an activities.csv row whose
+Filename is empty beside that run's file (ingest counts each such outing once); with
+`dead_runner` the last runner's export is a zip cut in half (it fails entirely). Pain
+follows the previous week's load with noise, so the cohort models have something to find.
 """
 
 from __future__ import annotations
@@ -63,35 +65,44 @@ def _damaged(data: bytes, fit: bool) -> bytes:
     return data[:10] if fit else data[: len(data) // 3]
 
 
-def _write_export(folder: Path, k: int, runs: list[SynthRun], broken: bool) -> Path:
-    """Runner k's export in their format; `broken`: the second file is cut short."""
+def _write_export(folder: Path, k: int, runs: list[SynthRun], broken: bool,
+                  duplicates: bool) -> Path:
+    """Runner k's export in their format; `broken`: the second file is cut short;
+    `duplicates`: the first run also in the other format and, in a zip, the third run's
+    activities.csv row not linked to its file."""
     files = {}
     for i, run in enumerate(runs):
         fit = (k % 3 == 1) or (k % 3 == 2 and i % 2)
         data = fit_bytes(run) if fit else gpx_bytes(run)
         files[f"activities/{1000 * k + i}.{'fit' if fit else 'gpx'}"] = (
             _damaged(data, fit) if broken and i == 1 else data)
+    copy = {}
+    if duplicates:
+        fit = k % 3 != 1  # the other format than the first run's (FIT for k % 3 == 1)
+        copy[f"activities/{1000 * k}-copy.{'fit' if fit else 'gpx'}"] = (
+            fit_bytes(runs[0]) if fit else gpx_bytes(runs[0]))
     if k % 3 != 2:
         target = folder / f"export-{k:04d}"
-        for name, data in files.items():
+        for name, data in {**files, **copy}.items():
             path = target / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
         return target
     rows = [{"activity_id": 1000 * k + i, "start": run.start, "name": "Morning Run",
              "type": "Run", "elapsed_s": run.t[-1], "moving_s": run.t[-1],
-             "distance_m": run.distance[-1], "filename": name}
+             "distance_m": run.distance[-1],
+             "filename": "" if duplicates and i == 2 else name}
             for i, (run, name) in enumerate(zip(runs, files, strict=True))]
     target = folder / f"export-{k:04d}.zip"
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("activities.csv", strava_csv_bytes(rows))
-        for name, data in files.items():
+        for name, data in {**files, **copy}.items():
             archive.writestr(name, data)
     return target
 
 
 def write_cohort(folder: str | Path, n_runners: int, *, weeks: int = 12, seed: int = 0,
-                 broken_every: int = 7, dead_runner: bool = True,
+                 broken_every: int = 7, duplicate_every: int = 5, dead_runner: bool = True,
                  step_s: float = STEP_S) -> Path:
     """Write `n_runners` runners' exports and diaries under `folder`; returns the manifest
     (runner ids R0000, R0001, …; paths relative to the manifest). `step_s`: seconds
@@ -109,7 +120,8 @@ def write_cohort(folder: str | Path, n_runners: int, *, weeks: int = 12, seed: i
                 archive.writestr("activities/1.gpx", gpx_bytes(runs[0]))
             export.write_bytes(buffer.getvalue()[:200])
         else:
-            export = _write_export(folder, k, runs, broken=k % broken_every == broken_every - 1)
+            export = _write_export(folder, k, runs, broken=k % broken_every == broken_every - 1,
+                                   duplicates=k % duplicate_every == 3)
         diary = folder / f"pain-{k:04d}.csv"
         diary.write_bytes(_diary(rng, runs, weeks))
         lines.append(f"R{k:04d},{export.relative_to(folder)},{diary.name},Europe/Amsterdam")

@@ -1,7 +1,8 @@
 """`kneeload cohort build` on a LocalCluster with 2 worker processes over 30 generated
-runners (GPX folders, FIT folders, Strava zips; damaged files; one export that is a cut zip):
-the dataset equals `kneeload ingest` + `export-research` of the same runners, a rerun does
-nothing, and a build killed half-way resumes to the same dataset."""
+runners (GPX folders, FIT folders, Strava zips; damaged files; one export that is a cut zip;
+runs held twice, as FIT and GPX or as an activities.csv row beside its file): the dataset
+equals `kneeload ingest` + `export-research` of the same runners, a rerun does nothing, and
+a build killed half-way resumes to the same dataset."""
 
 import json
 import os
@@ -98,6 +99,20 @@ def test_dataset_equals_ingest_plus_export_research(built, cohort, tmp_path):
                                                                            "zip"}
 
 
+def test_one_outing_in_several_formats_counts_once(built, cohort):
+    outdir, _, _ = built
+    folder, _ = cohort
+    activities = read_partition(outdir, "activities")
+    # R0003: a GPX folder with its first run also as 3000-copy.fit; R0008: a Strava zip with
+    # 8000-copy.fit beside 8000.gpx and an activities.csv row not linked to 8002's file
+    gpx = [p.name for p in (folder / "inputs" / "export-0003" / "activities").iterdir()]
+    members = zipfile.ZipFile(folder / "inputs" / "export-0008.zip").namelist()
+    for runner, names in (("R0003", gpx), ("R0008", members)):
+        runs = [n for n in names if n.endswith((".gpx", ".fit")) and "-copy" not in n]
+        assert len(names) > len(runs) > 0
+        assert (activities["runner"] == pseudonym(runner, SALT)).sum() == len(runs)
+
+
 def test_dataset_keeps_no_names_files_or_salt(built):
     outdir, _, _ = built
     cells = " ".join(str(value) for table in PARTITIONS
@@ -179,6 +194,35 @@ def test_a_changed_diary_rebuilds_only_its_runner(built, cohort, client, tmp_pat
     assert mine["pain_max"].max() == 9
 
 
+def test_a_runner_without_consent_is_left_out_and_removed(built, cohort, client, tmp_path,
+                                                          capsys, monkeypatch):
+    outdir, _, _ = built
+    _, manifest = cohort
+    shutil.copytree(outdir, tmp_path / "out")
+    lines = manifest.read_text().splitlines()
+    # R0001 withdrew (empty date), R0002 consents only tomorrow, the rest gave it long ago
+    dates = {"R0001": "", "R0002": "2099-01-01"}
+    rows = [f"{lines[0]},consent_date"] + [
+        f"{line},{dates.get(line.split(',')[0], '2023-12-01')}" for line in lines[1:]]
+    (manifest.parent / "consent.csv").write_text("\n".join(rows) + "\n")
+    monkeypatch.setenv("KNEELOAD_SALT", SALT.decode())
+    assert main(["cohort", "build", str(manifest.parent / "consent.csv"),
+                 str(tmp_path / "out"), "--scheduler", client.scheduler.address]) == 0
+    said = capsys.readouterr()
+    assert said.out.startswith(f"{tmp_path / 'out'}: 28 runners — 0 built (0 files, 0 "
+                               "failed), 28 unchanged, 2 removed (gone from the manifest or "
+                               "without consent).")
+    assert ("consent.csv line 3: R0001: no research consent (consent_date is empty) — left "
+            "out") in said.err
+    assert "consent.csv line 4: R0002: no research consent yet (consent_date 2099-01-01" \
+        in said.err
+    gone = {pseudonym("R0001", SALT), pseudonym("R0002", SALT)}
+    for table in PARTITIONS:
+        assert gone.isdisjoint(read_partition(tmp_path / "out", table).iloc[:, 0])
+    about = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert about["runners"] == 28 and about["runners_left_out_without_consent"] == 2
+
+
 def test_cli_builds_on_a_running_scheduler(cohort, client, tmp_path, capsys, monkeypatch):
     _, manifest = cohort
     monkeypatch.setenv("KNEELOAD_SALT", SALT.decode())
@@ -189,7 +233,7 @@ def test_cli_builds_on_a_running_scheduler(cohort, client, tmp_path, capsys, mon
     inputs = manifest.parent  # every file a folder holds, every zip member, the cut zip
     files = (sum(1 for p in inputs.glob("export-*/**/*") if p.is_file())
              + sum(len(zipfile.ZipFile(p).namelist()) for p in inputs.glob("export-*[0-9].zip"))
-             + 1)
+             + 1)  # the cut zip
     assert said.out == (f"{out}: 30 runners — 30 built ({files} files, 5 failed), 0 unchanged.\n"
                         "Runners whose export could not be read at all (listed in files/, "
                         "not fatal): R0029\n")

@@ -1,6 +1,7 @@
 """What a researcher hands kneeload: the manifest (bad rows named by line, the rest goes
 on) and a research daily.csv (loads straight back into `kneeload cohort --input`)."""
 
+import datetime as dt
 import json
 
 import numpy as np
@@ -37,6 +38,27 @@ def test_manifest_rows_are_checked_one_by_one(tmp_path):
     with pytest.raises(ManifestError, match="the header lacks runner_id, export_path, "
                                             "pain_path"):
         read_manifest(path)
+
+
+def test_a_consent_date_column_records_consent(tmp_path):
+    (tmp_path / "a.zip").write_bytes(b"")
+    (tmp_path / "a.csv").write_text("date,pain\n")
+    path = tmp_path / "manifest.csv"
+    path.write_text("runner_id,export_path,pain_path,consent_date\n"
+                    "r1,a.zip,a.csv,2024-05-01\n"
+                    "r2,a.zip,a.csv,\n"
+                    "r3,a.zip,a.csv,2024-06-02\n"
+                    "r4,a.zip,a.csv,2024-06-01\n")
+    manifest = read_manifest(path, today=dt.date(2024, 6, 1))
+    assert [r.runner_id for r in manifest.runners] == ["r1", "r4"]  # on the day counts
+    assert [(r.runner_id, r.line, why) for r, why in manifest.without_consent] == [
+        ("r2", 3, "no research consent (consent_date is empty)"),
+        ("r3", 4, "no research consent yet (consent_date 2024-06-02 is after 2024-06-01)")]
+    assert manifest.problems == []
+    path.write_text("runner_id,export_path,pain_path\nr1,a.zip,a.csv\n")
+    without_column = read_manifest(path, today=dt.date(2024, 6, 1))
+    assert [r.runner_id for r in without_column.runners] == ["r1"]
+    assert without_column.without_consent == []
 
 
 @pytest.fixture(scope="module")

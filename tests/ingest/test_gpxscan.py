@@ -1,5 +1,8 @@
 """The GPX fast path gives exactly what the full XML parser gives, or steps aside."""
 
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -133,3 +136,27 @@ def test_times_are_read_as_seconds_only_when_all_plain_utc(old, new, column):
     fractions = PLAIN.replace(b":00Z<", b":00.250Z<").replace(b":05Z<", b":05.500Z<")
     fast, _ = same_as_tree(fractions)
     assert fast["t"].tolist() == pytest.approx([1704067200.25, 1704067205.5], abs=1e-6)
+
+
+@pytest.mark.parametrize("bad", [b"07:04:69", b"24:00:00"])
+def test_an_impossible_time_among_many_is_skipped_not_a_crash(bad):
+    """numpy 2.4 crashes the process casting a long array of date strings with one invalid
+    (found by the fuzz run: a second of 69 among 601 points); the scan reads the digits."""
+    run = synth_run(np.random.default_rng(5), "2024-06-01 07:00", duration_s=600)
+    data = gpx_bytes(run).replace(b"T07:04:09Z", b"T" + bad + b"Z")
+    code = ("import sys; from analysis.ingest import ReadOptions, read_sources; "
+            "[result] = read_sources([('run.gpx', sys.stdin.buffer.read())], "
+            "ReadOptions(workers=1)); summary = result.activities[0].summary; "
+            "print(summary['n_samples'], '|', summary['warnings'])")
+    done = subprocess.run([sys.executable, "-c", code], input=data, capture_output=True,
+                          cwd=Path(__file__).parents[2], timeout=120)
+    assert done.returncode == 0, done.stderr.decode()[-500:]
+    assert done.stdout.decode().strip() == "601 | 1 timestamp(s) could not be read and were ignored"
+
+
+def test_plain_utc_times_are_the_epoch_seconds_of_their_digits():
+    """Hand-checked: 2024-02-29T23:59:59.5Z is 1709251199.5 s (2024-03-01 is day 19783)."""
+    leap = PLAIN.replace(b"2024-01-01T00:00:00Z", b"2024-02-29T23:59:59.500Z").replace(
+        b"2024-01-01T00:00:05Z", b"2024-03-01T00:00:00.000Z")
+    fast, _ = same_as_tree(leap)
+    assert fast["t"].tolist() == [1709251199.5, 1709251200.0]

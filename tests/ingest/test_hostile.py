@@ -617,3 +617,23 @@ def test_cli_parse_on_a_folder_of_good_and_bad_files(run, good, inputs, sealed):
         "mixed/list.csv: line 4: no activity id or date; skipped",  # said, not only in JSON
         f"mixed/nested.zip: {NESTED}",
     ]
+
+
+def test_a_small_file_reads_under_a_tight_memory_cap(tmp_path):
+    """The per-file limit (512 MiB) is a cap, not a buffer: a small GPX must read in a
+    process allowed only 300 MiB more address space than it already has."""
+    path = tmp_path / "small.gpx"
+    path.write_bytes(gpx_bytes(synth_run(np.random.default_rng(2), "2024-05-01 07:00",
+                                         duration_s=60)))
+    code = (
+        "import resource, sys\n"
+        "from analysis.ingest import ReadOptions\n"
+        "from analysis.ingest.dispatch import read_path\n"
+        "pages = int(open('/proc/self/statm').read().split()[0])\n"
+        "cap = pages * resource.getpagesize() + 300 * 2**20\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (cap, cap))\n"
+        f"result = read_path({str(path)!r}, 'small.gpx', ReadOptions(workers=1))\n"
+        "print(result.error, len(result.activities))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+    assert done.stdout.split() == ["None", "1"], done.stderr

@@ -22,6 +22,7 @@ from analysis.ingest.fitcrc import fit_crc
 from analysis.synth import fit_bytes, strava_csv_bytes, synth_run
 from analysis.synth.fitfile import FitSession
 from tests.conftest import ROOT, sample
+from tests.ingest.fuzzing import GARMIN_CSV
 from tests.ingest.test_csv import GARMIN_HEADER
 
 OPTIONS = ReadOptions(workers=1, garmin_units="metric")
@@ -139,6 +140,18 @@ def test_heart_rate_and_cadence_outside_the_limits_are_dropped():
     assert "dropped 1 cadence sample(s) outside 1–300" in s["warnings"]
 
 
+def test_an_impossible_descent_in_a_garmin_row_is_dropped_the_run_kept():
+    """Found by the fuzz run: Total Descent '1e400' was stored as infinity."""
+    data = GARMIN_CSV.replace(b"172,50,50,", b'172,50,"1e400",', 1)
+    assert data != GARMIN_CSV
+    result = read_one("Activities.csv", data)
+    first = result.activities[0].summary
+    assert first["distance_m"] == 5000.0 and first["elevation_gain_m"] == 50.0
+    assert pd.isna(first["elevation_loss_m"])
+    assert "elevation_loss_m of inf dropped (outside 0–30000)" in first["warnings"]
+    assert result.activities[1].summary["elevation_loss_m"] == 80.0
+
+
 def test_one_bad_year_in_a_gpx_is_one_skipped_point_not_eight_years():
     points = jog()
     points[10] = (points[10][0], 13, "2016-06-01T07:00:10Z")
@@ -177,6 +190,7 @@ def test_readme_lists_the_limits_of_the_code():
     assert f"heart rate {low:g}–{high:g} bpm" in section
     low, high = P.CADENCE_SPM
     assert f"cadence {low:g}–{high:g} steps/min" in section
+    assert P.ELEVATION_M == (0, 30_000) and "ascent or descent outside 0–30,000 m" in section
     assert "dates from 1990-01-01 to one day ahead" in section
     assert pd.Timestamp(P.EARLIEST_S, unit="s") == pd.Timestamp("1990-01-01")
     assert P.FUTURE_S == 86_400

@@ -47,7 +47,9 @@ def test_analyze_json_finds_the_planted_effect(db, capsys):
     assert payload["enough_data"] is True
     assert payload["message"].startswith("Exploratory:")
     rows = payload["associations"]
-    assert len(rows) == 9 * 3 + 2 * 4  # 9 daily exposures × 1–3 days, 2 weekly × 1–4 weeks
+    # 12 daily exposures (4 run-level, 3 flags, 2 ACWR, minutes, trimp, new shoes: the
+    # simulated runner has heart rate and shoes) × 1–3 days, 2 weekly × 1–4 weeks
+    assert len(rows) == 12 * 3 + 2 * 4
     daily = [r for r in rows if "lag_weeks" not in r]
     weekly = [r for r in rows if "lag_weeks" in r]
     assert all(set(r) == ASSOCIATION_KEYS for r in daily)
@@ -57,7 +59,7 @@ def test_analyze_json_finds_the_planted_effect(db, capsys):
     assert {r["exposure"] for r in rows} == {
         "weekly_change_pct", "spike_ratio", "descent_m", "descent_per_km", "cadence_dev_pct",
         "acwr_uncoupled", "acwr_ewma", "long_run_share", "spike_flag", "descent_spike_flag",
-        "weekly_jump_flag"}
+        "weekly_jump_flag", "minutes", "trimp", "new_shoes"}
     assert all(r["lag_days"] > 0 for r in rows)  # no same-day cells
     spike = {r["lag_days"]: r for r in rows if r["exposure"] == "spike_ratio"}
     assert spike[2]["q_value"] < 0.05 and spike[2]["ci_low"] > 0

@@ -247,3 +247,22 @@ def test_parallel_map_keeps_order_across_processes():
                         progress=lambda done, total, name: seen.append((done, total, name))
                         ) == [3, 1, 2, 5, 4]
     assert seen == [(1, 5, "-3"), (2, 5, "1"), (3, 5, "-2"), (4, 5, "5"), (5, 5, "-4")]
+
+
+@pytest.mark.parametrize(("workers", "drawn_at_first"), [(1, 1), (2, 5)])
+def test_parallel_map_draws_a_generator_as_it_goes(workers, drawn_at_first):
+    drawn = []
+
+    def numbers():
+        for n in range(-10, 0):
+            drawn.append(n)
+            yield n
+
+    seen = []
+    assert parallel_map(abs, numbers(), workers, total=10,
+                        progress=lambda done, total, name: seen.append((done, total,
+                                                                        len(drawn)))
+                        ) == list(range(10, 0, -1))
+    # in process one at a time; with 2 workers 2 × 2 in flight, the fifth waits for the first
+    assert seen[0] == (1, 10, drawn_at_first)
+    assert seen[-1] == (10, 10, 10)

@@ -4,6 +4,7 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
+from analysis.stats.multiple import bh_qvalues
 from analysis.stats.nof1 import (
     ar_innovations,
     associations,
@@ -77,9 +78,11 @@ def test_prior_pain_is_the_day_before_and_the_week_before():
     # Day 7: the day before (6) has no entry; days 0-6 hold 1, 3, 2, 2, 4 -> mean 2.4, which
     # stands in for the missing day, flagged.
     np.testing.assert_allclose(prior[7], [2.4, 1, 2.4])
-    # Day 8: day 7 = 5; days 1-7 hold 3, 2, 2, 4, 5 -> 3.2. Day 4: 3 entries before, none.
+    # Day 8: day 7 = 5; days 1-7 hold 3, 2, 2, 4, 5 -> 3.2. Day 3: days 0-2 hold 1 and 3
+    # (2 entries, enough) -> 2. Day 2: one entry before it (1), no mean.
     np.testing.assert_allclose(prior[8], [5, 0, 3.2])
-    assert np.isnan(prior[4, 2])
+    np.testing.assert_allclose(prior[3], [3, 0, 2])
+    assert np.isnan(prior[2, 2])
     np.testing.assert_array_equal(prior_pain(pain, weekly=True)[1:, 0], pain[:-1])
 
 
@@ -124,6 +127,14 @@ def test_grid_shape_labels_and_skips():
     assert "descent_m: no variation (or no values) to relate to pain" in result.skipped
     assert ("weekly_change_pct at lag 4 weeks: 5 paired values with the pain before them "
             "logged, needs 12") in result.skipped
+
+
+def test_flag_cells_share_80_percent_of_the_error_rate():
+    # 9 cells, 3 of them flags: flag weight 0.8 · 9 / 3 = 2.4, the others 0.2 · 9 / 6 = 0.3.
+    table = associations(*_grid(70, 4)).table
+    weights = [0.3] * 3 + [2.4] * 3 + [0.3] * 3
+    np.testing.assert_allclose(table["q_value"],
+                               bh_qvalues(table["p_value"].to_numpy(), weights))
 
 
 def test_weekly_lags_are_reported_in_days_and_weeks():

@@ -109,6 +109,7 @@ def _b_calls(s: Squad) -> list[tuple[str, str, Callable[[Store], Any]]]:
         ("invite", "r@club.test", lambda st: st.invite("Harriers")),
         ("research_data", "a@club.test", lambda st: st.research_data()),
         ("research_data", "c@club.test", lambda st: st.research_data()),
+        ("research_cohort", "a@club.test", lambda st: st.research_cohort()),
         ("research_version", "a@club.test", lambda st: st.research_version()),
         ("log_export", "c@club.test", lambda st: st.log_export(b, "report")),
         ("accept_invitation", "c@club.test", lambda st: st.accept_invitation("whatever")),
@@ -249,11 +250,26 @@ def test_research_sees_consenting_athletes_under_pseudonyms(squad: Squad, monkey
     assert actions.count("research export") == 2 and "consent withdrawn" in actions
 
 
+def test_research_cohort_lists_who_lacks_consent_and_reads_athletes_as_it_goes(
+        squad: Squad, monkeypatch):
+    monkeypatch.setenv("KNEELOAD_MODE", "squad")
+    cohort = squad.as_("r@club.test").research_cohort("models")
+    [anna] = cohort.names
+    [(ben, reason)] = cohort.left_out
+    assert anna.startswith("R-") and ben.startswith("R-") and anna != ben
+    assert reason == "no research consent"
+    squad.base.add_pain(squad.a, [PainEntry(DAY + dt.timedelta(days=1), 5)])
+    # records are read when iterated (one athlete at a time), not when chosen
+    [(name, _, pain)] = cohort.athletes()
+    assert name == anna and pain["score"].tolist() == [2, 5]
+
+
 def test_personal_mode_research_uses_everyone_and_the_owner_leaves_no_trail(
         squad: Squad, monkeypatch):
     monkeypatch.delenv("KNEELOAD_MODE", raising=False)
     before = len(squad.base.audit_log())
     assert [name for name, _, _ in squad.base.research_data("export")] == ["Anna", "Ben"]
+    assert squad.base.research_cohort().left_out == ()  # the owner's own data
     squad.base.export_athlete(squad.b)
     squad.base.delete_athlete(squad.b)
     assert len(squad.base.audit_log()) == before

@@ -122,8 +122,10 @@ def test_audit_lists_views_and_exports(club, capsys):
     cli(capsys, "weekly", "--athlete", "Anna", "--as", "c@club.test")
     cli(capsys, "athlete", "export", "Anna", str(club["out"].with_suffix(".zip")),
         "--as", "c@club.test")
-    code, out, _ = cli(capsys, "export-research", str(club["out"]), "--as", "r@club.test")
+    code, out, err = cli(capsys, "export-research", str(club["out"]), "--as", "r@club.test")
     assert code == 0 and "0 athletes" in out  # nobody consented yet
+    assert err.count(": no research consent — left out\n") == 2  # Anna and Ben, pseudonyms
+    assert "Anna" not in err and "Ben" not in err
     code, out, _ = cli(capsys, "audit", "--format", "json", "--as", "boss@club.test")
     events = [(e["actor"], e["action"], e["athlete"]) for e in json.loads(out)["audit"]]
     assert ("c@club.test", "view", "Anna") in events
@@ -145,3 +147,15 @@ def test_squad_listing_and_invitation_link(club, capsys):
         assert store.acting_as("new@club.test").accept_invitation(token) == "Harriers"
     code, out, _ = cli(capsys, "user", "list")
     assert "new@club.test,athlete,new@club.test,True" in out
+
+
+def test_the_cohort_lists_athletes_without_consent_as_left_out(club, capsys):
+    with Store(club["url"]) as store:
+        store.set_research_consent(store.athlete("Anna", create=False).id, True)
+    code, out, _ = cli(capsys, "cohort", "--format", "json", "--workers", "1",
+                       "--as", "r@club.test")
+    payload = json.loads(out)
+    assert code == 0 and "0 of 1 athletes" in payload["message"]  # Anna was read
+    reasons = sorted(row["reason"] for row in payload["left_out"])
+    assert reasons == ["no complete week of runs or diary", "no research consent"]
+    assert all(row["athlete_id"].startswith("R-") for row in payload["left_out"])

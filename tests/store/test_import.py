@@ -9,10 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.import_results import activity_rows
 from analysis.ingest import FileResult, ParsedActivity, ReadOptions, activity_table, read_sources
 from analysis.pain import PainEntry
 from analysis.schema import conform_activities
 from analysis.store import Store
+from analysis.store.importer import merged_activities
 from analysis.synth import fit_bytes, gpx_bytes, strava_csv_bytes, tcx_bytes
 from tests.conftest import sample
 from tests.store.conftest import run_at
@@ -190,6 +192,36 @@ def test_the_matching_rule(store: Store, start, distance, sport, same):
     report = store.import_results(athlete.id, [outing("new", start, distance, sport=sport)])
     assert report.files[0].status == ("duplicate" if same else "imported")
     assert len(store.activities(athlete.id)) == (1 if same else 2)
+    # the cohort build's matching without a database follows the same rule
+    pair = [outing("stored", "2024-03-01T07:00:00Z", 10_000.0),
+            outing("new", start, distance, sport=sport)]
+    assert len(merged_activities(a.summary for r in pair for a in r.activities)) == (
+        1 if same else 2)
+
+
+def test_merged_activities_are_what_the_store_keeps(store: Store):
+    """GPX then FIT of one run, its activities.csv row, and three outings that are not it:
+    one run 3 minutes later, one 18 % longer, one ride."""
+    results = [
+        outing("gpx", "2024-03-01T07:00:00Z", 10_000.0),
+        outing("fit", "2024-03-01T07:00:05Z", 10_120.0, fmt="fit"),
+        outing("row", "2024-03-01T07:01:00Z", 9_800.0, fmt="strava_csv", origin="csv",
+               with_samples=False),  # |9 800 − 10 120| = 320 <= 5 % of 10 120 = 506
+        outing("later", "2024-03-01T07:03:00Z", 10_000.0),  # 175 s after the FIT's start
+        outing("longer", "2024-03-01T07:00:00Z", 12_000.0),  # |1 880| > 5 % of 12 000
+        outing("ride", "2024-03-01T07:00:30Z", 10_000.0, sport="ride"),
+    ]
+    merged = merged_activities(a.summary for r in results for a in r.activities)
+    # by start: longer 07:00:00, the run 07:00:05 (the FIT's values under the GPX's id,
+    # named by its row), ride 07:00:30, later 07:03:00
+    assert list(merged.activity_id) == ["longer", "gpx", "ride", "later"]
+    assert list(merged.distance_m) == [12_000.0, 10_120.0, 10_000.0, 10_000.0]
+    assert list(merged.source_format) == ["gpx", "fit", "gpx", "gpx"]
+    assert list(merged.origin) == ["file", "file+csv", "file", "file"]
+    assert list(merged.name) == ["longer", "row", "ride", "later"]
+    athlete = store.athlete()
+    store.import_results(athlete.id, results)
+    pd.testing.assert_frame_equal(merged, store.activities(athlete.id))
 
 
 def test_walks_and_hikes_are_one_family_and_the_nearest_start_wins(store: Store):
@@ -306,3 +338,21 @@ def test_real_ride_as_fit_and_two_gpx_is_stored_once_as_the_fit(store: Store):
     assert list(stored.source_format) == ["fit"]
     assert list(stored.sport) == ["ride"]
     assert stored.distance_m[0] == 57567.24  # the last device distance = session total
+
+
+def test_each_activity_of_a_listing_gets_its_own_result(store: Store):
+    """A longer activities.csv after a shorter one: the rows stored before are 'already
+    stored', only the new one 'imported' (not the file's status for all three)."""
+    athlete = store.athlete()
+    rows = [{"activity_id": key, "start": run.start, "name": f"Run {key}", "type": "Run",
+             "distance_m": run.distance[-1], "elapsed_s": run.t[-1]}
+            for key, run in ((101, RUN1), (102, RUN2), (103, RUN3))]
+    store.import_results(athlete.id, read_sources([("old.csv", strava_csv_bytes(rows[:2]))]))
+    results = list(read_sources([("new.csv", strava_csv_bytes(rows))]))
+    report = store.import_results(athlete.id, results)
+    assert statuses(report) == [("new.csv", "imported")]
+    table = activity_rows(results, report.files)
+    assert table[["date", "result"]].values.tolist() == [
+        [pd.Timestamp("2024-03-01").date(), "already stored"],
+        [pd.Timestamp("2024-03-03").date(), "already stored"],
+        [pd.Timestamp("2024-03-05").date(), "imported"]]

@@ -174,22 +174,44 @@ def test_risk_page_shows_flares_before_and_associations(db):
     _, data = charts(at)[1]
     grid = max(data.values(), key=len)
     assert (grid["lag_days"] > 0).all()  # no same-day cells
-    assert len(grid) == 32  # the cells with enough data of 9 × 3 daily and 2 × 4 weekly
+    # Of 12 × 3 daily and 2 × 4 weekly cells (44), the 3 without enough data before issue
+    # 12 still lack it (32 of the old 35); Alex's runs carry heart rate and shoes, so
+    # minutes, trimp and new shoes add 3 exposures × 3 lags: 32 + 9 = 41.
+    assert len(grid) == 41
+    assert (grid["exposure"].isin(["minutes", "trimp", "new_shoes"])).sum() == 9
     assert set(grid["finding"]) <= {"q < 0.05", "not significant"}
     assert tables.thresholds.flare_score == 4
+
+
+def test_risk_page_says_which_exposures_a_runners_files_cannot_give(db):
+    at = app("pages/risk.py", query={"athlete": "Bea (demo)"})  # a Garmin list: no shoes
+    assert ("Not enough data for new shoes (first 14 days) [heuristic]: no run names its "
+            "shoes.") in texts(at, "caption")
+    _, data = charts(at)[-1]
+    grid = max(data.values(), key=len)
+    assert not grid["exposure"].isin(["new_shoes"]).any()  # no cells of zeros
 
 
 def test_research_page_models_the_squad_and_exports_pseudonyms(db):
     at = app("pages/research.py")
     assert {m.label: m.value for m in at.metric}["Runners"] == f"{len(SQUAD)} of {len(SQUAD)}"
-    mixed = at.dataframe[0].value
+    partly, mixed = at.dataframe[0].value, at.dataframe[1].value
+    # Only Alex's export names shoes: the other five are left out of the new-shoes models.
+    assert partly.columns.tolist() == ["runner", "exposure", "reason"]
+    assert sorted(partly["runner"]) == sorted(set(SQUAD) - {"Alex (demo)"})
+    assert set(partly["reason"]) == {"no run names its shoes"}
     assert mixed.columns[:3].tolist() == ["exposure", "part", "pain points per SD"]
     assert set(mixed["part"]) == {"within", "between"}
-    assert len(mixed) == 16  # 8 exposures × within/between
+    # The 8 distance exposures, minutes and trimp (every demo runner's files carry heart
+    # rate) × within/between; new shoes, with one runner, has no between-runner spread.
+    assert len(mixed) == (8 + 2) * 2
     forest, data = charts(at)[0]
     assert forest["layer"][-1]["mark"]["type"] == "square"  # one estimate per runner
     rows = next(frame for frame in data.values() if "athlete_id" in frame)
     assert set(rows["athlete_id"]) <= set(SQUAD) and len(rows) >= 5
+    at.selectbox[0].select("new_shoes").run()  # Alex alone names shoes: no estimates
+    assert any(i.value.startswith("No runner has a per-runner estimate for new shoes")
+               for i in at.info)
     at.checkbox[0].check().run()
     next(b for b in at.button if b.label == "Prepare the export").click().run()
     assert not at.exception
