@@ -37,6 +37,7 @@ def main() -> None:
         "account": st.Page("pages/account.py", title="Account", icon=":material/person:"),
     })
     pages = ui.PAGES
+    ui.spare_the_collector()
     who = ui.gate()
     if squad_mode():
         navigation = st.navigation([pages[name] for name in ROLE_PAGES[who.role]])

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import charts, effort, periods, runlist, shoes
+from analysis.load import acwr_table
 from analysis.risk import raised
 from analysis.thresholds import EVIDENCE
 from pages import ui
@@ -21,7 +22,7 @@ if ui.no_data(current):
     st.stop()
 
 units = ui.units()
-shown = ui.view(current)
+key, shown = ui.keyed_view(current)
 tables = shown.tables
 activities = shown.activities
 t = tables.thresholds
@@ -57,6 +58,8 @@ if span == "Dates":
               if len(picked) else chosen)
 else:
     period = periods.period_for(tables, span, end_at_today=ends == "today")
+# Tables and charts are cached by the data they come from (key) and what else they read.
+span_key = (period.start, period.end)
 st.caption(f"Showing {period.label()} ({period.days} days)."
            + (f" Your latest run or diary entry is from {latest:%-d %B %Y}."
               if latest is not None and latest < tables.today - pd.Timedelta(days=7) else ""))
@@ -93,13 +96,13 @@ d.metric("Flags now", len(flags), help="Caution and high flags as of today (note
 if compare:
     before = period.previous()
     st.subheader(f"{period.label()} against {before.label()}")
-    st.dataframe(periods.comparison_table(tables, period, units), hide_index=True,
-                 width="stretch")
+    st.dataframe(ui.derived(key, lambda: periods.comparison_table(tables, period, units),
+                            "comparison", *span_key, units.distance),
+                 hide_index=True, width="stretch")
 
 measure = st.segmented_control("Load as", list(effort.MEASURES), format_func=effort.MEASURES.get,
                                key=remembered("measure", "distance")) or "distance"
-loads = effort.run_loads(runs, activities)
-new_shoes = shoes.new_shoe_days(activities)
+loads = ui.derived(key, lambda: effort.run_loads(runs, activities), "loads")
 st.subheader("Weekly running load and knee pain")
 if shown_runs.empty and shown_days["pain_max"].isna().all():
     st.info(f"No runs and no diary entries between {period.label()}. Choose a longer period "
@@ -115,12 +118,13 @@ else:
                + " Dashed line: new shoes " + shoes.EVIDENCE.strength
                + ". Line: worst pain of the week."
                + (f" TRIMP: {effort.EVIDENCE.tagged}." if measure == "trimp" else ""))
-    weeks = effort.weekly_measure(weekly, loads, measure, t)[in_period.to_numpy()]
     if measure == "trimp" and loads.loc[period.holds(loads["local_date"]), "trimp"].isna().all():
         st.info("No run in this period has a heart rate, so there is no heart-rate load.")
     else:
-        st.altair_chart(charts.weekly_load_chart(weeks, shown_runs, units, t, measure,
-                                                 new_shoes), width="stretch")
+        ui.chart(key, lambda: charts.weekly_load_chart(
+            effort.weekly_measure(weekly, loads, measure, t)[in_period.to_numpy()],
+            shown_runs, units, t, measure, shoes.new_shoe_days(activities)),
+            "weekly load", *span_key, measure, units.distance)
 
 left, right = st.columns(2, gap="large")
 with left:
@@ -129,7 +133,8 @@ with left:
                f"larger share of the work {EVIDENCE['descent'].strength}; no validated "
                "threshold exists.")
     if shown_days["descent_m"].sum() > 0:
-        st.altair_chart(charts.descent_chart(weekly[in_period], units), width="stretch")
+        ui.chart(key, lambda: charts.descent_chart(weekly[in_period], units),
+                 "descent", *span_key, units.distance)
     else:
         st.info("No descent recorded in this period: "
                 + ("no runs." if shown_runs.empty else
@@ -139,7 +144,7 @@ with right:
     st.caption("Each run's step rate against what you usually run at that speed "
                f"(never against a universal 180) {EVIDENCE['cadence'].strength}.")
     if shown_runs["cadence_dev_pct"].notna().any():
-        st.altair_chart(charts.cadence_chart(shown_runs, t), width="stretch")
+        ui.chart(key, lambda: charts.cadence_chart(shown_runs, t), "cadence", *span_key)
     else:
         st.info("No run in this period has a cadence baseline: it needs "
                 f"{t.cadence_min_runs} earlier runs with cadence within {t.cadence_baseline_days}"
@@ -149,13 +154,21 @@ st.subheader("Acute:chronic ratio (trend only)")
 zones = st.toggle("Show the team-sport zones", value=False)
 st.caption(EVIDENCE["acwr"].tagged + (" The zones come from team sports and are shown only "
                                       "as a reference." if zones else ""))
-acwr = ui.acwr(current)
-# After a long break the ratios of near-zero loads mean nothing: only days with a run in
-# the chronic window before them count.
-ran = daily["runs"].rolling(t.chronic_days, min_periods=1).sum() > 0
-acwr = acwr.where(ran.reindex(acwr.index, fill_value=False), axis=0)[period.holds(acwr.index)]
+
+
+def ratios() -> pd.DataFrame:
+    """The period's daily acute:chronic distance ratios. After a long break the ratios of
+    near-zero loads mean nothing: only days with a run in the chronic window before them
+    count."""
+    acwr = acwr_table(daily, "distance_m", t)
+    ran = daily["runs"].rolling(t.chronic_days, min_periods=1).sum() > 0
+    return acwr.where(ran.reindex(acwr.index, fill_value=False), axis=0)[
+        period.holds(acwr.index)]
+
+
+acwr = ui.derived(key, ratios, "acwr", *span_key)
 if acwr[["acwr_uncoupled", "acwr_ewma"]].notna().any().any():
-    st.altair_chart(charts.acwr_chart(acwr, zones), width="stretch")
+    ui.chart(key, lambda: charts.acwr_chart(acwr, zones), "acwr", *span_key, zones)
 else:
     st.info("No ratio in this period: it needs 28 days of running history (35 for the "
             "uncoupled one) and some running in the 28 days before each day.")
@@ -164,12 +177,13 @@ st.subheader("Pain calendar")
 if shown_days["pain_max"].notna().any():
     st.caption("Each square a day, coloured by its worst pain; grey: no entry (unknown, not "
                "pain-free).")
-    st.altair_chart(charts.pain_calendar(shown_days, period.start, period.end), width="stretch")
+    ui.chart(key, lambda: charts.pain_calendar(shown_days, period.start, period.end),
+             "pain calendar", *span_key)
 else:
     st.info(f"No diary entries between {period.label()}: log pain in the Pain diary.")
 
 st.subheader("Shoes")
-mileage = shoes.shoe_mileage(activities)
+mileage = ui.derived(key, lambda: shoes.shoe_mileage(activities), "shoes")
 if mileage.empty:
     st.caption("Your files name no shoes (Strava's export has them in activities.csv, "
                "column Activity Gear).")
@@ -193,7 +207,8 @@ def tiles_reachable() -> bool:
 
 
 st.subheader("Runs")
-listing = runlist.run_list(shown_runs, activities, units)
+listing = ui.derived(key, lambda: runlist.run_list(shown_runs, activities, units), "run list",
+                     *span_key, units.distance)
 if listing.empty:
     st.info(f"No runs between {period.label()}.")
     st.stop()
@@ -220,6 +235,8 @@ else:
         if tiles:
             st.pydeck_chart(charts.route_deck(samples), height=320)
         else:
-            st.altair_chart(charts.route_chart(samples), width="stretch")
-    profile.caption("Amber: −5 % or steeper; red: −10 % or steeper.")
-    profile.altair_chart(charts.elevation_profile(samples, units), width="stretch")
+            ui.chart(key, lambda: charts.route_chart(samples), "route", chosen["activity_id"])
+    with profile:
+        st.caption("Amber: −5 % or steeper; red: −10 % or steeper.")
+        ui.chart(key, lambda: charts.elevation_profile(samples, units), "profile",
+                 chosen["activity_id"], units.distance)

@@ -5,26 +5,33 @@ Everything computed here comes from analysis/; caches are keyed by the database 
 viewer, the athlete id and the athlete's data version (which grows with every write), never
 by frames. Every read goes through the viewer's scoped Store, which refuses what they may
 not see (analysis.store.access): a cache hit still asks the store for the data version.
+Pages keep their own tables and charts in the same cache (derived, chart), under the key
+their view was read with.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import io
 import json
 import os
+import sys
+from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import available_timezones
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
+from analysis import charts
 from analysis.athlete import AthleteView
 from analysis.cohort.dataset import read_manifest_json
 from analysis.cohort.panel import csv_panel, dataset_panel
 from analysis.deployment import squad_mode
-from analysis.load import LoadTables, acwr_table
 from analysis.safetext import markdown_literal
 from analysis.stats.cohort import CohortReport, analyze_cohort, cohort_panel
 from analysis.stats.report import AthleteReport
@@ -42,6 +49,7 @@ VIEW_TTL_S = 600  # a cached view of someone else's data is read (and audited) a
 USER_KEY = "kneeload_user"  # session key: the signed-in User, set by gate() on every run
 AUTH_COOKIE = "_streamlit_user"  # Streamlit's signed sign-in cookie
 SIGNED_OUT = User("nobody", SIGNED_OUT_ROLE)
+T = TypeVar("T")
 IN_PROCESS_ATHLETES = 30  # cohorts up to this size are fitted without worker processes
 
 
@@ -58,6 +66,20 @@ def require_app() -> None:
     if legacy_route_on():
         switch_legacy_route_off()
         st.rerun()
+
+
+@st.cache_resource(show_spinner=False)
+def _freeze(modules: int) -> None:
+    gc.collect()
+    gc.freeze()
+
+
+def spare_the_collector() -> None:
+    """Take what lives for good — imported modules, Altair's Vega-Lite schema: some 230,000
+    objects — out of the garbage collector's view, so the full collection Streamlit runs
+    after every script (runner.postScriptGC) looks only at what the run made: it took
+    0.1–0.3 s of each page on 2 cores. Again after a page imports new modules."""
+    _freeze(len(sys.modules))
 
 
 def database_url() -> str | None:
@@ -218,12 +240,17 @@ def athlete() -> Athlete | None:
             raise AccessDenied(str(unknown)) from None
         st.session_state["selected_athlete"] = found.name
         st.session_state["linked_athlete"] = linked
+    chosen = st.session_state.get("selected_athlete")
+    if chosen is not None:
+        try:  # one cheap lookup; the counted list only when the choice is gone
+            return store().athlete(chosen, create=False)
+        except (UnknownAthlete, AccessDenied):  # deleted, renamed, or no longer visible
+            pass
     names = athletes()["name"].tolist()
     if not names:
         return None
-    if st.session_state.get("selected_athlete") not in names:
-        st.session_state["selected_athlete"] = names[0]
-    return store().athlete(st.session_state["selected_athlete"], create=False)
+    st.session_state["selected_athlete"] = names[0]
+    return store().athlete(names[0], create=False)
 
 
 def units() -> Units:
@@ -261,26 +288,58 @@ def frames(current: Athlete) -> tuple[pd.DataFrame, pd.DataFrame]:
     return _frames(database_url(), viewer(), current.id, store().data_version(current.id))
 
 
+DataKey = tuple[str | None, str, int, int, str, str | None, str]
+
+
+def data_key(current: Athlete) -> DataKey:
+    """What everything cached about `current` is keyed by: the database, the viewer (whose
+    scoped store reads it), the athlete, their data version (grows with every write),
+    settings and time zone, and today on their clock."""
+    return (database_url(), viewer(), current.id, store().data_version(current.id),
+            json.dumps(current.settings, sort_keys=True), current.tz,
+            AthleteView.local_today(current).strftime("%Y-%m-%d"))
+
+
 @st.cache_data(max_entries=64, ttl=VIEW_TTL_S, show_spinner=False)
 def _view(url: str | None, viewer: str, athlete_id: int, version: int, settings: str,
           tz: str | None, today: str, _athlete: Athlete) -> AthleteView:
     view = AthleteView(None, _athlete, today, frames=_frames(url, viewer, athlete_id, version),
                         lenient=True)
-    view.tables  # computed here, so the cached copy carries them  # noqa: B018
+    view.tables, view.flags  # computed here, so the cached copy carries them  # noqa: B018
     return view
 
 
-def view(current: Athlete) -> AthleteView:
+def keyed_view(current: Athlete) -> tuple[DataKey, AthleteView]:
     """`current`'s AthleteView (analysis.athlete, the entry point the CLI uses too) as of
-    today in their zone, with its load tables, cached until their data or settings change."""
-    today = AthleteView.local_today(current).strftime("%Y-%m-%d")
-    return _view(database_url(), viewer(), current.id, store().data_version(current.id),
-                 json.dumps(current.settings, sort_keys=True), current.tz, today, current)
+    today in their zone, with its load tables and flags, cached until their data or
+    settings change; with the key it was read under, for derived() and chart()."""
+    key = data_key(current)
+    return key, _view(*key, current)
 
 
-def tables(current: Athlete) -> LoadTables:
-    """Daily, per-run, weekly and flag tables of `current` as of today, cached."""
-    return view(current).tables
+def view(current: Athlete) -> AthleteView:
+    """`current`'s AthleteView as of today, cached (keyed_view without the key)."""
+    return keyed_view(current)[1]
+
+
+@st.cache_data(max_entries=256, ttl=VIEW_TTL_S, show_spinner=False)
+def _derived(key: DataKey, what: tuple[object, ...], _make: Callable[[], T]) -> T:
+    return _make()
+
+
+def derived(key: DataKey, make: Callable[[], T], *what: object) -> T:
+    """`make()`, something computed from the view read under `key` (keyed_view), cached
+    with it. `what` names the result and every other input `make` reads (period, units,
+    a toggle…): the cache knows nothing else about it."""
+    return _derived(key, what, make)
+
+
+def chart(key: DataKey, build: Callable[[], alt.TopLevelMixin], *what: object) -> None:
+    """Draw the Altair chart `build()` makes, full width; its Vega-Lite spec is cached like
+    derived() (`what` names the chart and every other input), so a rerun skips Altair's
+    building and checking (a tenth of a second a chart)."""
+    st.vega_lite_chart(derived(key, lambda: charts.vega_lite(build()), "chart", *what),
+                       width="stretch")
 
 
 @st.cache_data(max_entries=32, ttl=VIEW_TTL_S, show_spinner="Relating load to pain…")
@@ -344,12 +403,6 @@ def cohort_dataset(folder: str) -> CohortReport:
     """Cohort models for a dataset built by `kneeload cohort build`, cached until it is
     rebuilt (its manifest.json changes)."""
     return _cohort_dataset(folder, json.dumps(read_manifest_json(folder), sort_keys=True))
-
-
-def acwr(current: Athlete) -> pd.DataFrame:
-    """Daily acute:chronic ratios of running distance (three variants) for `current`."""
-    loaded = tables(current)
-    return acwr_table(loaded.daily, "distance_m", loaded.thresholds)
 
 
 def samples(current: Athlete, activity_id: str) -> pd.DataFrame:

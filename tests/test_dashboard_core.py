@@ -125,6 +125,32 @@ def test_route_chart_projects_and_marks_the_ends():
     assert ends == ["start", "finish"]
 
 
+def test_vega_lite_keeps_each_layers_frame_as_a_named_dataset():
+    """The cached form of a chart: frames by name (dates stay dates), the rest of the spec
+    as Altair writes it, without the default theme's sizes."""
+    samples = pd.DataFrame({"lat": [52.0, 52.001, 52.002], "lon": [4.0, 4.001, 4.0],
+                            "distance_m": [0.0, 130.0, 260.0]})
+    route = charts.route_chart(samples)
+    path = route.layer[0].data  # the line's three fixes with their order
+    spec = charts.vega_lite(route)
+    assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
+    assert "config" not in spec
+    assert [layer["data"] for layer in spec["layer"]] == [{"name": "data-0"},
+                                                          {"name": "data-1"}]
+    assert spec["datasets"]["data-0"] is path
+    assert spec["datasets"]["data-1"]["where"].tolist() == ["start", "finish"]
+    assert spec["projection"] == {"type": "mercator"}
+    weeks = pd.DataFrame({"week_start": pd.to_datetime(["2024-03-04", "2024-03-11"]),
+                          "elevation_loss_m": [120.0, 300.0], "descent_per_km": [6.0, 10.0],
+                          "downhill_10pct_m": [0.0, 500.0]})
+    spec = charts.vega_lite(charts.descent_chart(weeks, METRIC))
+    (frame,) = spec["datasets"].values()  # bars and line share one frame
+    assert spec["data"] == {"name": "data-0"}
+    assert frame["week_start"].dtype.kind == "M"
+    assert frame["week_mid"].tolist() == [pd.Timestamp("2024-03-07 12:00"),
+                                          pd.Timestamp("2024-03-14 12:00")]
+
+
 def test_row_charts_grow_with_their_rows():
     """One band per exposure (or runner): many rows must not squash into a fixed height."""
     events = pd.DataFrame({"exposure": ["descent_m", "spike_ratio", "distance_km"],

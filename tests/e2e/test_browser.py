@@ -31,9 +31,17 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A free local port: the first free one of $KNEELOAD_TEST_PORTS ('8700-8799') when set
+    (a shared machine hands out port ranges), else any the system picks."""
+    low, _, high = os.environ.get("KNEELOAD_TEST_PORTS", "0-0").partition("-")
+    for port in range(int(low), int(high or low) + 1):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return probe.getsockname()[1]
+    raise OSError(f"no free port in KNEELOAD_TEST_PORTS={low}-{high}")
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,13 @@ import json
 import pandas as pd
 import pytest
 
+from analysis.ingest.dispatch import read_bytes
+from analysis.ingest.model import ReadOptions
 from analysis.pain import PainEntry
 from analysis.risk import current_from
 from analysis.roster import roster_row
 from analysis.store import Store
+from analysis.synth import strava_csv_bytes
 from analysis.thresholds import SETTINGS_KEY
 from tests.overview.sam import store_sam
 from tests.ui.conftest import app, charts, leaves
@@ -216,3 +219,29 @@ def test_a_diary_entry_linked_to_a_recent_run(db):
     with Store(db) as store:
         pain = store.pain(alex.id)
     assert pain.sort_values("entry_id").iloc[-1]["activity_id"] == latest["activity_id"]
+
+
+def test_a_new_run_and_diary_entry_show_at_once_on_the_cached_overview(old_db):
+    at = app()
+    listing = next(f.value for f in at.dataframe if "pace" in f.value)
+    assert len(listing) == 18
+    with Store(old_db) as store:
+        sam = store.athlete("Sam", create=False)
+        store.import_results(sam.id, [read_bytes("activities.csv", strava_csv_bytes([{
+            "activity_id": 99, "start": pd.Timestamp("2015-03-07 07:00", tz="UTC"),
+            "name": "Long one", "distance_m": 12000, "elapsed_s": 4200, "moving_s": 4200,
+            "avg_heart_rate": 150, "max_heart_rate": 175, "gear": "New trail"}]),
+            ReadOptions())])
+        store.add_pain(sam.id, [PainEntry(dt.date(2015, 3, 4), 6)])
+    at.run()  # the same session: every table and chart comes from the cache unless stale
+    assert not at.exception
+    week = weekly_data(at).set_index("week_start").loc[pd.Timestamp("2015-03-02")]
+    # Mon 2 and Thu 5 Mar (8 km each) and the new Sat 7 Mar (12 km): 28 km; worst pain 6.
+    assert (week["load"], week["pain_max"]) == (28.0, 6.0)
+    listing = next(f.value for f in at.dataframe if "pace" in f.value)
+    assert len(listing) == 19 and listing["name"].iloc[0] == "Long one"
+    days = max(charts(at)[-1][1].values(), key=len).set_index("date")["pain_max"]
+    assert days.dropna().to_dict() == {pd.Timestamp("2015-03-04"): 6.0,
+                                       pd.Timestamp("2015-03-10"): 2.0}
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Period total"] == "156.0 km"  # 18 runs × 8 km + 12 km
