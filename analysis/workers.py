@@ -70,8 +70,15 @@ def _exists(pid: int) -> bool:
     return True
 
 
+# Workers are one per core: a BLAS thread pool inside each would oversubscribe the cores
+# (two workers' OpenBLAS threads made the cohort models 1.5× slower than one process).
+SINGLE_THREADED = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 def _context(preload: str) -> multiprocessing.context.ForkServerContext:
     _fit_socket_path()
+    for name in SINGLE_THREADED:  # read when the forkserver imports numpy; a user's wins
+        os.environ.setdefault(name, "1")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([preload])
     return context

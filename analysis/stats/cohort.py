@@ -563,11 +563,12 @@ def left_out(panel: pd.DataFrame, names: Iterable[str] = ()) -> pd.DataFrame:
     fewer than MIN_DIARY_WEEKS weeks with ≥ MIN_ENTRIES_PER_WEEK diary days, or no complete
     week at all."""
     usable = panel[np.isfinite(panel["pain"].to_numpy(dtype=float))]
-    weeks = usable.groupby("athlete_id").size().reindex(
-        sorted(set(panel["athlete_id"]) | set(names)), fill_value=0)
+    present = set(panel["athlete_id"])
+    weeks = usable.groupby("athlete_id").size().reindex(sorted(present | set(names)),
+                                                         fill_value=0)
     rows = []
     for athlete, count in weeks.items():
-        if athlete not in set(panel["athlete_id"]):
+        if athlete not in present:
             rows.append((athlete, "no complete week of runs or diary"))
         elif count < MIN_DIARY_WEEKS:
             rows.append((athlete, f"{count} week{'s' if count != 1 else ''} with "

@@ -1,3 +1,5 @@
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -266,3 +268,13 @@ def test_parallel_map_draws_a_generator_as_it_goes(workers, drawn_at_first):
     # in process one at a time; with 2 workers 2 × 2 in flight, the fifth waits for the first
     assert seen[0] == (1, 10, drawn_at_first)
     assert seen[-1] == (10, 10, 10)
+
+
+def blas_threads(_: object) -> str | None:
+    """In a worker: the BLAS thread count its numpy was loaded with."""
+    return os.environ.get("OPENBLAS_NUM_THREADS")
+
+
+def test_workers_run_single_threaded_blas():
+    """One worker per core: a BLAS pool in each would oversubscribe the cores."""
+    assert parallel_map(blas_threads, [0, 1], 2) == ["1", "1"]
