@@ -31,7 +31,7 @@ GROUPS = {
                                     "flare_quiet_days": "after days below it",
                                     "flare_recorded_days": "of which logged (days)",
                                     "flare_min_rise": "rise above those days' mean",
-                                    "flare_persist_days": "reached again on (logged days)",
+                                    "flare_persist_days": "persists on (logged days)",
                                     "flare_persist_window": "of the first (logged days)"},
     "Acute:chronic ratio": {"acute_days": "acute window (days)",
                             "chronic_days": "chronic window (days)",
