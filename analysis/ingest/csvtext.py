@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.ingest import headers as H
-from analysis.ingest.errors import IngestError
+from analysis.ingest.errors import IngestError, reraise_out_of_memory
 from analysis.ingest.model import ParsedActivity
 from analysis.ingest.sniff import strip_bom
 
@@ -60,6 +60,7 @@ def read_table(name: str, text: str) -> tuple[list[str], pd.DataFrame, list[str]
                                keep_default_na=False, index_col=False, on_bad_lines="warn",
                                engine="python")
         except (ValueError, pd.errors.ParserError, csv.Error) as exc:
+            reraise_out_of_memory(exc)
             raise IngestError(name, f"CSV could not be read ({exc})") from None
     skipped = [str(w.message).strip() for w in caught
                if issubclass(w.category, pd.errors.ParserWarning)]

@@ -7,7 +7,7 @@ import threading
 
 from lxml import etree
 
-from analysis.ingest.errors import IngestError
+from analysis.ingest.errors import IngestError, reraise_out_of_memory
 from analysis.ingest.sniff import XML_PROLOG, strip_bom
 
 _DOCTYPE = re.compile(rb"<!(DOCTYPE|ENTITY)", re.I)
@@ -50,6 +50,7 @@ def parse_xml(name: str, data: bytes) -> etree._Element:
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
+        reraise_out_of_memory(exc)
         raise IngestError(name, f"not well-formed XML ({exc.msg})") from None
     if root is None:
         raise IngestError(name, "empty XML document")

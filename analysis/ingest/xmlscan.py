@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.ingest.errors import reraise_out_of_memory
 from analysis.ingest.xmltable import parse_times
 
 WHITESPACE = np.frombuffer(b" \t\r\n\x1f", dtype=np.uint8)  # \x1f: never in XML text
@@ -237,7 +238,8 @@ def _numbers(lines: bytes) -> np.ndarray | None:
     try:
         return pd.read_csv(io.BytesIO(lines), header=None, names=["v"], dtype="float64",
                            engine="c", skip_blank_lines=False, quoting=3)["v"].to_numpy()
-    except (ValueError, pd.errors.ParserError):
+    except (ValueError, pd.errors.ParserError) as exc:
+        reraise_out_of_memory(exc)
         return None
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from lxml import etree
 
-from analysis.ingest.errors import IngestError
+from analysis.ingest.errors import IngestError, reraise_out_of_memory
 from analysis.ingest.safexml import compile_xslt, thread_cached
 
 _STYLESHEET = """<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
@@ -53,7 +53,8 @@ def run_table(name: str, root: etree._Element, stylesheet: etree.XSLT, columns: 
         table = pd.read_csv(io.BytesIO(out), header=None, names=names, dtype=dtypes,
                             engine="c", na_filter=True, keep_default_na=False,
                             na_values=[""])
-    except (ValueError, pd.errors.ParserError):
+    except (ValueError, pd.errors.ParserError) as exc:
+        reraise_out_of_memory(exc)
         table = _read_coercing(name, out, names, text_columns)
     return table
 
@@ -66,6 +67,7 @@ def _read_coercing(name: str, out: bytes, names: list[str], text_columns: tuple[
         table = pd.read_csv(io.BytesIO(out), header=None, names=names, dtype="string",
                             keep_default_na=False, na_values=[""])
     except (ValueError, pd.errors.ParserError) as exc:
+        reraise_out_of_memory(exc)
         raise IngestError(name, f"track points could not be read ({exc})") from None
     unreadable = {}
     for col in names:

@@ -4,11 +4,12 @@ import os
 import tempfile
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from analysis.ingest import ReadOptions, read_sources
 from analysis.ingest.sandbox import read_isolated
-from analysis.synth import gpx_bytes, synth_run
+from analysis.synth import gpx_bytes, strava_csv_bytes, synth_run, tcx_bytes
 from tests.processes import grandchildren
 
 OPTIONS = ReadOptions(workers=1)
@@ -58,6 +59,23 @@ def test_a_file_needing_too_much_memory_is_refused_and_this_process_goes_on(uplo
                          "memory?); nothing was read")])
     monkeypatch.delenv("KNEELOAD_READ_MEMORY_MB")
     assert read_isolated(uploads[:1], OPTIONS)[0].error is None
+
+
+@pytest.mark.parametrize("name", ["run.gpx", "run.tcx", "list.csv"])
+def test_the_parsers_out_of_memory_error_is_a_memory_refusal(name, monkeypatch):
+    """pandas' C parser reports running out of memory as a ParserError: it is still a file
+    too big for the reader, not a damaged one (seen under the sandbox's limit in CI)."""
+    def out_of_memory(*args, **kwargs):
+        raise pd.errors.ParserError("Error tokenizing data. C error: out of memory")
+
+    run = synth_run(np.random.default_rng(6), "2024-06-04 07:00", duration_s=600)
+    data = {"run.gpx": gpx_bytes(run), "run.tcx": tcx_bytes(run),
+            "list.csv": strava_csv_bytes([{"activity_id": 1, "start": run.start,
+                                           "name": "Run", "type": "Run",
+                                           "distance_m": 5000.0, "elapsed_s": 1800}])}[name]
+    monkeypatch.setattr(pd, "read_csv", out_of_memory)
+    assert [(r.file, r.error) for r in read_sources([(name, data)], OPTIONS)] == [
+        (name, "refused: reading it needs more memory than the reader may use")]
 
 
 def test_a_read_past_the_time_limit_is_stopped(monkeypatch):
