@@ -52,15 +52,16 @@ def show_models(report: CohortReport) -> None:
     words = charts.EXPOSURE_WORDS
     mixed = report.mixed
     download_table("Download the mixed-model table (CSV)", mixed, "mixed")
+    def shown(column: str, pattern: str) -> pd.Series:
+        """A column as text, a dash where there is no value (never 'None' or 'nan')."""
+        return mixed[column].map(lambda v: ui.fmt(v, pattern))
+
     st.dataframe(pd.DataFrame({  # estimates first: a phone shows the first three columns
         "exposure": mixed["exposure"].map(words), "part": mixed["component"],
-        "pain points per SD": mixed["estimate"].round(2),
-        "95 % CI": mixed["ci_low"].round(2).astype(str) + " to "
-        + mixed["ci_high"].round(2).astype(str), "q (BH)": mixed["q_value"],
-        "1 SD is": mixed["per_sd"].round(2), "non-linear? p": mixed["nonlinearity_p"]}),
-        hide_index=True, width="stretch",
-        column_config={"q (BH)": st.column_config.NumberColumn(format="%.3f"),
-                       "non-linear? p": st.column_config.NumberColumn(format="%.3f")})
+        "pain points per SD": shown("estimate", "{:.2f}"),
+        "95 % CI": shown("ci_low", "{:.2f}") + " to " + shown("ci_high", "{:.2f}"),
+        "q (BH)": shown("q_value", "{:.3f}"), "1 SD is": shown("per_sd", "{:.2f}"),
+        "non-linear? p": shown("nonlinearity_p", "{:.3f}")}), hide_index=True, width="stretch")
 
     st.subheader("Runner by runner")
     exposure = st.selectbox("Exposure", list(words), format_func=words.get)

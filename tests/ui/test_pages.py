@@ -201,6 +201,9 @@ def test_research_page_models_the_squad_and_exports_pseudonyms(db):
     assert sorted(partly["runner"]) == sorted(set(SQUAD) - {"Alex (demo)"})
     assert set(partly["reason"]) == {"no run names its shoes"}
     assert mixed.columns[:3].tolist() == ["exposure", "part", "pain points per SD"]
+    # the spline check is for the within part only: a dash, never 'None', for the between
+    assert (mixed.loc[mixed["part"] == "between", "non-linear? p"] == "–").all()
+    assert not mixed.astype(str).map(lambda v: "None" in v or "nan" in v).any().any()
     assert set(mixed["part"]) == {"within", "between"}
     # The 8 distance exposures, minutes and trimp (every demo runner's files carry heart
     # rate) × within/between; new shoes, with one runner, has no between-runner spread.
