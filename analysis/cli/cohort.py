@@ -97,8 +97,8 @@ def run_build(args: argparse.Namespace) -> int:
     for runner, reason in manifest.without_consent:
         print(f"{args.manifest} line {runner.line}: {runner.runner_id}: {reason} — left out",
               file=sys.stderr)
-    if not manifest.runners:
-        return usage_error(f"{args.manifest}: no usable runner rows")
+    if not manifest.runners and not manifest.without_consent:  # everyone withdrawn: the
+        return usage_error(f"{args.manifest}: no usable runner rows")  # build removes them
     if not given:
         print("kneeload: warning: no salt given (--salt-file or $KNEELOAD_SALT): a random "
               "one is used, so this build cannot be reproduced or extended", file=sys.stderr)

@@ -223,6 +223,24 @@ def test_a_runner_without_consent_is_left_out_and_removed(built, cohort, client,
     assert about["runners"] == 28 and about["runners_left_out_without_consent"] == 2
 
 
+def test_when_everyone_withdraws_the_dataset_is_emptied(built, cohort, client, tmp_path,
+                                                        capsys, monkeypatch):
+    outdir, _, _ = built
+    _, manifest = cohort
+    shutil.copytree(outdir, tmp_path / "out")
+    lines = manifest.read_text().splitlines()
+    (manifest.parent / "nobody.csv").write_text(
+        "\n".join([f"{lines[0]},consent_date"] + [f"{line}," for line in lines[1:]]) + "\n")
+    monkeypatch.setenv("KNEELOAD_SALT", SALT.decode())
+    assert main(["cohort", "build", str(manifest.parent / "nobody.csv"),
+                 str(tmp_path / "out"), "--scheduler", client.scheduler.address]) == 0
+    assert "30 removed (gone from the manifest or without consent)" in capsys.readouterr().out
+    for table in PARTITIONS:
+        assert read_partition(tmp_path / "out", table).empty
+    about = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert about["runners"] == 0 and about["runners_left_out_without_consent"] == 30
+
+
 def test_cli_builds_on_a_running_scheduler(cohort, client, tmp_path, capsys, monkeypatch):
     _, manifest = cohort
     monkeypatch.setenv("KNEELOAD_SALT", SALT.decode())
