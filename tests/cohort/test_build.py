@@ -194,22 +194,31 @@ def test_a_changed_diary_rebuilds_only_its_runner(built, cohort, client, tmp_pat
     assert mine["pain_max"].max() == 9
 
 
-def test_a_runner_without_consent_is_left_out_and_removed(built, cohort, client, tmp_path,
-                                                          capsys, monkeypatch):
+def rebuild_with_consent(built, cohort, client, tmp_path, dates: dict[str, str],
+                         usual: str) -> Path:
+    """Build a copy of the built dataset again from the manifest with a consent_date column
+    (`dates` per runner, `usual` for the rest); the copy's folder."""
     outdir, _, _ = built
     _, manifest = cohort
     shutil.copytree(outdir, tmp_path / "out")
     lines = manifest.read_text().splitlines()
-    # R0001 withdrew (empty date), R0002 consents only tomorrow, the rest gave it long ago
-    dates = {"R0001": "", "R0002": "2099-01-01"}
     rows = [f"{lines[0]},consent_date"] + [
-        f"{line},{dates.get(line.split(',')[0], '2023-12-01')}" for line in lines[1:]]
-    (manifest.parent / "consent.csv").write_text("\n".join(rows) + "\n")
+        f"{line},{dates.get(line.split(',')[0], usual)}" for line in lines[1:]]
+    path = manifest.parent / "consent.csv"
+    path.write_text("\n".join(rows) + "\n")
+    assert main(["cohort", "build", str(path), str(tmp_path / "out"),
+                 "--scheduler", client.scheduler.address]) == 0
+    return tmp_path / "out"
+
+
+def test_a_runner_without_consent_is_left_out_and_removed(built, cohort, client, tmp_path,
+                                                          capsys, monkeypatch):
     monkeypatch.setenv("KNEELOAD_SALT", SALT.decode())
-    assert main(["cohort", "build", str(manifest.parent / "consent.csv"),
-                 str(tmp_path / "out"), "--scheduler", client.scheduler.address]) == 0
+    # R0001 withdrew (empty date), R0002 consents only tomorrow, the rest gave it long ago
+    out = rebuild_with_consent(built, cohort, client, tmp_path,
+                                  {"R0001": "", "R0002": "2099-01-01"}, "2023-12-01")
     said = capsys.readouterr()
-    assert said.out.startswith(f"{tmp_path / 'out'}: 28 runners — 0 built (0 files, 0 "
+    assert said.out.startswith(f"{out}: 28 runners — 0 built (0 files, 0 "
                                "failed), 28 unchanged, 2 removed (gone from the manifest or "
                                "without consent).")
     assert ("consent.csv line 3: R0001: no research consent (consent_date is empty) — left "
@@ -218,26 +227,19 @@ def test_a_runner_without_consent_is_left_out_and_removed(built, cohort, client,
         in said.err
     gone = {pseudonym("R0001", SALT), pseudonym("R0002", SALT)}
     for table in PARTITIONS:
-        assert gone.isdisjoint(read_partition(tmp_path / "out", table).iloc[:, 0])
-    about = json.loads((tmp_path / "out" / "manifest.json").read_text())
+        assert gone.isdisjoint(read_partition(out, table).iloc[:, 0])
+    about = json.loads((out / "manifest.json").read_text())
     assert about["runners"] == 28 and about["runners_left_out_without_consent"] == 2
 
 
 def test_when_everyone_withdraws_the_dataset_is_emptied(built, cohort, client, tmp_path,
                                                         capsys, monkeypatch):
-    outdir, _, _ = built
-    _, manifest = cohort
-    shutil.copytree(outdir, tmp_path / "out")
-    lines = manifest.read_text().splitlines()
-    (manifest.parent / "nobody.csv").write_text(
-        "\n".join([f"{lines[0]},consent_date"] + [f"{line}," for line in lines[1:]]) + "\n")
     monkeypatch.setenv("KNEELOAD_SALT", SALT.decode())
-    assert main(["cohort", "build", str(manifest.parent / "nobody.csv"),
-                 str(tmp_path / "out"), "--scheduler", client.scheduler.address]) == 0
+    out = rebuild_with_consent(built, cohort, client, tmp_path, {}, "")
     assert "30 removed (gone from the manifest or without consent)" in capsys.readouterr().out
     for table in PARTITIONS:
-        assert read_partition(tmp_path / "out", table).empty
-    about = json.loads((tmp_path / "out" / "manifest.json").read_text())
+        assert read_partition(out, table).empty
+    about = json.loads((out / "manifest.json").read_text())
     assert about["runners"] == 0 and about["runners_left_out_without_consent"] == 30
 
 
