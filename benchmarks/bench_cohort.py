@@ -71,26 +71,32 @@ def bench_build(runners: int, weeks: int, step_s: float) -> None:
         print(f"scaling 2 vs 1 worker: {rates[2] / rates[1]:.2f}×")
 
 
+def _panel_and_models(imports: str, read: str) -> tuple[float, float, float, float, float]:
+    """In a fresh process: `read` (code setting `panel` and `n`), then every model. Returns
+    peak RSS after start-up, seconds and peak RSS after `read`, seconds of the models and
+    the final peak RSS (VmHWM, not ru_maxrss: Linux carries ru_maxrss over through exec)."""
+    code = ("import sys, time; from analysis.stats.cohort import analyze_cohort; " + imports
+            + "peak = lambda: next(int(line.split()[1]) for line in "
+            "open('/proc/self/status') if line.startswith('VmHWM')) / 1024; "
+            "start = peak(); t = time.perf_counter(); " + read
+            + "a_s, a_mb = time.perf_counter() - t, peak(); "
+            "analyze_cohort(panel, n_athletes=n, workers=1); "
+            "print(start, a_s, a_mb, time.perf_counter() - t - a_s, peak(), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    start_mb, read_s, read_mb, models_s, peak_mb = map(float, done.stderr.split()[-5:])
+    return start_mb, read_s, read_mb, models_s, peak_mb
+
+
 def bench_models(runners: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         for n in (runners // 4, runners):
             csv = Path(folder) / f"cohort{n}.csv"
             tidy_rows([simulate_athlete(seed, days=365) for seed in range(n)]).to_csv(
                 csv, index=False)
-            # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent through exec
-            code = ("import sys, time; import pandas as pd; "
-                    "from analysis.cohort.panel import csv_panel; "
-                    "from analysis.stats.cohort import analyze_cohort; "
-                    "peak = lambda: next(int(line.split()[1]) for line in "
-                    "open('/proc/self/status') if line.startswith('VmHWM')) / 1024; "
-                    "t = time.perf_counter(); "
-                    f"panel, n = csv_panel(pd.read_csv({str(csv)!r})); "
-                    "a, m = time.perf_counter() - t, peak(); "
-                    "analyze_cohort(panel, n_athletes=n, workers=1); "
-                    "print(a, m, time.perf_counter() - t - a, peak(), file=sys.stderr)")
-            done = subprocess.run([sys.executable, "-c", code], capture_output=True,
-                                  text=True, check=True)
-            panel_s, panel_mb, models_s, peak_mb = map(float, done.stderr.split()[-4:])
+            _, panel_s, panel_mb, models_s, peak_mb = _panel_and_models(
+                "import pandas as pd; from analysis.cohort.panel import csv_panel; ",
+                f"panel, n = csv_panel(pd.read_csv({str(csv)!r})); ")
             print(f"kneeload cohort --input CSV, {n} runners × 1 year: CSV to panel "
                   f"{panel_s:.1f} s ({1000 * panel_s / n:.0f} ms per runner, peak RSS "
                   f"{panel_mb:.0f} MB), models {models_s:.1f} s; peak RSS {peak_mb:.0f} MB")
@@ -126,18 +132,10 @@ def bench_stored(runners: int) -> None:
             print(f"stored {n} simulated runners × 1 year (+{time.perf_counter() - started:.0f}"
                   " s)")
             for how, read in _READ.items():
-                code = ("import sys, time; from analysis.store import Store; "
-                        "from analysis.stats.cohort import analyze_cohort, cohort_panel; "
-                        "peak = lambda: next(int(line.split()[1]) for line in "
-                        "open('/proc/self/status') if line.startswith('VmHWM')) / 1024; "
-                        f"store = Store({url!r}); start = peak(); t = time.perf_counter(); "
-                        + read +
-                        "a_s, a_mb = time.perf_counter() - t, peak(); "
-                        "analyze_cohort(panel, n_athletes=n, workers=1); "
-                        "print(start, a_s, a_mb, peak(), file=sys.stderr)")
-                done = subprocess.run([sys.executable, "-c", code], capture_output=True,
-                                      text=True, check=True)
-                start_mb, panel_s, panel_mb, peak_mb = map(float, done.stderr.split()[-4:])
+                start_mb, panel_s, panel_mb, _, peak_mb = _panel_and_models(
+                    "from analysis.store import Store; "
+                    f"from analysis.stats.cohort import cohort_panel; store = Store({url!r}); ",
+                    read)
                 print(f"kneeload cohort from the database, {n} runners read {how}: panel "
                       f"{panel_s:.1f} s, peak RSS {start_mb:.0f} MB after start-up, "
                       f"{panel_mb:.0f} MB after the panel, {peak_mb:.0f} MB with the models")

@@ -3,6 +3,7 @@ on) and a research daily.csv (loads straight back into `kneeload cohort --input`
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,15 +17,21 @@ from analysis.stats.export import research_tables, write_research_export
 from analysis.stats.simulate import simulate_athlete
 
 
+def manifest_of(folder: Path, text: str) -> Path:
+    """manifest.csv holding `text` in `folder`, next to an empty export a.zip and diary a.csv."""
+    (folder / "a.zip").write_bytes(b"")
+    (folder / "a.csv").write_text("date,pain\n")
+    path = folder / "manifest.csv"
+    path.write_text(text)
+    return path
+
+
 def test_manifest_rows_are_checked_one_by_one(tmp_path):
-    (tmp_path / "a.zip").write_bytes(b"")
-    (tmp_path / "a.csv").write_text("date,pain\n")
-    path = tmp_path / "manifest.csv"
-    path.write_text("runner_id,export_path,pain_path,tz,consent_date\n"
-                    "r1,a.zip,a.csv,Europe/Berlin,2024-05-01\n"
-                    "r2,missing.zip,a.csv,,\n"
-                    "r1,a.zip,a.csv,Mars/Olympus,01.05.2024\n"
-                    ",a.zip,a.csv,,\n")
+    path = manifest_of(tmp_path, "runner_id,export_path,pain_path,tz,consent_date\n"
+                                 "r1,a.zip,a.csv,Europe/Berlin,2024-05-01\n"
+                                 "r2,missing.zip,a.csv,,\n"
+                                 "r1,a.zip,a.csv,Mars/Olympus,01.05.2024\n"
+                                 ",a.zip,a.csv,,\n")
     manifest = read_manifest(path)
     assert [(r.runner_id, r.export_path, r.tz, str(r.consent_date), r.line)
             for r in manifest.runners] == [("r1", tmp_path / "a.zip", "Europe/Berlin",
@@ -41,14 +48,11 @@ def test_manifest_rows_are_checked_one_by_one(tmp_path):
 
 
 def test_a_consent_date_column_records_consent(tmp_path):
-    (tmp_path / "a.zip").write_bytes(b"")
-    (tmp_path / "a.csv").write_text("date,pain\n")
-    path = tmp_path / "manifest.csv"
-    path.write_text("runner_id,export_path,pain_path,consent_date\n"
-                    "r1,a.zip,a.csv,2024-05-01\n"
-                    "r2,a.zip,a.csv,\n"
-                    "r3,a.zip,a.csv,2024-06-02\n"
-                    "r4,a.zip,a.csv,2024-06-01\n")
+    path = manifest_of(tmp_path, "runner_id,export_path,pain_path,consent_date\n"
+                                 "r1,a.zip,a.csv,2024-05-01\n"
+                                 "r2,a.zip,a.csv,\n"
+                                 "r3,a.zip,a.csv,2024-06-02\n"
+                                 "r4,a.zip,a.csv,2024-06-01\n")
     manifest = read_manifest(path, today=dt.date(2024, 6, 1))
     assert [r.runner_id for r in manifest.runners] == ["r1", "r4"]  # on the day counts
     assert [(r.runner_id, r.line, why) for r, why in manifest.without_consent] == [
