@@ -42,7 +42,7 @@ from analysis.stats.export import (
     round_to_step,
     shift_days,
 )
-from analysis.store.importer import merged_activities
+from analysis.store.importer import file_status, merged_activities
 from analysis.thresholds import Thresholds
 
 FILES_PER_TASK = 200
@@ -201,17 +201,26 @@ def _pain(runner: Runner) -> tuple[pd.DataFrame, str | None]:
     return conform_pain(pd.DataFrame(rows)), None
 
 
-def _unique(rows: list[FileRow]) -> list[FileRow]:
-    """Files as one `kneeload ingest` stores them: a content seen before adds nothing."""
+def _merge_files(rows: list[FileRow]) -> tuple[pd.DataFrame, list[str]]:
+    """A runner's activities and each file's status, as one `kneeload ingest` of the files
+    stores and logs them: a content seen before adds nothing and another record of a stored
+    outing counts once (both 'duplicate'), a file without activities is 'empty'."""
     seen: set[str] = set()
-    out = []
-    for row in rows:
+    fresh = []  # rows whose content is new, in order
+    for i, row in enumerate(rows):
         if row.sha256 and row.sha256 in seen:
             continue
-        if row.sha256 and not row.error:
+        if row.sha256 and not row.error and row.summaries:
             seen.add(row.sha256)
-        out.append(row)
-    return out
+        fresh.append(i)
+    activities, kinds = merged_activities(s for i in fresh for s in rows[i].summaries)
+    status = ["duplicate"] * len(rows)
+    at = 0
+    for i in fresh:
+        n = len(rows[i].summaries)
+        status[i] = file_status(bool(rows[i].error), kinds[at: at + n])
+        at += n
+    return activities, ["ok" if s == "imported" else s for s in status]
 
 
 def _activities_table(activities: pd.DataFrame, person: str, shift: pd.Timedelta
@@ -232,9 +241,8 @@ def finish_runner(runner: Runner, settings: BuildSettings, digest: str, outdir: 
                   *parts: list[FileRow]) -> RunnerOutcome:
     """Task: one runner's tables from their parsed files and diary, written to `outdir`."""
     person = pseudonym(runner.runner_id, settings.salt)
-    rows = _unique([row for part in parts for row in part])
-    summaries = [s for row in rows for s in row.summaries]
-    activities = merged_activities(summaries)
+    rows = [row for part in parts for row in part]
+    activities, status = _merge_files(rows)
     pain, pain_error = _pain(runner)
     tables = research_tables([(runner.runner_id, activities, pain)], salt=settings.salt,
                              shift_dates=settings.shift_dates, thresholds=settings.thresholds)
@@ -247,7 +255,7 @@ def finish_runner(runner: Runner, settings: BuildSettings, digest: str, outdir: 
         columns=[c.name for c in dataset.PANEL])
     files = pd.DataFrame(
         [{"runner": person, "file_no": i, "kind": "activity file", "format": _suffix(r.file),
-          "status": "failed" if r.error else "ok", "activities": len(r.summaries),
+          "status": status[i], "activities": len(r.summaries),
           "error": _without_name(r.error, r.file)} for i, r in enumerate(rows)]
         + [{"runner": person, "file_no": -1, "kind": "pain diary",
             "format": _suffix(runner.pain_path.name), "status": "failed" if pain_error else "ok",
@@ -260,7 +268,8 @@ def finish_runner(runner: Runner, settings: BuildSettings, digest: str, outdir: 
         failed.append(f"{runner.pain_path}: {pain_error}")
     outcome = RunnerOutcome(runner.runner_id, person, "built", len(rows), failed,
                             len(activities), len(pain),
-                            export_failed=not summaries and all(r.error for r in rows))
+                            export_failed=all(r.error for r in rows)
+                            and not any(r.summaries for r in rows))
     dataset.write_state(Path(outdir), person, {"fingerprint": digest, "files": len(rows),
                                                "export_failed": outcome.export_failed})
     return outcome

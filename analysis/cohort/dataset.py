@@ -44,7 +44,9 @@ FILES = (
            "pain diary is -1). File names are not kept."),
     Column("kind", "string", "'activity file' or 'pain diary'."),
     Column("format", "string", "File type by its suffix (gpx, fit, csv, …)."),
-    Column("status", "string", "ok or failed."),
+    Column("status", "string", "ok (gave a new activity), duplicate (the same content as an "
+           "earlier file, or only outings an earlier file gave, e.g. one run as FIT and GPX), "
+           "empty (no activities) or failed — as `kneeload ingest` logs it."),
     Column("activities", "int64", "Activities the file gave."),
     Column("error", "string", "Why the file failed (file names removed); empty when ok."),
 )

@@ -9,7 +9,7 @@ that point at it stay linked.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -197,12 +197,14 @@ def _store_activity(conn: Connection, athlete_id: int, row: dict[str, Any],
     return Stored(outcome.kind, match["activity_id"], outcome.replaced)
 
 
-def merged_activities(summaries: Iterable[dict[str, Any]]) -> pd.DataFrame:
+def merged_activities(summaries: Iterable[dict[str, Any]]) -> tuple[pd.DataFrame, list[str]]:
     """The activities table that importing `summaries` (activity rows as the readers give
     them, in import order) into an empty store leaves, without a database or samples: the
     same matching and merging as import_file, so another record of a stored outing (its
-    FIT and its GPX, its activities.csv row and its file) counts once."""
+    FIT and its GPX, its activities.csv row and its file) counts once. Also each summary's
+    Stored kind (new, same, named, replaced), from which a file's import status follows."""
     records: list[dict[str, Any]] = []
+    kinds: list[str] = []
     near: dict[int, list[dict[str, Any]]] = {}  # START_TOLERANCE slot -> records in it
     by_id: dict[str, dict[str, Any]] = {}
 
@@ -218,12 +220,14 @@ def merged_activities(summaries: Iterable[dict[str, Any]]) -> pd.DataFrame:
             candidates.append(by_id[row["activity_id"]])
         match = find_match(candidates, row)
         if match is None:
+            kinds.append("new")
             record = {**row, "has_samples": has_samples(row)}
             records.append(record)
             by_id[record["activity_id"]] = record
             near.setdefault(at, []).append(record)
             continue
         outcome = merge(match, row)
+        kinds.append(outcome.kind)
         near[slot(match)].remove(match)
         match.update(outcome.values)
         if outcome.kind == "replaced":
@@ -231,7 +235,7 @@ def merged_activities(summaries: Iterable[dict[str, Any]]) -> pd.DataFrame:
         near.setdefault(slot(match), []).append(match)
     table = conform_activities(pd.DataFrame(records, columns=list(ACTIVITY_COLUMN_NAMES)))
     return table.sort_values(["start_time", "activity_id"], kind="stable").reset_index(
-        drop=True)
+        drop=True), kinds
 
 
 def _insert_samples(conn: Connection, pk: int, frame: pd.DataFrame) -> None:
@@ -243,23 +247,31 @@ def _activities(n: int, adjective: str = "") -> str:
     return f"{n} {adjective}{' ' if adjective else ''}activit{'y' if n == 1 else 'ies'}"
 
 
+def file_status(failed: bool, kinds: Sequence[str]) -> str:
+    """A read file's import status from its activities' Stored kinds: failed, empty,
+    imported (something new) or duplicate (every activity was stored before)."""
+    if failed:
+        return "failed"
+    if not kinds:
+        return "empty"
+    return "imported" if "new" in kinds else "duplicate"
+
+
 def _outcome(result: FileResult, stored: list[Stored]) -> FileOutcome:
     new = sum(s.kind == "new" for s in stored)
     replaced = [s for s in stored if s.kind == "replaced"]
-    if result.error:
-        status = "failed"
+    status = file_status(bool(result.error), [s.kind for s in stored])
+    if status == "failed":
         parts = [result.error]
         if new:
             parts.append(f"stored {_activities(new)} from its activities.csv row")
-    elif not stored:
-        status, parts = "empty", ["no activities of its own"]
-    elif new:
-        status = "imported"
+    elif status == "empty":
+        parts = ["no activities of its own"]
+    elif status == "imported":
         parts = [_activities(new, "new")]
         if len(stored) > new:
             parts.append(f"{len(stored) - new} already stored")
     else:
-        status = "duplicate"
         parts = ([f"already stored as {stored[0].activity_id}"] if len(stored) == 1
                  else [f"all {len(stored)} activities already stored"])
     if any(s.kind == "named" for s in stored):

@@ -97,6 +97,17 @@ def test_dataset_equals_ingest_plus_export_research(built, cohort, tmp_path):
     assert not failed["error"].str.contains("export-00|activities/", regex=True).any()
     assert set(files.loc[files["kind"] == "activity file", "format"]) == {"gpx", "fit", "csv",
                                                                            "zip"}
+    # each runner's files with the statuses ingest logged (imported is 'ok' here): the
+    # second record of a run (its FIT beside its GPX, its row beside its file) a duplicate
+    logged = pd.read_sql("SELECT athletes.name, import_log.status FROM import_log JOIN "
+                         "athletes ON athletes.id = import_log.athlete_id", db)
+    logged["runner"] = logged["name"].map(lambda name: pseudonym(name, SALT))
+    expected = logged.replace({"status": {"imported": "ok"}}).groupby(
+        ["runner", "status"]).size().sort_index()
+    built_counts = files[files["kind"] == "activity file"].groupby(
+        ["runner", "status"]).size().sort_index()
+    pd.testing.assert_series_equal(built_counts, expected)
+    assert (built_counts.xs("duplicate", level="status") > 0).sum() >= 2
 
 
 def test_one_outing_in_several_formats_counts_once(built, cohort):

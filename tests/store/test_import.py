@@ -14,7 +14,7 @@ from analysis.ingest import FileResult, ParsedActivity, ReadOptions, activity_ta
 from analysis.pain import PainEntry
 from analysis.schema import conform_activities
 from analysis.store import Store
-from analysis.store.importer import merged_activities
+from analysis.store.importer import file_status, merged_activities
 from analysis.synth import fit_bytes, gpx_bytes, strava_csv_bytes, tcx_bytes
 from tests.conftest import sample
 from tests.store.conftest import run_at
@@ -195,8 +195,9 @@ def test_the_matching_rule(store: Store, start, distance, sport, same):
     # the cohort build's matching without a database follows the same rule
     pair = [outing("stored", "2024-03-01T07:00:00Z", 10_000.0),
             outing("new", start, distance, sport=sport)]
-    assert len(merged_activities(a.summary for r in pair for a in r.activities)) == (
-        1 if same else 2)
+    merged, kinds = merged_activities(a.summary for r in pair for a in r.activities)
+    assert len(merged) == (1 if same else 2)
+    assert kinds == ["new", "same" if same else "new"]
 
 
 def test_merged_activities_are_what_the_store_keeps(store: Store):
@@ -211,7 +212,9 @@ def test_merged_activities_are_what_the_store_keeps(store: Store):
         outing("longer", "2024-03-01T07:00:00Z", 12_000.0),  # |1 880| > 5 % of 12 000
         outing("ride", "2024-03-01T07:00:30Z", 10_000.0, sport="ride"),
     ]
-    merged = merged_activities(a.summary for r in results for a in r.activities)
+    merged, kinds = merged_activities(a.summary for r in results for a in r.activities)
+    # the FIT is richer than the stored GPX; the row names the run; the rest are new
+    assert kinds == ["new", "replaced", "named", "new", "new", "new"]
     # by start: longer 07:00:00, the run 07:00:05 (the FIT's values under the GPX's id,
     # named by its row), ride 07:00:30, later 07:03:00
     assert list(merged.activity_id) == ["longer", "gpx", "ride", "later"]
@@ -220,8 +223,11 @@ def test_merged_activities_are_what_the_store_keeps(store: Store):
     assert list(merged.origin) == ["file", "file+csv", "file", "file"]
     assert list(merged.name) == ["longer", "row", "ride", "later"]
     athlete = store.athlete()
-    store.import_results(athlete.id, results)
+    report = store.import_results(athlete.id, results)
     pd.testing.assert_frame_equal(merged, store.activities(athlete.id))
+    assert [f.status for f in report.files] == ["imported", "duplicate", "duplicate",
+                                                "imported", "imported", "imported"]
+    assert [file_status(False, [kind]) for kind in kinds] == [f.status for f in report.files]
 
 
 def test_walks_and_hikes_are_one_family_and_the_nearest_start_wins(store: Store):
