@@ -125,10 +125,14 @@ shift = st.checkbox("Shift every runner's dates by a random number of whole week
                     value=True)
 if not shift:
     st.warning("Real calendar dates make re-identification easier: do not share this export.")
+# One prepared export per date setting: the download always matches the box as it is now.
+prepared = f"research_zip_{'shifted' if shift else 'real_dates'}"
 if st.button("Prepare the export", disabled=not squad_mode() and ui.athletes().empty):
     tables = research_tables(ui.research_people(), salt=secrets.token_bytes(32),
                              shift_dates=shift)
-    st.session_state["research_zip"] = research_zip(tables, shifted=shift)
-if "research_zip" in st.session_state:
-    st.download_button("Download the research export (zip)", st.session_state["research_zip"],
-                       file_name="kneeload-research.zip", mime="application/zip")
+    st.session_state[prepared] = research_zip(tables, shifted=shift)
+if prepared in st.session_state:
+    st.download_button("Download the research export (zip, "
+                       f"{'dates shifted' if shift else 'real dates'})",
+                       st.session_state[prepared], file_name="kneeload-research.zip",
+                       mime="application/zip")

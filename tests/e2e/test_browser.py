@@ -159,7 +159,7 @@ def test_upload_a_real_gpx_log_pain_and_download_the_research_export(tab, tmp_pa
     go(page, "Research")
     page.get_by_role("button", name="Prepare the export").click()
     with page.expect_download() as download:
-        page.get_by_role("button", name="Download the research export (zip)").click()
+        page.get_by_role("button", name="Download the research export (zip, dates shifted)").click()
     saved = tmp_path / "export.zip"
     download.value.save_as(saved)
     with zipfile.ZipFile(io.BytesIO(saved.read_bytes())) as archive:

@@ -274,7 +274,7 @@ def test_researcher_sees_only_pseudonyms_of_consenting_athletes(browser, server,
     page.get_by_role("button", name="Prepare the export").click()
     settle(page)
     with page.expect_download() as download:
-        page.get_by_role("button", name="Download the research export (zip)").click()
+        page.get_by_role("button", name="Download the research export (zip, dates shifted)").click()
     saved = tmp_path / "research.zip"
     download.value.save_as(saved)
     with zipfile.ZipFile(io.BytesIO(saved.read_bytes())) as archive:

@@ -215,10 +215,19 @@ def test_research_page_models_the_squad_and_exports_pseudonyms(db):
     at.selectbox[0].select("new_shoes").run()  # Alex alone names shoes: no estimates
     assert any(i.value.startswith("No runner has a per-runner estimate for new shoes")
                for i in at.info)
+    # An export prepared with real dates is not offered once the shift box is ticked again
+    at.checkbox[0].uncheck().run()
+    next(b for b in at.button if b.label == "Prepare the export").click().run()
+    offered = [b.proto.label for b in at.get("download_button")]
+    assert "Download the research export (zip, real dates)" in offered
     at.checkbox[0].check().run()
+    assert not any("research export" in b.proto.label for b in at.get("download_button"))
     next(b for b in at.button if b.label == "Prepare the export").click().run()
     assert not at.exception
-    blob = at.session_state["research_zip"]
+    offered = [b.proto.label for b in at.get("download_button")]
+    assert "Download the research export (zip, dates shifted)" in offered
+    assert not any("real dates" in label for label in offered)
+    blob = at.session_state["research_zip_shifted"]
     with zipfile.ZipFile(io.BytesIO(blob)) as archive:
         names = {n.split("/")[-1] for n in archive.namelist()}
         assert {"daily.csv", "episodes_injurytools.csv", "acwr_load.csv",
