@@ -204,7 +204,7 @@ def _cells(frame: pd.DataFrame, outcome: np.ndarray, covariates: np.ndarray,
         if name in NEEDS and not np.isfinite(x).any():
             skipped.append(f"{name}: not enough data ({NEEDS[name]})")
             continue
-        if not (scale > 0 and np.nanmax(x, initial=-np.inf) > np.nanmin(x, initial=np.inf)):
+        if not (scale > 0 and _varies(x)):
             skipped.append(f"{name}: no variation (or no values) to relate to pain")
             continue
         innovations, order = (x, 0) if flag else ar_innovations(x, max_order)
@@ -219,12 +219,19 @@ def _cells(frame: pd.DataFrame, outcome: np.ndarray, covariates: np.ndarray,
                 skipped.append(f"{where}: {n} paired values with the pain before them "
                                f"logged, needs {min_pairs}")
             elif events < MIN_EVENTS:
-                skipped.append(f"{where}: the flag was raised {events} times among them, "
-                               f"needs {MIN_EVENTS}")
+                skipped.append(f"{where}: the flag was raised {events} "
+                               f"time{'s' if events != 1 else ''} among them, needs {MIN_EVENTS}")
             else:
                 cells.append(_Cell(name, "flag" if flag else "per SD", lag, regressor, scale,
                                    order))
     return cells
+
+
+def _varies(x: np.ndarray) -> bool:
+    """Whether an exposure's values differ by more than rounding: a constant cadence's
+    deviation from its own mean is ±1e-13, not a signal to scale up to 1 SD."""
+    values = x[np.isfinite(x)]
+    return values.size > 1 and np.ptp(values) > 1e-9 * max(1.0, np.abs(values).max())
 
 
 def _shift_rows(values: np.ndarray, lag: int) -> np.ndarray:

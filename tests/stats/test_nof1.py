@@ -164,3 +164,14 @@ def test_estimate_is_pain_per_sd_adjusted_for_the_pain_before():
     assert row["estimate"] == pytest.approx(0.5 * row["per_sd"], rel=1e-2)
     assert row["ci_low"] < row["estimate"] < row["ci_high"]
     assert row["q_value"] < 1e-10
+
+
+def test_an_exposure_constant_but_for_rounding_is_not_tested():
+    # A constant cadence of 172 minus its running mean: ±1e-13, SD 6e-14; scaled to 1 SD it
+    # would "explain" pain with nothing but floating-point noise.
+    daily, weekly = _grid(70, 4)
+    noise = np.random.default_rng(5).normal(0, 1e-13, len(daily))
+    daily["cadence_dev_pct"] = (172.0 + noise) / 172.0 * 100 - 100
+    result = associations(daily, weekly)
+    assert "cadence_dev_pct" not in set(result.table["exposure"])
+    assert "cadence_dev_pct: no variation (or no values) to relate to pain" in result.skipped
