@@ -45,6 +45,10 @@ def add_build_command(cohort: argparse.ArgumentParser) -> None:
                        help="file whose bytes are the salt (keep it outside OUTDIR); also "
                        f"${SALT_ENV}. Without a salt a random one is used: the build can then "
                        "be neither reproduced nor extended")
+    build.add_argument("--new-salt", action="store_true",
+                       help="OUTDIR was built under another salt: build every runner again "
+                       "under this one (new pseudonyms; the old ones are removed). Without it "
+                       "such a build is refused")
     build.add_argument("--no-shift-dates", dest="shift_dates", action="store_false",
                        help="keep real calendar dates (makes re-identification easier)")
     build.add_argument("--dashboard-address", default=":8787",
@@ -72,14 +76,17 @@ def _client(args: argparse.Namespace) -> Client:
                   processes=True, dashboard_address=args.dashboard_address)
 
 
-def summary(report: BuildReport, outdir: Path) -> str:
-    """The closing lines of a build, for people."""
+def summary(report: BuildReport, outdir: Path, resalted: bool = False) -> str:
+    """The closing lines of a build, for people (`resalted`: the build replaced the
+    pseudonyms of another salt)."""
     files = sum(o.files for o in report.outcomes if o.status == "built")
     failed = sum(len(o.failed_files) for o in report.outcomes)
     lines = [f"{outdir}: {len(report.outcomes)} runners — {report.count('built')} built "
              f"({files} files, {failed} failed), {report.count('unchanged')} unchanged"
-             + (f", {report.removed} removed (gone from the manifest or without consent)"
-                if report.removed else "") + "."]
+             + (f", {report.removed} removed ("
+                + ("the earlier salt's pseudonyms, or " if resalted else "")
+                + "gone from the manifest or without consent)" if report.removed else "")
+             + "."]
     if report.failed_exports:
         lines.append("Runners whose export could not be read at all (listed in files/, "
                      "not fatal): " + ", ".join(o.runner_id for o in report.failed_exports))
@@ -105,10 +112,17 @@ def run_build(args: argparse.Namespace) -> int:
     if not args.shift_dates:
         print("kneeload: warning: dates are not shifted: real calendar dates make "
               "re-identification easier; do not share this dataset", file=sys.stderr)
-    if is_dataset(args.outdir) and read_manifest_json(args.outdir).get(
-            "salt_fingerprint") != salt_fingerprint(salt):
-        print(f"{args.outdir}: built with another salt: every runner is built again",
-              file=sys.stderr)
+    earlier = read_manifest_json(args.outdir).get("salt_fingerprint") if is_dataset(
+        args.outdir) else None
+    resalted = earlier is not None and earlier != salt_fingerprint(salt)
+    if resalted and not args.new_salt:
+        return usage_error(
+            f"{args.outdir} was built under another salt (fingerprint {earlier}): give that "
+            f"salt (--salt-file or ${SALT_ENV}) to extend it, or --new-salt to build every "
+            "runner again under new pseudonyms")
+    if resalted:
+        print(f"{args.outdir}: built under another salt: every runner is built again under "
+              "new pseudonyms", file=sys.stderr)
     settings = BuildSettings(salt=salt, shift_dates=args.shift_dates)
     update, close = progress_bar("parsing")
     with _client(args) as client:
@@ -121,5 +135,5 @@ def run_build(args: argparse.Namespace) -> int:
     for outcome in report.outcomes:
         for failure in outcome.failed_files:
             print(f"{outcome.runner_id}: {failure}", file=sys.stderr)
-    print(summary(report, args.outdir))
+    print(summary(report, args.outdir, resalted))
     return 0

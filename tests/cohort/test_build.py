@@ -272,3 +272,18 @@ def test_cli_builds_on_a_running_scheduler(cohort, client, tmp_path, capsys, mon
     assert "R0013: export-0013/activities/13001.fit: named .fit, but the content is not FIT" \
         in said.err
     assert json.loads((out / "manifest.json").read_text())["runners"] == N_RUNNERS
+    # Another salt (here: none, so a random one) is refused, leaving the dataset as it was;
+    # --new-salt builds everyone again under new pseudonyms and says what was removed.
+    before = sorted(p.relative_to(out) for p in out.rglob("*.parquet"))
+    monkeypatch.delenv("KNEELOAD_SALT")
+    again = ["cohort", "build", str(manifest), str(out), "--scheduler", client.scheduler.address]
+    assert main(again) == 2
+    assert f"{out} was built under another salt" in capsys.readouterr().err
+    assert sorted(p.relative_to(out) for p in out.rglob("*.parquet")) == before
+    assert main([*again, "--new-salt"]) == 0
+    said = capsys.readouterr()
+    assert said.out.startswith(f"{out}: 30 runners — 30 built ({files} files, 5 failed), 0 "
+                               "unchanged, 30 removed (the earlier salt's pseudonyms, or gone "
+                               "from the manifest or without consent).\n")
+    assert "every runner is built again under new pseudonyms" in said.err
+    assert not {p.relative_to(out) for p in out.rglob("*.parquet")} & set(before)
