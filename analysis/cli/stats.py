@@ -41,10 +41,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     analyze = commands.add_parser(
         "analyze", help=summary("analyze"),
         description="Lagged associations of weekly change, spike ratio, descent, cadence "
-        "deviation, ACWR, long-run share and the spike, descent-spike and weekly-jump flags "
-        "with daily pain (1-3 days later) and weekly pain (1-4 weeks later), each adjusted "
-        "for the pain before the exposure: exposures prewhitened, autocorrelation-robust "
-        "errors giving both interval and p-value, Benjamini-Hochberg q-values; flares and a "
+        "deviation, ACWR, long-run share, running minutes, TRIMP, new shoes and the spike, "
+        "descent-spike and weekly-jump flags with daily pain (1-3 days later) and weekly pain "
+        "(1-4 weeks later), each adjusted for the pain before the exposure: exposures "
+        "prewhitened, autocorrelation-robust errors giving both interval and p-value, "
+        "weighted Benjamini-Hochberg q-values (the flags get 80 %); flares and a "
         "case-crossover flare event study with a permutation test. Computed up to --today "
         "(default: today in the athlete's zone). Needs 8 weeks with at least 4 diary "
         "entries. Exploratory. "

@@ -38,6 +38,7 @@ import pandas as pd
 
 from analysis.effort import REST_HR_BPM
 from analysis.load import monday
+from analysis.pain import flare_rule_words
 from analysis.safetext import csv_text
 from analysis.schema import ACTIVITY_COLUMNS, PAIN_COLUMNS, Column
 from analysis.shoes import NEW_SHOE_DAYS
@@ -109,8 +110,8 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("pain_max", "float64", "Worst pain of the day; empty = no diary entry (missing, "
                "not pain-free). " + _PAIN_SCORE),
         Column("pain_entries", "int64", "Number of diary entries that day."),
-        Column("flare_onset", "bool", "First day of a flare: pain ≥ 4 after ≥ 7 days below "
-               "it, at least 4 of them recorded (DOMAIN.md §3)."),
+        Column("flare_onset", "bool", "First day of a flare (DOMAIN.md §3); with the default "
+               f"settings {flare_rule_words()}."),
         *(Column(name, "float64", _EXPOSURE_TEXT[name]) for name in EXPOSURES),
     ),
     "weekly": (
