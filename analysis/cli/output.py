@@ -20,13 +20,15 @@ DATE_COLUMNS = ("local_date", "date", "week_start")
 
 def _plain(value: Any) -> Any:
     """A JSON-safe version of one cell or structure (NaN, ±infinity and NA become null,
-    times ISO strings): output is strict JSON, never `NaN` or `Infinity`."""
+    times ISO strings, calendar days YYYY-MM-DD): strict JSON, never `NaN` or `Infinity`."""
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, float | np.floating) and not math.isfinite(value):
         return None
     if isinstance(value, dict):
         return {key: _plain(v) for key, v in value.items()}
+    if isinstance(value, pd.Timestamp) and value.tzinfo is None and value == value.normalize():
+        return value.strftime("%Y-%m-%d")  # a naive midnight is a calendar day here
     if isinstance(value, pd.Timestamp | datetime | date):
         return value.isoformat()
     if isinstance(value, np.integer):

@@ -34,7 +34,7 @@ def test_weekly_and_risk_from_a_real_store(tmp_path, capsys):
 
     assert main(["weekly", "--db", db, "--format", "json", "--today", "2024-02-14"]) == 0
     payload = json.loads(capsys.readouterr().out)
-    assert payload["today"] == "2024-02-14T00:00:00" and "not medical advice" in (
+    assert payload["today"] == "2024-02-14" and "not medical advice" in (
         payload["disclaimer"])
     assert payload["notes"]["acwr"].startswith("[weak] The 0.8–1.3 'sweet spot'")
     assert payload["notes"]["monotony"].startswith("[heuristic] Foster monotony")
@@ -134,7 +134,7 @@ def test_plan_text_and_json(fake_store, capsys):
     assert main(["plan", "--today", "2024-02-14", "--start", "2024-01-22",
                  "--format", "json"]) == 0
     payload = json.loads(capsys.readouterr().out)
-    assert payload["start"] == "2024-01-22T00:00:00"
+    assert payload["start"] == "2024-01-22"
     assert [w["held"] for w in payload["weeks"][:3]] == [False, True, False]
     assert payload["sessions"][0]["date"] == "2024-01-22"
 
