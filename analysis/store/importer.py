@@ -78,8 +78,9 @@ class ImportReport:
         there are some)."""
         ignored = (f"{self.ignored} ignored (not activity files), " if self.ignored
                    else "")
-        return f"{self.imported} imported, {self.duplicate} duplicate, {ignored}" \
-               f"{self.failed} failed"
+        new = sum(o.new_activities for o in self.files)
+        return (f"files: {self.imported} imported ({_activities(new, 'new')}), "
+                f"{self.duplicate} duplicate, {ignored}{self.failed} failed")
 
     def to_mention(self) -> list[FileOutcome]:
         """Files someone should hear about: failed or ignored ones, and files some of whose

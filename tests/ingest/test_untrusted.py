@@ -142,7 +142,8 @@ def test_cli_names_ignored_files_and_skipped_rows(tmp_path, capsys, good):
     db = f"sqlite:///{tmp_path / 'k.db'}"
     assert main(["ingest", str(folder), "--db", db, "--workers", "1"]) == 0
     out, err = capsys.readouterr()
-    assert out == "me: 1 imported, 0 duplicate, 1 ignored (not activity files), 0 failed\n"
+    assert out == ("me: files: 1 imported (2 new activities), 0 duplicate, 1 ignored (not "
+                   "activity files), 0 failed\n")
     assert "in/notes.txt: skipped (not an activity file)" in err
     assert "line 4: no activity id or date; skipped" in err  # the minority date format
     assert main(["parse", str(folder), "--workers", "1"]) == 0

@@ -46,7 +46,7 @@ def test_ingest_json_and_again(db, runs, capsys):
     assert [(f["file"], f["status"]) for f in report["files"]] == [
         ("runs/a.gpx", "imported"), ("runs/b.gpx", "imported"), ("runs/c.gpx", "failed")]
     code, out, err = run(capsys, "ingest", str(runs))
-    assert (code, out) == (0, "me: 0 imported, 2 duplicate, 1 failed\n")
+    assert (code, out) == (0, "me: files: 0 imported (0 new activities), 2 duplicate, 1 failed\n")
     assert err.startswith("runs/c.gpx: ")
 
 
