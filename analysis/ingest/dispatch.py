@@ -133,8 +133,8 @@ def _not_readable(name: str, kind: str) -> str:
     if kind == "zip":
         return "a zip archive inside an archive is not read"
     suffix = _suffix(name)
-    found = {"xml": "XML, but neither GPX nor TCX", "csv": "it is plain text"}.get(
-        kind, "not a GPX, TCX, FIT or CSV file")
+    found = {"xml": "XML, but neither GPX nor TCX", "csv": "it is plain text",
+             "text": "it is plain text"}.get(kind, "not a GPX, TCX, FIT or CSV file")
     if suffix in _EXPECTED:
         return f"named .{suffix}, but the content is not {_EXPECTED[suffix]}: {found}"
-    return found
+    return "plain text, not a GPX, TCX, FIT or CSV file" if kind == "text" else found

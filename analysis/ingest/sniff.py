@@ -42,8 +42,17 @@ def _utf8_head(data: bytes) -> bytes:
     return strip_bom(data)
 
 
+def _is_text(head: bytes) -> bool:
+    """Whether bytes read as text: no NUL and almost no other control bytes (random or
+    binary data has about one in eight)."""
+    controls = sum(head.count(bytes([c])) for c in (*range(1, 9), 11, *range(14, 27),
+                                                    *range(28, 32)))
+    return b"\x00" not in head and controls <= len(head) // 100
+
+
 def sniff(data: bytes) -> str:
-    """One of gzip, zip, fit, gpx, tcx, xml, csv, empty or unknown."""
+    """One of gzip, zip, fit, gpx, tcx, xml, csv (separated text), text, empty or unknown
+    (binary)."""
     if _BLANK.fullmatch(data):
         return "empty"
     if data.startswith(GZIP_MAGIC):
@@ -55,8 +64,8 @@ def sniff(data: bytes) -> str:
     root = xml_root_name(data)
     if root is not None:
         return {"gpx": "gpx", "TrainingCenterDatabase": "tcx"}.get(root, "xml")
-    head = strip_bom(data[:4096])
+    head = _utf8_head(data[:4096])
+    if not _is_text(head):
+        return "unknown"
     first_line = head.split(b"\n", 1)[0]
-    if b"," in first_line or b";" in first_line or b"\t" in first_line:
-        return "csv"
-    return "unknown"
+    return "csv" if b"," in first_line or b";" in first_line or b"\t" in first_line else "text"

@@ -66,7 +66,7 @@ def check_export(results, prefix: str) -> None:
     # A missing and a broken file: both reported, both rows kept from the CSV's values.
     assert by_file["activities/5.gpx"].error == "listed in activities.csv but not in the export"
     assert by_file["activities/6.gpx"].error == ("named .gpx, but the content is not GPX (XML): "
-                                                 "not a GPX, TCX, FIT or CSV file")
+                                                 "it is plain text")
     assert table.loc["Missing E", ["origin", "distance_m"]].tolist() == ["csv", 6000.0]
     assert "could not be used" in table.loc["Broken F", "warnings"]
     # A file in activities/ that no row mentions is read on its own.

@@ -175,8 +175,10 @@ NOT_GPX = "named .gpx, but the content is not GPX (XML): "
 
 
 @pytest.mark.parametrize(("data", "error"), [
-    (b"this is not XML at all", NOT_GPX + "not a GPX, TCX, FIT or CSV file"),
+    (b"this is not XML at all", NOT_GPX + "it is plain text"),
     (b"\x89PNG\r\n\x1a\n\x00\x00", NOT_GPX + "not a GPX, TCX, FIT or CSV file"),
+    # binary with a comma before its first newline is not text
+    (bytes(range(1, 40)) * 8, NOT_GPX + "not a GPX, TCX, FIT or CSV file"),
     (b"<html><body>Not found</body></html>", NOT_GPX + "XML, but neither GPX nor TCX"),
     (b"date,pain\n2024-01-01,3\n", NOT_GPX + "it is plain text"),  # text named .gpx
 ])
@@ -611,8 +613,8 @@ def test_cli_parse_on_a_folder_of_good_and_bad_files(run, good, inputs, sealed):
     assert sorted(done.stderr.splitlines()) == [
         "mixed/cut.gpx.gz: gzip data ends early (truncated download?)",
         "mixed/empty.gpx: the file is empty",
-        "mixed/junk.fit: named .fit, but the content is not FIT (no FIT header): not a GPX, "
-        "TCX, FIT or CSV file",
+        "mixed/junk.fit: named .fit, but the content is not FIT (no FIT header): it is plain "
+        "text",
         f"mixed/laughs.gpx: {REFUSED_DTD}",
         "mixed/list.csv: line 4: no activity id or date; skipped",  # said, not only in JSON
         f"mixed/nested.zip: {NESTED}",

@@ -38,8 +38,7 @@ def test_the_child_reads_what_this_process_would(uploads):
     there = read_isolated(uploads, OPTIONS, lambda *call: calls.append(call))
     assert [(r.file, r.error) for r in there] == [(r.file, r.error) for r in here] == [
         ("run.gpx", None),
-        ("notes.gpx", "named .gpx, but the content is not GPX (XML): not a GPX, TCX, FIT or "
-                      "CSV file"),
+        ("notes.gpx", "named .gpx, but the content is not GPX (XML): it is plain text"),
         ("../up.gpx", "the file is empty")]  # the upload's name is a label, never a path
     assert there[0].activities[0].summary == here[0].activities[0].summary
     assert there[0].activities[0].samples.equals(here[0].activities[0].samples)

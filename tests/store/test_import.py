@@ -296,7 +296,7 @@ def test_the_json_summary(store: Store):
         "imported": 1, "duplicate": 0, "ignored": 0, "failed": 1,
         "files": [{"file": "a.gpx", "status": "imported", "message": "1 new activity"},
                   {"file": "b.txt", "status": "failed",
-                   "message": "not a GPX, TCX, FIT or CSV file"}]}
+                   "message": "plain text, not a GPX, TCX, FIT or CSV file"}]}
 
 
 def test_athletes_do_not_share_activities(store: Store):
