@@ -118,7 +118,8 @@ def _read_csv_list(name: str, data: bytes, options: ReadOptions, result: FileRes
     result.warnings.extend(notes)
 
 
-_EXPECTED = {"gpx": "GPX (XML)", "tcx": "TCX (XML)", "fit": "FIT (no FIT header)"}
+_EXPECTED = {"gpx": "GPX (XML)", "tcx": "TCX (XML)", "fit": "FIT (no FIT header)",
+             "zip": "a zip archive"}
 
 
 def _suffix(name: str) -> str:

@@ -186,6 +186,13 @@ def test_not_xml_named_gpx(good, data, error):
     assert failures(read_mix(("text.gpx", data), good)) == {"text.gpx": error}
 
 
+def test_not_a_zip_named_zip(good):
+    noise = bytes(range(1, 40)) * 8
+    assert failures(read_mix(("export.zip", noise), good)) == {
+        "export.zip": "named .zip, but the content is not a zip archive: not a GPX, TCX, FIT "
+                      "or CSV file"}
+
+
 def test_broken_xml_named_gpx(good):
     (error,) = failures(read_mix(("cut.gpx", b"<gpx><trk><trkseg><trkpt lat='1'"), good)).values()
     assert error.startswith("not well-formed XML (")  # libxml2's own words follow
