@@ -19,7 +19,7 @@ from analysis.athlete_report import athlete_report_html
 from analysis.flags import Flag
 from analysis.load import LoadTables, load_tables, resolve_today
 from analysis.plan import ReturnToRunPlan, return_to_run_plan
-from analysis.risk import current_from
+from analysis.risk import RecentData, current_from, recent_data
 from analysis.store import Athlete, Store
 from analysis.thresholds import DISCLAIMER, Thresholds
 from analysis.units import units_for
@@ -72,6 +72,12 @@ class AthleteView:
     def flags(self) -> list[Flag]:
         """The flags that apply today, most severe first."""
         return current_from(self.tables)
+
+    @cached_property
+    def recent(self) -> RecentData:
+        """What the flag window holds (runs, diary days, the latest of each): "no flags"
+        over an empty window is no all-clear."""
+        return recent_data(self.tables)
 
     def statistics(self, seed: int = 0) -> AthleteReport:
         """The n-of-1 statistics over the days up to today (seed: the random onsets)."""

@@ -60,49 +60,100 @@ def date_axis(days: pd.Series | pd.DatetimeIndex) -> alt.Axis:
                     labelFlush=True, tickCount=interval)
 
 
-def load_title(measure: str, units: Units) -> str:
-    """Words of a weekly load measure (effort.MEASURES key) with its unit."""
-    return {"distance": f"Running distance ({units.distance}/week)",
-            "minutes": "Running time (min/week)",
-            "trimp": "Heart-rate load (TRIMP/week)"}[measure]
+def load_title(measure: str, units: Units, per: str = "week") -> str:
+    """Words of a load measure (effort.MEASURES key) with its unit per `per` (week, month)."""
+    return {"distance": f"Running distance ({units.distance}/{per})",
+            "minutes": f"Running time (min/{per})",
+            "trimp": f"Heart-rate load (TRIMP/{per})"}[measure]
+
+
+MONTHLY_AFTER_DAYS = 2 * 365  # longer periods get monthly bars: weekly ones would be hairlines
+MONTHLY = "per month (no weekly change)"
+
+
+def monthly_measure(runs: pd.DataFrame, loads: pd.DataFrame, daily: pd.DataFrame,
+                    measure: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """weekly_measure's columns per calendar month from `start` to `end`: the load summed
+    over the month's runs (distance from `runs`, minutes and TRIMP from effort.run_loads of
+    the same runs; unknown values skipped as weekly_measure skips them), runs, the worst
+    pain of the month's days
+    (`daily`) and the days with an entry; `partial` where the period covers only part of
+    the month. Months have no change band (the weekly-change rule is about weeks)."""
+    months = pd.date_range(start.to_period("M").to_timestamp(), end, freq="MS")
+    month = pd.Series(months, index=months)
+
+    def per_month(values: pd.Series, days: pd.Series, how: str) -> pd.Series:
+        inside = (days >= start) & (days <= end)
+        grouped = values[inside.to_numpy()].groupby(days[inside].dt.to_period("M")
+                                                    .dt.to_timestamp().to_numpy())
+        total = grouped.sum(min_count=1) if how == "sum" else grouped.agg(how)
+        return total.reindex(months)
+
+    run_days = pd.Series(pd.DatetimeIndex(runs["local_date"]))
+    load = (runs["distance_m"] if measure == "distance" else loads[measure]).reset_index(
+        drop=True)
+    day_index = pd.Series(pd.DatetimeIndex(daily.index))
+    logged = pd.Series((daily["pain_entries"] > 0).to_numpy(dtype=float))
+    return pd.DataFrame({
+        "week_start": months,
+        "load": per_month(load, run_days, "sum")
+        .fillna(0.0).to_numpy(),
+        "partial": ((month < start) | (month + pd.offsets.MonthEnd(0) > end)).to_numpy(),
+        "runs": per_month(pd.Series(1.0, index=run_days.index), run_days, "sum")
+        .fillna(0).to_numpy(dtype=int),
+        "pain_max": per_month(daily["pain_max"].reset_index(drop=True), day_index, "max")
+        .to_numpy(),
+        "pain_days": per_month(logged, day_index, "sum").fillna(0).to_numpy(dtype=int),
+        "change_pct": np.nan, "band": MONTHLY})
 
 
 def weekly_load_chart(weeks: pd.DataFrame, runs: pd.DataFrame, units: Units,
                       thresholds: Thresholds, measure: str = "distance",
-                      new_shoes: pd.DataFrame | None = None) -> alt.LayerChart:
+                      new_shoes: pd.DataFrame | None = None, per: str = "week"
+                      ) -> alt.LayerChart:
     """Weekly running load (effort.weekly_measure) coloured by change band, the week's worst
     pain on the same time axis, a marker over weeks holding a single-run spike above the
-    middle band (distance only), and a dashed line where a new pair of shoes came in."""
+    middle band (distance only), and a dashed line where a new pair of shoes came in.
+    With `per` "month", `weeks` are monthly_measure's months, drawn in one colour."""
     scale = units.distance_m if measure == "distance" else 1.0
+    monthly = per == "month"
     data = pd.DataFrame({
         "week_start": weeks["week_start"],
         "load": weeks["load"] / scale,
         "band": weeks["band"].astype("object").fillna(NO_COMPARISON),
         "change_pct": weeks["change_pct"].round(0),
         "runs": weeks["runs"],
-        "partial": weeks["partial"].map({True: "yes (week not over)", False: "no"}),
+        "partial": weeks["partial"].map({True: f"yes ({per} not all in the period)"
+                                         if monthly else "yes (week not over)", False: "no"}),
         "pain_max": weeks["pain_max"],
         "pain_days": weeks["pain_days"],
     })
-    data["week_end"] = data["week_start"] + pd.Timedelta(days=7)  # bars fill their week
-    data["week_mid"] = data["week_start"] + pd.Timedelta(days=3.5)
-    title = load_title(measure, units)
-    base = alt.Chart(data).encode(x=alt.X("week_start:T", title="Week (Monday)",
+    # Bars fill their week (or month).
+    data["week_end"] = (data["week_start"] + pd.offsets.MonthBegin(1) if monthly
+                        else data["week_start"] + pd.Timedelta(days=7))
+    data["week_mid"] = data["week_start"] + (data["week_end"] - data["week_start"]) / 2
+    title = load_title(measure, units, per)
+    when = "Month" if monthly else "Week of"
+    base = alt.Chart(data).encode(x=alt.X("week_start:T",
+                                          title="Month" if monthly else "Week (Monday)",
                                           axis=date_axis(data["week_start"])))
-    bars = base.mark_bar(stroke="white", strokeWidth=1).encode(
+    colour = _change_scale(thresholds)
+    bars = base.mark_bar(stroke="white", strokeWidth=0 if monthly else 1).encode(
         x2="week_end:T", y2=alt.datum(0),
         y=alt.Y("load:Q", title=title, axis=alt.Axis(format="~f")),
-        color=alt.Color("band:N", scale=_change_scale(thresholds),
-                        legend=alt.Legend(title="Change vs week before", orient="top",
-                                          columns=2)),
+        color=alt.Color("band:N", scale=alt.Scale(domain=[MONTHLY], range=[BLUE]) if monthly
+                        else colour,
+                        legend=alt.Legend(title="Bars" if monthly else "Change vs week before",
+                                          orient="top", columns=2)),
         opacity=alt.condition(alt.datum.partial == "no", alt.value(1.0), alt.value(0.45)),
-        tooltip=[alt.Tooltip("week_start:T", title="Week of"),
+        tooltip=[alt.Tooltip("week_start:T", title=when,
+                             format="%b %Y" if monthly else "%-d %b %Y"),
                  alt.Tooltip("load:Q", title=title, format=".1f"),
                  alt.Tooltip("change_pct:Q", title="Change (%)"),
                  alt.Tooltip("band:N", title="Band"), alt.Tooltip("runs:Q", title="Runs"),
-                 alt.Tooltip("partial:N", title="Partial week")])
+                 alt.Tooltip("partial:N", title=f"Partial {per}")])
     spikes = _spike_weeks(runs if measure == "distance" else runs.iloc[:0], data, units,
-                          thresholds)
+                          thresholds, monthly)
     markers = alt.Chart(spikes).mark_point(shape="triangle-down", filled=True, size=90,
                                            color=RED, yOffset=-8).encode(
         x="week_mid:T", y="load:Q",
@@ -112,9 +163,10 @@ def weekly_load_chart(weeks: pd.DataFrame, runs: pd.DataFrame, units: Units,
                              format=".2f")])
     pain = base.mark_line(color=PAIN, point=alt.OverlayMarkDef(color=PAIN)).encode(
         x="week_mid:T",
-        y=alt.Y("pain_max:Q", title="Worst knee pain that week (0–10)",
+        y=alt.Y("pain_max:Q", title=f"Worst knee pain that {per} (0–10)",
                 scale=alt.Scale(domain=[0, 10])),
-        tooltip=[alt.Tooltip("week_start:T", title="Week of"),
+        tooltip=[alt.Tooltip("week_start:T", title=when,
+                             format="%b %Y" if monthly else "%-d %b %Y"),
                  alt.Tooltip("pain_max:Q", title="Worst pain (0–10)"),
                  alt.Tooltip("pain_days:Q", title="Days with an entry")])
     shoes = _shoe_marks(new_shoes, data["week_start"])
@@ -135,12 +187,14 @@ def _shoe_marks(new_shoes: pd.DataFrame | None, weeks: pd.Series) -> pd.DataFram
 
 
 def _spike_weeks(runs: pd.DataFrame, weekly: pd.DataFrame, units: Units,
-                 t: Thresholds) -> pd.DataFrame:
-    """The biggest spike above `spike_medium` of each week, placed on top of that week's bar."""
+                 t: Thresholds, monthly: bool = False) -> pd.DataFrame:
+    """The biggest spike above `spike_medium` of each week (or month), placed on top of its
+    bar."""
     big = runs.loc[runs["spike_ratio"] > t.spike_medium,
                    ["local_date", "distance_m", "spike_ratio"]]
-    big = big.assign(week_start=big["local_date"]
-                     - pd.to_timedelta(big["local_date"].dt.day_of_week, unit="D"),
+    days = big["local_date"]
+    big = big.assign(week_start=days.dt.to_period("M").dt.to_timestamp() if monthly
+                     else days - pd.to_timedelta(days.dt.day_of_week, unit="D"),
                      run_distance=big["distance_m"] / units.distance_m)
     big = big.sort_values("spike_ratio").groupby("week_start").tail(1)
     return big.merge(weekly[["week_start", "week_mid", "load"]], on="week_start")
@@ -212,26 +266,51 @@ def cadence_chart(runs: pd.DataFrame, thresholds: Thresholds) -> alt.LayerChart:
     return alt.layer(points, trend, rules).properties(width=WIDTH, height=240)
 
 
+ACWR_VARIANTS = {"acwr_uncoupled": "rolling, uncoupled", "acwr_ewma": "EWMA"}
+
+
+def _acwr_long(acwr: pd.DataFrame) -> pd.DataFrame:
+    """The charted ratios, one row per day and variant (date, variant words, ratio)."""
+    long = acwr.reset_index().melt(id_vars="date", value_vars=list(ACWR_VARIANTS),
+                                   var_name="variant", value_name="ratio").dropna()
+    return long.assign(variant=long["variant"].map(ACWR_VARIANTS))
+
+
+def acwr_top(acwr: pd.DataFrame) -> float:
+    """Where acwr_chart's axis ends: the ratios' 99th percentile, kept between 2 and 3."""
+    ratio = _acwr_long(acwr)["ratio"]
+    return max(2.0, min(float(ratio.quantile(0.99)) if len(ratio) else 2.0, 3.0))
+
+
+def acwr_clipped(acwr: pd.DataFrame) -> int:
+    """How many day × variant ratios lie above acwr_chart's axis (drawn at its edge)."""
+    return int((_acwr_long(acwr)["ratio"] > acwr_top(acwr)).sum())
+
+
 def acwr_chart(acwr: pd.DataFrame, show_zones: bool = False) -> alt.LayerChart:
     """Uncoupled and EWMA acute:chronic ratios as trend lines; team-sport zones only on request.
 
-    The axis ends at the 99th percentile (between 2 and 3) so that the ratio's wild values
-    after a break do not flatten everything else; tooltips keep the true values."""
-    long = acwr.reset_index().melt(id_vars="date", value_vars=["acwr_uncoupled", "acwr_ewma"],
-                                   var_name="variant", value_name="ratio").dropna()
-    long["variant"] = long["variant"].map({"acwr_uncoupled": "rolling, uncoupled",
-                                           "acwr_ewma": "EWMA"})
-    top = max(2.0, min(float(long["ratio"].quantile(0.99)) if len(long) else 2.0, 3.0))
+    The axis ends at acwr_top (between 2 and 3) so that the ratio's wild values after a
+    break do not flatten everything else; a day above it is drawn at the top edge with a
+    ▲ marker, and tooltips keep the true values."""
+    long = _acwr_long(acwr)
+    top = acwr_top(acwr)
+    y = alt.Y("ratio:Q", title="Acute:chronic distance ratio",
+              scale=alt.Scale(domain=[0, top], clamp=True))
+    color = alt.Color("variant:N", scale=alt.Scale(domain=list(ACWR_VARIANTS.values()),
+                                                   range=[BLUE, AMBER]),
+                      legend=alt.Legend(title=None, orient="top"))
+    tooltip = [alt.Tooltip("date:T", title="Day"), alt.Tooltip("variant:N", title="Variant"),
+               alt.Tooltip("ratio:Q", title="Ratio", format=".2f")]
     lines = alt.Chart(long).mark_line(clip=True).encode(
-        x=alt.X("date:T", title="Day", axis=date_axis(long["date"])),
-        y=alt.Y("ratio:Q", title="Acute:chronic distance ratio",
-                scale=alt.Scale(domain=[0, top], clamp=True)),
-        color=alt.Color("variant:N", scale=alt.Scale(range=[BLUE, AMBER]),
-                        legend=alt.Legend(title=None, orient="top")),
-        tooltip=[alt.Tooltip("date:T", title="Day"), alt.Tooltip("variant:N", title="Variant"),
-                 alt.Tooltip("ratio:Q", title="Ratio", format=".2f")])
+        x=alt.X("date:T", title="Day", axis=date_axis(long["date"])), y=y, color=color,
+        tooltip=tooltip)
+    clipped = alt.Chart(long[long["ratio"] > top]).mark_point(
+        shape="triangle-up", filled=True, size=50, opacity=1).encode(
+        x="date:T", y=y, color=color, tooltip=tooltip)
+    lines = alt.layer(lines, clipped)
     if not show_zones:
-        return alt.layer(lines).properties(width=WIDTH, height=220)
+        return lines.properties(width=WIDTH, height=220)
     zones = pd.DataFrame({"low": [0.8, 1.5], "high": [1.3, top],
                           "zone": ["0.8–1.3 'sweet spot' (team sports)",
                                    "≥1.5 'danger' (team sports)"]})

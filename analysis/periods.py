@@ -23,6 +23,7 @@ SUMMARY_ROWS = (("distance_m", "running distance"), ("time_s", "running time"),
                 ("descent_m", "descent"), ("pain_days", "days with a diary entry"),
                 ("pain_mean", "mean of the days' worst pain"),
                 ("pain_max", "worst pain"))
+WHOLE_ROWS = ("runs", "pain_days", "pain_max")  # whole numbers by nature
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,17 @@ def weeks_in(weekly: pd.DataFrame, period: Period) -> pd.DataFrame:
     return weekly[(starts >= monday(period.start)) & (starts <= period.end)]
 
 
+def no_runs_words(tables: LoadTables, period: Period) -> str:
+    """Why a period's run charts are empty: it holds no runs, and when the nearest were
+    ('No runs in this period (latest run 4 Jan 2026)')."""
+    days = tables.runs["local_date"]
+    before, after = days[days < period.start].max(), days[days > period.end].min()
+    near = [f"{words} {day:%-d %b %Y}" for words, day in
+            (("latest run" if pd.isna(after) else "the run before it", before),
+             ("first run" if pd.isna(before) else "the next one", after)) if pd.notna(day)]
+    return f"No runs in this period ({', '.join(near) or 'none stored'})"
+
+
 def summarise(tables: LoadTables, period: Period) -> dict[str, float]:
     """Totals of a period: running distance (m) and time (s), runs, the longest run (m),
     descent (m), diary days, the mean of the days' worst pain and the worst pain."""
@@ -125,9 +137,15 @@ def comparison_table(tables: LoadTables, period: Period, units: Units) -> pd.Dat
              "longest_run_m": (units.distance_m, units.distance),
              "descent_m": (units.height_m, units.height), "time_s": (3600.0, "h")}
     divisor = np.array([scale.get(key, (1.0, ""))[0] for key in table.index])
+    # Counts and the 0–10 pain in whole points read as whole numbers, never "13.0".
+    digits = [0 if key in WHOLE_ROWS else 1 for key in table.index]
+
+    def shown(values: pd.Series) -> list[str]:
+        return [number_text(pd.Series([value]), places)[0]
+                for value, places in zip(values / divisor, digits, strict=True)]
+
     return pd.DataFrame({
         "measure": [f"{words} ({scale[key][1]})" if key in scale else words
                     for key, words in SUMMARY_ROWS],
-        "this period": number_text(table["this"] / divisor, 1),
-        "the block before": number_text(table["before"] / divisor, 1),
+        "this period": shown(table["this"]), "the block before": shown(table["before"]),
         "change (%)": number_text(table["change_pct"], 0, signed=True)})

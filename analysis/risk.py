@@ -7,6 +7,7 @@ in analysis.flags. Decision support, not medical advice (analysis.thresholds.DIS
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
@@ -15,7 +16,8 @@ from analysis.flags import Flag, flags_from
 from analysis.load import LoadTables, load_tables
 from analysis.thresholds import Thresholds
 
-__all__ = ["Flag", "current_flags", "current_from", "pain_says_stop", "raised", "week_flags"]
+__all__ = ["Flag", "RecentData", "current_flags", "current_from", "no_flags_words",
+           "pain_says_stop", "raised", "recent_data", "week_flags"]
 
 STOP_CODES = ("pain_during_run_severe", "persistent_pain")
 
@@ -41,6 +43,63 @@ def current_from(tables: LoadTables) -> list[Flag]:
     older_state = (flags["code"].isin(("persistent_pain", "persistent_low_pain"))
                    & flags["code"].duplicated(keep="last"))
     return flags_from(flags[(last_week | recent) & ~older_state])
+
+
+@dataclass(frozen=True)
+class RecentData:
+    """What the flag window (the last `days` days up to today) holds: without runs or diary
+    entries there is nothing to flag, which is no all-clear."""
+
+    days: int
+    runs: int  # runs in the window
+    diary_days: int  # days of the window with a pain entry
+    latest_run: pd.Timestamp | None  # the latest run up to today (None: no runs at all)
+    latest_pain: pd.Timestamp | None  # the latest day with a pain entry up to today
+
+    @property
+    def empty(self) -> bool:
+        """No runs and no diary entries in the window: "no flags" would mean nothing."""
+        return self.runs == 0 and self.diary_days == 0
+
+    def latest_words(self) -> str:
+        """'latest run 4 Jan 2026, latest pain entry 4 Jan 2026' (or 'none')."""
+        def day(when: pd.Timestamp | None) -> str:
+            return "none" if when is None else f"{when:%-d %b %Y}"
+
+        return f"latest run {day(self.latest_run)}, latest pain entry {day(self.latest_pain)}"
+
+
+def recent_data(tables: LoadTables) -> RecentData:
+    """How many runs and diary days the last `current_days` days up to `tables.today` hold,
+    and when the latest of each was."""
+    days = tables.thresholds.current_days
+    daily = tables.daily
+    window = daily[daily.index > tables.today - pd.Timedelta(days=days)]
+    ran = daily.index[daily["runs"].to_numpy() > 0]
+    logged = daily.index[daily["pain_entries"].to_numpy() > 0]
+    return RecentData(days=days, runs=int(window["runs"].sum()),
+                      diary_days=int((window["pain_entries"] > 0).sum()),
+                      latest_run=pd.Timestamp(ran[-1]) if len(ran) else None,
+                      latest_pain=pd.Timestamp(logged[-1]) if len(logged) else None)
+
+
+def no_flags_words(recent: RecentData) -> str:
+    """What 'no flags' means for this window: an all-clear only for what it could check
+    (no runs: no spike or cadence to check; no diary entries: no pain rule to check)."""
+    n = recent.days
+    if recent.empty:
+        return (f"No runs or diary entries in the last {n} days ({recent.latest_words()}): "
+                "nothing to flag.")
+    if recent.runs == 0:
+        latest = ("no runs stored" if recent.latest_run is None
+                  else f"latest run {recent.latest_run:%-d %b %Y}")
+        return (f"No flags in the last {n} days, but no runs in them to check ({latest}): "
+                "the diary breaks no pain rule.")
+    if recent.diary_days == 0:
+        return (f"No flags in the last {n} days: no single-run spike, weekly jump or cadence "
+                "drop; no diary entries in them to check the pain rule against.")
+    return (f"No flags in the last {n} days: no single-run spike, weekly jump, cadence drop "
+            "or pain-rule breach.")
 
 
 def raised(flags: list[Flag]) -> list[Flag]:

@@ -3,13 +3,14 @@ weekly load with pain, spikes and new shoes, descent, cadence, ACWR, the pain ca
 block before side by side, shoes, and the run list with each run's route and profile."""
 
 import socket
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
 
 from analysis import charts, effort, periods, runlist, shoes
 from analysis.load import acwr_table
-from analysis.risk import raised
+from analysis.risk import no_flags_words, raised
 from analysis.thresholds import EVIDENCE
 from pages import ui
 
@@ -39,15 +40,27 @@ def remembered(name: str, default: object) -> str:
     return key
 
 
+def chosen(widget: Callable[..., object], label: str, options: list[str], name: str,
+           default: str, **kwargs: object) -> str:
+    """A remembered pills or segmented-control choice that always has one option chosen:
+    clicking the chosen option again would leave none chosen, so it stays chosen."""
+    key = remembered(name, default)
+
+    def keep_one() -> None:
+        if st.session_state[key] is None:
+            st.session_state[key] = st.session_state.get(f"kept-{name}-{current.id}", default)
+
+    return widget(label, options, key=key, on_change=keep_one, **kwargs) or default
+
+
 latest = periods.latest_data_day(tables)
 # Pills wrap on a phone where a segmented control would be cut off.
-span = st.pills("Period", [*periods.PRESETS, "Dates"],
-                key=remembered("period", "6 months")) or "6 months"
+span = chosen(st.pills, "Period", [*periods.PRESETS, "Dates"], "period", "6 months")
 end_words = {"latest": f"latest data ({latest:%-d %b %Y})" if latest is not None
              else "latest data", "today": "today"}
 left, right = st.columns([3, 2], vertical_alignment="bottom")
-ends = left.pills("Ending at", list(end_words), format_func=end_words.get,
-                  key=remembered("period-end", "latest"), disabled=span == "Dates") or "latest"
+ends = chosen(left.pills, "Ending at", list(end_words), "period-end", "latest",
+              format_func=end_words.get, disabled=span == "Dates")
 compare = right.toggle("Compare with the block before", key=remembered("compare", False))
 if span == "Dates":
     chosen = periods.period_for(tables, "12 weeks")
@@ -72,26 +85,31 @@ complete = weekly[~weekly["partial"] & in_period
 last = complete.iloc[-1] if len(complete) else None
 latest_pain = shown_days["pain_max"].dropna()
 flags = raised(shown.flags)
-a, b, c, d = st.columns(4)
+recent = shown.recent
+to_today = period.end >= tables.today
+a, b, c, d, *e = st.columns(5 if to_today else 4)
 a.metric("Last full week", units.format_dist(last["distance_m"]) if last is not None else "–",
          delta=None if last is None or pd.isna(last["change_pct"])
          else f"{last['change_pct']:+.0f} %", delta_color="inverse",
          help="Running distance of the period's last complete week and its change against "
               "the week before" + (f" (week of {last['week_start']:%-d %b %Y})."
                                    if last is not None else "."))
-if period.end >= tables.today:
-    b.metric("This week so far", units.format_dist(weekly["distance_m"].iloc[-1]),
-             help="The week in progress is never compared as if it were complete.")
-else:
-    b.metric("Period total", units.format_dist(shown_days["distance_m"].sum()),
-             help=f"Running distance from {period.label()}.")
+b.metric("Period total", units.format_dist(shown_days["distance_m"].sum()),
+         help=f"Running distance from {period.label()}.")
+if to_today:
+    e[0].metric("This week so far", units.format_dist(weekly["distance_m"].iloc[-1]),
+                help="The week in progress is never compared as if it were complete.")
 c.metric("Latest pain", ui.fmt(latest_pain.iloc[-1] if len(latest_pain) else None,
                                "{:.0f}/10"),
          help="Worst entry of the period's latest day with a diary entry"
               + (f" ({latest_pain.index[-1]:%-d %b %Y})." if len(latest_pain) else
                  ": none in this period."))
-d.metric("Flags now", len(flags), help="Caution and high flags as of today (notes such as "
-                                       "the week in progress are not flags); see Knee risk.")
+# Over a window without runs or diary entries, 0 flags would read as an all-clear.
+nothing = recent.empty and not flags
+d.metric("Flags now", "–" if nothing else len(flags),
+         help=no_flags_words(recent) if nothing else
+         "Caution and high flags as of today (notes such as the week in progress are not "
+         "flags); see Knee risk.")
 
 if compare:
     before = period.previous()
@@ -100,30 +118,39 @@ if compare:
                             "comparison", *span_key, units.distance),
                  hide_index=True, width="stretch")
 
-measure = st.segmented_control("Load as", list(effort.MEASURES), format_func=effort.MEASURES.get,
-                               key=remembered("measure", "distance")) or "distance"
+measure = chosen(st.segmented_control, "Load as", list(effort.MEASURES), "measure", "distance",
+                 format_func=effort.MEASURES.get)
 loads = ui.derived(key, lambda: effort.run_loads(runs, activities), "loads")
-st.subheader("Weekly running load and knee pain")
-if shown_runs.empty and shown_days["pain_max"].isna().all():
-    st.info(f"No runs and no diary entries between {period.label()}. Choose a longer period "
-            "or one ending at your latest data.")
+# Every chart of runs says the same when the period holds none.
+no_runs = periods.no_runs_words(tables, period) + "."
+monthly = period.days > charts.MONTHLY_AFTER_DAYS
+per = "month" if monthly else "week"
+st.subheader(f"{per.capitalize()}ly running load and knee pain")
+if shown_runs.empty:
+    st.info(no_runs + (" Its diary entries are in the pain calendar below."
+                       if shown_days["pain_max"].notna().any() else ""))
 else:
-    st.caption(f"Bars: {charts.load_title(measure, units).lower()}, coloured by the change "
-               f"against the week before (the 10 % line is a rule of thumb "
-               f"{EVIDENCE['weekly_change_caution'].strength}); faded bar: the week in "
-               "progress."
+    st.caption(f"Bars: {charts.load_title(measure, units, per).lower()}, "
+               + ("one per calendar month: over more than two years weekly bars would be "
+                  "too thin to see; faded bar: a month the period covers only in part. "
+                  if monthly else
+                  "coloured by the change against the week before (the 10 % line is a rule "
+                  f"of thumb {EVIDENCE['weekly_change_caution'].strength}); faded bar: the "
+                  "week in progress.")
                + (f" ▼ a run longer than {t.spike_medium:g}× the longest of the 30 days "
                   f"before it {EVIDENCE['spike_medium'].strength}." if measure == "distance"
                   else "")
                + " Dashed line: new shoes " + shoes.EVIDENCE.strength
-               + ". Line: worst pain of the week."
+               + f". Line: worst pain of the {per}."
                + (f" TRIMP: {effort.EVIDENCE.tagged}." if measure == "trimp" else ""))
     if measure == "trimp" and loads.loc[period.holds(loads["local_date"]), "trimp"].isna().all():
         st.info("No run in this period has a heart rate, so there is no heart-rate load.")
     else:
         ui.chart(key, lambda: charts.weekly_load_chart(
+            charts.monthly_measure(runs, loads, daily, measure, period.start, period.end)
+            if monthly else
             effort.weekly_measure(weekly, loads, measure, t)[in_period.to_numpy()],
-            shown_runs, units, t, measure, shoes.new_shoe_days(activities)),
+            shown_runs, units, t, measure, shoes.new_shoe_days(activities), per),
             "weekly load", *span_key, measure, units.distance)
 
 left, right = st.columns(2, gap="large")
@@ -136,15 +163,18 @@ with left:
         ui.chart(key, lambda: charts.descent_chart(weekly[in_period], units),
                  "descent", *span_key, units.distance)
     else:
-        st.info("No descent recorded in this period: "
-                + ("no runs." if shown_runs.empty else
-                   "these runs have no usable elevation (treadmill, or files without it)."))
+        st.info(no_runs if shown_runs.empty else "No descent recorded in this period: these "
+                "runs have no usable elevation (treadmill, or files without it).")
 with right:
     st.subheader("Cadence against your own baseline")
     st.caption("Each run's step rate against what you usually run at that speed "
                f"(never against a universal 180) {EVIDENCE['cadence'].strength}.")
     if shown_runs["cadence_dev_pct"].notna().any():
         ui.chart(key, lambda: charts.cadence_chart(shown_runs, t), "cadence", *span_key)
+    elif shown_runs.empty:
+        st.info(no_runs)
+    elif shown_runs["cadence_spm"].isna().all():
+        st.info("None of this period's runs recorded a cadence.")
     else:
         st.info("No run in this period has a cadence baseline: it needs "
                 f"{t.cadence_min_runs} earlier runs with cadence within {t.cadence_baseline_days}"
@@ -168,10 +198,19 @@ def ratios() -> pd.DataFrame:
 
 acwr = ui.derived(key, ratios, "acwr", *span_key)
 if acwr[["acwr_uncoupled", "acwr_ewma"]].notna().any().any():
+    clipped = charts.acwr_clipped(acwr)
+    if clipped:
+        st.caption(f"▲ {clipped} daily ratio{'s' if clipped > 1 else ''} above "
+                   f"{charts.acwr_top(acwr):.2f} (mostly after breaks, when the chronic load "
+                   "is small) drawn at the top edge; the tooltip gives the true ratio.")
     ui.chart(key, lambda: charts.acwr_chart(acwr, zones), "acwr", *span_key, zones)
+elif shown_runs.empty:
+    st.info(no_runs)
 else:
-    st.info("No ratio in this period: it needs 28 days of running history (35 for the "
-            "uncoupled one) and some running in the 28 days before each day.")
+    st.info(f"No ratio in this period: it needs {t.acwr_min_days} days of running history "
+            f"({t.acwr_uncoupled_min_days} for the uncoupled one), counted again after more "
+            f"than {t.chronic_days} days without a run, and some running in the "
+            f"{t.chronic_days} days before each day.")
 
 st.subheader("Pain calendar")
 if shown_days["pain_max"].notna().any():
@@ -210,7 +249,7 @@ st.subheader("Runs")
 listing = ui.derived(key, lambda: runlist.run_list(shown_runs, activities, units), "run list",
                      *span_key, units.distance)
 if listing.empty:
-    st.info(f"No runs between {period.label()}.")
+    st.info(no_runs)
     st.stop()
 picked = st.dataframe(listing.drop(columns="activity_id"), hide_index=True, width="stretch",
                       height=280, on_select="rerun", selection_mode="single-row",

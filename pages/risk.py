@@ -6,7 +6,7 @@ import streamlit as st
 
 from analysis import charts
 from analysis.pain import flare_rule_words
-from analysis.risk import pain_says_stop
+from analysis.risk import no_flags_words, pain_says_stop
 from analysis.stats.report import shared_words
 from analysis.units import format_value
 from pages import ui
@@ -32,8 +32,7 @@ st.caption(f"The last complete week, and runs and pain of the last {window} days
            "is a setting).")
 flags = shown.flags
 if not flags:
-    st.success(f"No flags in the last {window} days: no single-run spike, weekly jump, cadence "
-               "drop or pain-rule breach.")
+    (st.info if shown.recent.empty else st.success)(no_flags_words(shown.recent))
 for flag in flags:
     icon, box = LEVEL_STYLE[flag.level]
     measured = format_value(flag.value, flag.unit, units)

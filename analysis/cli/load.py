@@ -19,6 +19,7 @@ from analysis.cli.output import records, write_csv, write_json
 from analysis.cli.store import add_athlete_option, add_db_option, with_view
 from analysis.flags import Flag
 from analysis.plan import ReturnToRunPlan
+from analysis.risk import RecentData, no_flags_words
 from analysis.thresholds import DISCLAIMER, EVIDENCE
 from analysis.units import Units, format_value, units_for
 
@@ -74,16 +75,22 @@ def register(commands: argparse._SubParsersAction) -> None:
     plan.set_defaults(handler=run_plan)
 
 
+WEEKLY_DECIMALS = 3  # ratios to 0.001, metres to the millimetre: no 8.6e-28 on screen
+
+
 def run_weekly(args: argparse.Namespace) -> int:
     def show(view: AthleteView) -> None:
         tables = view.tables
+        weeks = tables.weekly
+        floats = weeks.select_dtypes("float").columns
+        weeks = weeks.assign(**{name: weeks[name].round(WEEKLY_DECIMALS) for name in floats})
         if args.format == "json":
             write_json({"athlete": view.athlete.name, "today": tables.today,
                         "disclaimer": DISCLAIMER,
                         "notes": {key: EVIDENCE[key].tagged for key in ("acwr", "monotony")},
-                        "weeks": records(tables.weekly)})
+                        "weeks": records(weeks)})
         else:
-            write_csv(tables.weekly)
+            write_csv(weeks)
 
     return with_view(args, show)
 
@@ -99,21 +106,27 @@ def flag_text(flag: Flag, units: Units) -> str:
             f"  {' '.join(('Evidence', flag.strength)).strip()}: {flag.evidence}")
 
 
+def window_record(recent: RecentData) -> dict[str, object]:
+    """The flag window for JSON: its days, runs and diary days in it, the latest of each,
+    and what 'no flags' means there (no all-clear when it holds nothing)."""
+    return {"days": recent.days, "runs": recent.runs, "diary_days": recent.diary_days,
+            "latest_run": recent.latest_run, "latest_pain_entry": recent.latest_pain,
+            "empty": recent.empty, "no_flags": no_flags_words(recent)}
+
+
 def run_risk(args: argparse.Namespace) -> int:
     def show(view: AthleteView) -> None:
         athlete, tables, flags = view.athlete, view.tables, view.flags
         if args.format == "json":
             write_json({"athlete": athlete.name, "today": tables.today,
-                        "disclaimer": DISCLAIMER,
+                        "disclaimer": DISCLAIMER, "window": window_record(view.recent),
                         "flags": records(pd.DataFrame([f.to_dict() for f in flags],
                                                       columns=FLAG_FIELDS))})
             return
         units = units_for(athlete.units)
         print(f"Knee-risk flags for {athlete.name} on {tables.today:%Y-%m-%d}.\n{DISCLAIMER}\n")
         print("\n\n".join(flag_text(flag, units) for flag in flags)
-              or f"No flags in the last {view.thresholds.current_days} days, the week in "
-              "progress "
-              "or the last complete week.")
+              or no_flags_words(view.recent))
 
     return with_view(args, show)
 
