@@ -40,7 +40,7 @@ def remembered(name: str, default: object) -> str:
     return key
 
 
-def chosen(widget: Callable[..., object], label: str, options: list[str], name: str,
+def one_of(widget: Callable[..., object], label: str, options: list[str], name: str,
            default: str, **kwargs: object) -> str:
     """A remembered pills or segmented-control choice that always has one option chosen:
     clicking the chosen option again would leave none chosen, so it stays chosen."""
@@ -55,11 +55,11 @@ def chosen(widget: Callable[..., object], label: str, options: list[str], name: 
 
 latest = periods.latest_data_day(tables)
 # Pills wrap on a phone where a segmented control would be cut off.
-span = chosen(st.pills, "Period", [*periods.PRESETS, "Dates"], "period", "6 months")
+span = one_of(st.pills, "Period", [*periods.PRESETS, "Dates"], "period", "6 months")
 end_words = {"latest": f"latest data ({latest:%-d %b %Y})" if latest is not None
              else "latest data", "today": "today"}
 left, right = st.columns([3, 2], vertical_alignment="bottom")
-ends = chosen(left.pills, "Ending at", list(end_words), "period-end", "latest",
+ends = one_of(left.pills, "Ending at", list(end_words), "period-end", "latest",
               format_func=end_words.get, disabled=span == "Dates")
 compare = right.toggle("Compare with the block before", key=remembered("compare", False))
 if span == "Dates":
@@ -118,7 +118,7 @@ if compare:
                             "comparison", *span_key, units.distance),
                  hide_index=True, width="stretch")
 
-measure = chosen(st.segmented_control, "Load as", list(effort.MEASURES), "measure", "distance",
+measure = one_of(st.segmented_control, "Load as", list(effort.MEASURES), "measure", "distance",
                  format_func=effort.MEASURES.get)
 loads = ui.derived(key, lambda: effort.run_loads(runs, activities), "loads")
 # Every chart of runs says the same when the period holds none.

@@ -72,9 +72,11 @@ def test_descent_chart_converts_per_distance(tables):
 
 def test_acwr_zones_only_on_request(tables):
     daily = acwr_table(tables.daily)
-    assert len(layers(charts.acwr_chart(daily).to_dict())) == 1
+    # The line and the (here empty) layer marking ratios above the axis.
+    plain = layers(charts.acwr_chart(daily).to_dict())
+    assert [layer["mark"]["type"] for layer in plain] == ["line", "point"]
     with_zones = layers(charts.acwr_chart(daily, show_zones=True).to_dict())
-    assert [layer["mark"]["type"] for layer in with_zones] == ["rect", "line"]
+    assert [layer["mark"]["type"] for layer in with_zones] == ["rect", "line", "point"]
 
 
 def test_pain_calendar_keeps_missing_days_missing(tables):

@@ -60,9 +60,11 @@ def test_today_is_one_click_away_and_an_empty_period_says_why(old_db):
     at.pills(key="period-end-1").set_value("today").run()
     assert not at.exception
     assert charts(at) == []  # no chart is drawn empty
-    assert any(text.startswith("No runs and no diary entries between") for text in infos(at))
+    # Sam's last run was Thu 5 Mar 2015: the weekly load, descent, cadence, ACWR and the run
+    # list all give that reason, none a history it lacks.
+    no_runs = "No runs in this period (latest run 5 Mar 2015)."
+    assert infos(at).count(no_runs) == 5
     assert any(text.startswith("No diary entries between") for text in infos(at))
-    assert any(text.startswith("No runs between") for text in infos(at))
 
 
 def test_the_period_is_remembered_when_the_page_is_left(old_db):
@@ -91,6 +93,9 @@ def test_free_dates_and_the_block_before_side_by_side(old_db):
     assert table.loc["runs", "change (%)"] == "+0"
     assert table.loc["running time (h)", "this period"] == "6.0"  # 8 × 45 min
     assert table.loc["descent (m)", "change (%)"] == ""  # unknown: empty, never "None"
+    # Counts are whole numbers: 8 runs, no diary day in either block.
+    assert table.loc["runs", ["this period", "the block before"]].tolist() == ["8", "8"]
+    assert table.loc["days with a diary entry", "this period"] == "0"
 
 
 def test_load_in_minutes_and_heart_rate_load(old_db):
@@ -245,3 +250,80 @@ def test_a_new_run_and_diary_entry_show_at_once_on_the_cached_overview(old_db):
                                        pd.Timestamp("2015-03-10"): 2.0}
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Period total"] == "156.0 km"  # 18 runs × 8 km + 12 km
+
+
+def metric_help(at, label: str) -> str:
+    return next(m.proto.help for m in at.metric if m.label == label)
+
+
+def test_flags_now_is_no_all_clear_over_an_empty_window(old_db):
+    at = app()
+    metrics = {m.label: m.value for m in at.metric}
+    # Today is years after Sam's last run (5 Mar 2015) and entry (10 Mar 2015).
+    words = ("No runs or diary entries in the last 7 days (latest run 5 Mar 2015, latest pain "
+             "entry 10 Mar 2015): nothing to flag.")
+    assert (metrics["Flags now"], metric_help(at, "Flags now")) == ("–", words)
+    at.switch_page("pages/risk.py").run()
+    assert not at.success
+    assert words in [i.value for i in at.info]
+
+
+def test_a_diary_entry_today_ends_the_period_without_runs(old_db):
+    with Store(old_db) as store:
+        sam = store.athlete("Sam", create=False)
+        store.add_pain(sam.id, [PainEntry(pd.Timestamp.now().date(), 3)])
+    at = app()
+    assert not at.exception
+    no_runs = "No runs in this period (latest run 5 Mar 2015)."
+    assert infos(at)[0] == no_runs + " Its diary entries are in the pain calendar below."
+    assert infos(at).count(no_runs) == 4  # descent, cadence, ACWR, the run list
+    assert len(charts(at)) == 1  # the pain calendar only
+    metrics = {m.label: m.value for m in at.metric}
+    # The period ends today: its total and the week so far, side by side.
+    assert (metrics["Period total"], metrics["This week so far"]) == ("0.0 km", "0.0 km")
+    assert metrics["Flags now"] == "0"  # the window holds today's entry, which breaks no rule
+    at.switch_page("pages/risk.py").run()
+    assert [s.value for s in at.success] == [
+        "No flags in the last 7 days, but no runs in them to check (latest run 5 Mar 2015): "
+        "the diary breaks no pain rule."]
+
+
+def test_the_chosen_period_cannot_be_unchosen(old_db):
+    at = app()
+    at.pills(key="period-1").set_value("4 weeks").run()
+    at.pills(key="period-1").set_value(None).run()  # a click on the chosen pill
+    assert at.pills(key="period-1").value == "4 weeks"
+    caption = next(c.value for c in at.caption if c.value.startswith("Showing"))
+    assert caption.startswith("Showing 11 Feb 2015 – 10 Mar 2015 (28 days).")
+    at.segmented_control(key="measure-1").set_value(None).run()
+    assert at.segmented_control(key="measure-1").value == "distance"
+
+
+def test_years_of_running_are_drawn_by_month(old_db):
+    with Store(old_db) as store:
+        sam = store.athlete("Sam", create=False)
+        store.import_results(sam.id, [read_bytes("activities.csv", strava_csv_bytes([{
+            "activity_id": 98, "start": pd.Timestamp("2012-01-02 07:00", tz="UTC"),
+            "name": "Early one", "distance_m": 10000, "elapsed_s": 3000, "moving_s": 3000,
+            "avg_heart_rate": 150, "max_heart_rate": 175, "gear": "Old road"}]),
+            ReadOptions())])
+    at = app()
+    at.pills(key="period-1").set_value("All").run()
+    assert not at.exception
+    # 2 Jan 2012 – 10 Mar 2015 is 1164 days, over two years: one bar per calendar month.
+    assert any(h.value == "Monthly running load and knee pain" for h in at.subheader)
+    assert any(c.value.startswith("Bars: running distance (km/month), one per calendar month")
+               for c in at.caption)
+    months = weekly_data(at).set_index("week_start")
+    assert len(months) == 39  # Jan 2012 to Mar 2015
+    # Jan and Feb 2015: 8 Mondays and Thursdays each × 8 km; 2 and 5 Mar: 16 km.
+    ran = months[months["load"] > 0]
+    assert ran["load"].to_dict() == {pd.Timestamp("2012-01-01"): 10.0,
+                                     pd.Timestamp("2015-01-01"): 64.0,
+                                     pd.Timestamp("2015-02-01"): 64.0,
+                                     pd.Timestamp("2015-03-01"): 16.0}
+    # January 2012 begins before 2 Jan and March 2015 runs past 10 Mar: faded.
+    partial = months["partial"] != "no"
+    assert partial[partial].index.tolist() == [pd.Timestamp("2012-01-01"),
+                                               pd.Timestamp("2015-03-01")]
+    assert months.loc[pd.Timestamp("2015-03-01"), "pain_max"] == 2.0
