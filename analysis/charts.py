@@ -143,8 +143,9 @@ def weekly_load_chart(weeks: pd.DataFrame, runs: pd.DataFrame, units: Units,
         y=alt.Y("load:Q", title=title, axis=alt.Axis(format="~f")),
         color=alt.Color("band:N", scale=alt.Scale(domain=[MONTHLY], range=[BLUE]) if monthly
                         else colour,
-                        legend=alt.Legend(title="Bars" if monthly else "Change vs week before",
-                                          orient="top", columns=2)),
+                        # Months have one colour: the page's caption says what they are.
+                        legend=None if monthly else alt.Legend(
+                            title="Change vs week before", orient="top", columns=2)),
         opacity=alt.condition(alt.datum.partial == "no", alt.value(1.0), alt.value(0.45)),
         tooltip=[alt.Tooltip("week_start:T", title=when,
                              format="%b %Y" if monthly else "%-d %b %Y"),

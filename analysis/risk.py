@@ -61,12 +61,17 @@ class RecentData:
         """No runs and no diary entries in the window: "no flags" would mean nothing."""
         return self.runs == 0 and self.diary_days == 0
 
-    def latest_words(self) -> str:
-        """'latest run 4 Jan 2026, latest pain entry 4 Jan 2026' (or 'none')."""
-        def day(when: pd.Timestamp | None) -> str:
-            return "none" if when is None else f"{when:%-d %b %Y}"
+    @property
+    def latest_run_words(self) -> str:
+        """'latest run 4 Jan 2026', or 'no runs stored'."""
+        return ("no runs stored" if self.latest_run is None
+                else f"latest run {self.latest_run:%-d %b %Y}")
 
-        return f"latest run {day(self.latest_run)}, latest pain entry {day(self.latest_pain)}"
+    @property
+    def latest_pain_words(self) -> str:
+        """'latest pain entry 4 Jan 2026', or 'no diary entries stored'."""
+        return ("no diary entries stored" if self.latest_pain is None
+                else f"latest pain entry {self.latest_pain:%-d %b %Y}")
 
 
 def recent_data(tables: LoadTables) -> RecentData:
@@ -88,12 +93,11 @@ def no_flags_words(recent: RecentData) -> str:
     (no runs: no spike or cadence to check; no diary entries: no pain rule to check)."""
     n = recent.days
     if recent.empty:
-        return (f"No runs or diary entries in the last {n} days ({recent.latest_words()}): "
-                "nothing to flag.")
+        return (f"No runs or diary entries in the last {n} days ({recent.latest_run_words}, "
+                f"{recent.latest_pain_words}): nothing to flag.")
     if recent.runs == 0:
-        latest = ("no runs stored" if recent.latest_run is None
-                  else f"latest run {recent.latest_run:%-d %b %Y}")
-        return (f"No flags in the last {n} days, but no runs in them to check ({latest}): "
+        return (f"No flags in the last {n} days, but no runs in them to check "
+                f"({recent.latest_run_words}): "
                 "the diary breaks no pain rule.")
     if recent.diary_days == 0:
         return (f"No flags in the last {n} days: no single-run spike, weekly jump or cadence "

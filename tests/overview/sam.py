@@ -32,3 +32,14 @@ def store_sam(url: str) -> None:
         store.import_results(sam.id, [read_bytes("activities.csv", strava_csv_bytes(rows),
                                                  ReadOptions())])
         store.add_pain(sam.id, [PainEntry(dt.date(2015, 3, 10), 2)])
+
+
+def add_run(url: str, activity_id: int, start: str, name: str, km: float, seconds: int,
+            gear: str) -> None:
+    """Store one more run of Sam's (UTC `start`, 150 bpm, max 175) through activities.csv."""
+    with Store(url) as store:
+        sam = store.athlete("Sam", create=False)
+        store.import_results(sam.id, [read_bytes("activities.csv", strava_csv_bytes([{
+            "activity_id": activity_id, "start": pd.Timestamp(start, tz="UTC"), "name": name,
+            "distance_m": km * 1000, "elapsed_s": seconds, "moving_s": seconds,
+            "avg_heart_rate": 150, "max_heart_rate": 175, "gear": gear}]), ReadOptions())])

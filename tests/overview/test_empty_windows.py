@@ -63,6 +63,10 @@ def test_a_diary_without_runs_says_none_are_stored():
     recent = RecentData(7, 0, 1, None, pd.Timestamp("2024-03-30"))
     assert no_flags_words(recent) == ("No flags in the last 7 days, but no runs in them to "
                                       "check (no runs stored): the diary breaks no pain rule.")
+    quiet = RecentData(7, 0, 0, pd.Timestamp("2022-05-29"), None)
+    assert no_flags_words(quiet) == (
+        "No runs or diary entries in the last 7 days (latest run 29 May 2022, no diary "
+        "entries stored): nothing to flag.")
 
 
 @pytest.mark.parametrize(("start", "end", "words"), [

@@ -10,15 +10,12 @@ import json
 import pandas as pd
 import pytest
 
-from analysis.ingest.dispatch import read_bytes
-from analysis.ingest.model import ReadOptions
 from analysis.pain import PainEntry
 from analysis.risk import current_from
 from analysis.roster import roster_row
 from analysis.store import Store
-from analysis.synth import strava_csv_bytes
 from analysis.thresholds import SETTINGS_KEY
-from tests.overview.sam import store_sam
+from tests.overview.sam import add_run, store_sam
 from tests.ui.conftest import app, charts, leaves
 from tests.ui.test_pages import ALEX, tables_of
 
@@ -230,13 +227,9 @@ def test_a_new_run_and_diary_entry_show_at_once_on_the_cached_overview(old_db):
     at = app()
     listing = next(f.value for f in at.dataframe if "pace" in f.value)
     assert len(listing) == 18
+    add_run(old_db, 99, "2015-03-07 07:00", "Long one", 12, 4200, "New trail")
     with Store(old_db) as store:
         sam = store.athlete("Sam", create=False)
-        store.import_results(sam.id, [read_bytes("activities.csv", strava_csv_bytes([{
-            "activity_id": 99, "start": pd.Timestamp("2015-03-07 07:00", tz="UTC"),
-            "name": "Long one", "distance_m": 12000, "elapsed_s": 4200, "moving_s": 4200,
-            "avg_heart_rate": 150, "max_heart_rate": 175, "gear": "New trail"}]),
-            ReadOptions())])
         store.add_pain(sam.id, [PainEntry(dt.date(2015, 3, 4), 6)])
     at.run()  # the same session: every table and chart comes from the cache unless stale
     assert not at.exception
@@ -300,13 +293,7 @@ def test_the_chosen_period_cannot_be_unchosen(old_db):
 
 
 def test_years_of_running_are_drawn_by_month(old_db):
-    with Store(old_db) as store:
-        sam = store.athlete("Sam", create=False)
-        store.import_results(sam.id, [read_bytes("activities.csv", strava_csv_bytes([{
-            "activity_id": 98, "start": pd.Timestamp("2012-01-02 07:00", tz="UTC"),
-            "name": "Early one", "distance_m": 10000, "elapsed_s": 3000, "moving_s": 3000,
-            "avg_heart_rate": 150, "max_heart_rate": 175, "gear": "Old road"}]),
-            ReadOptions())])
+    add_run(old_db, 98, "2012-01-02 07:00", "Early one", 10, 3000, "Old road")
     at = app()
     at.pills(key="period-1").set_value("All").run()
     assert not at.exception
