@@ -61,12 +61,14 @@ def _breaches(count: int) -> str:
     return f"{count} pain-rule breach{'' if count == 1 else 'es'}"
 
 
-def weekly_volumes(start_min: float, target_min: float, increase_pct: float) -> list[float]:
+def weekly_volumes(start_min: float, target_min: float, increase_pct: float,
+                   sessions: int = 1) -> list[float]:
     """Running minutes of each flat week, in whole 30-s steps: from `start_min` up to
     `target_min`, each week the week before plus `increase_pct` rounded down, so no week
-    grows by more than the rule. The start is raised where a week could not grow by 30 s."""
+    grows by more than the rule. The start is raised to where a week can grow by 30 s and
+    each of its `sessions` has 30 s of running."""
     rate = 1 + increase_pct / 100
-    steps = max(round(start_min / STEP_MIN), math.ceil(1 / (rate - 1) - 1e-9))
+    steps = max(round(start_min / STEP_MIN), math.ceil(1 / (rate - 1) - 1e-9), sessions)
     last = max(steps, math.floor(target_min / STEP_MIN + 1e-9))
     volumes = [steps]
     while volumes[-1] < last:
@@ -100,7 +102,8 @@ def session_shape(run_min: float, t: Thresholds = Thresholds()) -> tuple[int, fl
 
 def _steps(start_min: float, target_min: float, t: Thresholds) -> list[tuple[float, str]]:
     """The plan's steps: (weekly running minutes, terrain), one step per week without a hold."""
-    volumes = weekly_volumes(start_min, target_min, t.plan_increase_pct)
+    volumes = weekly_volumes(start_min, target_min, t.plan_increase_pct,
+                             t.plan_sessions_per_week)
     return ([(v, TERRAINS[0]) for v in volumes]
             + [(volumes[-1], TERRAINS[1])] * t.plan_terrain_weeks
             + [(volumes[-1], TERRAINS[2])] * t.plan_terrain_weeks)
