@@ -173,7 +173,9 @@ def return_to_run_plan(activities: pd.DataFrame, pain: pd.DataFrame,
         when=(f"Starts {_day(first)}." if dated else
               f"Starts once the pain rule allows: {_day(earliest)} at the earliest, "
               f"if pain stays at {t.pain_rule_max:g}/10 or below, no worse the next morning, "
-              "and is logged daily until then."),
+              "and is logged daily until then"
+              + (", and once a physiotherapist or sports physician has seen the knee (pain "
+                 "has lasted more than 4 weeks)." if persistent else ".")),
         today=now, ready=ready, state=state, notes=notes,
         rule=(f"A session breaks the pain rule when pain during it is above "
               f"{t.pain_rule_max:g}/10 or the next morning is worse than the day before; a "
