@@ -170,7 +170,7 @@ def return_to_run_plan(activities: pd.DataFrame, pain: pd.DataFrame,
     weeks, sessions = _lay_out(steps, first if dated else None, now, tables.runs, flags, t)
     return ReturnToRunPlan(
         start=first if dated else None, earliest_start=earliest,
-        when=(f"Starts {_day(first)}." if dated else
+        when=(f"{'Started' if first < now else 'Starts'} {_day(first)}." if dated else
               f"Starts once the pain rule allows: {_day(earliest)} at the earliest, "
               f"if pain stays at {t.pain_rule_max:g}/10 or below, no worse the next morning, "
               "and is logged daily until then"

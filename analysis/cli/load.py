@@ -71,8 +71,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         f"{DISCLAIMER}")
     _add_common(plan, ("text", "json"))
     plan.add_argument("--start", type=day_argument, metavar="YYYY-MM-DD",
-                      help="Monday the plan starts (default: the next Monday); earlier "
-                      "starts read the logged runs and pain of the weeks since")
+                      help="Monday the plan starts (default: the next Monday, once the pain "
+                      "rule allows); earlier starts read the logged runs and pain of the "
+                      "weeks since")
     plan.set_defaults(handler=run_plan)
 
 

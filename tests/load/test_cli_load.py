@@ -129,7 +129,7 @@ def test_plan_text_and_json(fake_store, capsys):
     assert "A proposal, not a prescription." in text and "not medical advice" in text
     assert "Week 2 from 2024-01-29 (done): " in text
     assert "held: 1 pain-rule breach in week 1: hold this step" in text
-    assert "Starts Monday 22 Jan 2024." in text and "Pain gate: A session breaks" in text
+    assert "Started Monday 22 Jan 2024." in text and "Pain gate: A session breaks" in text
     assert "  Mon 2024-01-22  " in text
 
     assert main(["plan", "--today", "2024-02-14", "--start", "2024-01-22",
