@@ -11,8 +11,8 @@ ui.require_app()
 
 st.title("Coach: squad roster")
 st.caption("Ranked by triage score = mean pain of the last 7 days + its rise over the week "
-           "before + 2 per high flag + 1 per caution flag now. It orders attention; it is "
-           "not a diagnosis.")
+           "before (a fall counts 0) + 2 per high flag + 1 per caution flag now. It orders "
+           "attention; it is not a diagnosis.")
 ui.disclaimer()
 
 units = ui.units()
