@@ -5,6 +5,7 @@ import streamlit as st
 
 from analysis.deployment import squad_mode
 from analysis.roster import roster, roster_row
+from analysis.safetext import file_stem
 from pages import ui
 
 ui.require_app()
@@ -64,7 +65,7 @@ if picked and picked.selection.rows:
     left.button(f"Open {ui.plain(name)}'s overview", type="primary", on_click=open_overview)
     right.download_button(f"Download {ui.plain(name)}'s one-page report (HTML)",
                           shown.report_html(),
-                          file_name=f"kneeload-report-{name}.html", mime="text/html",
+                          file_name=f"kneeload-report-{file_stem(name)}.html", mime="text/html",
                           on_click=ui.store().log_export, args=(athlete.id, "one-page report"))
     if squad_mode():
         st.caption("A link to share with another coach of the squad (it opens only for "

@@ -6,7 +6,7 @@ import streamlit as st
 
 from analysis import runlist
 from analysis.pain import PainError, parse_entry, parse_pain_csv
-from analysis.safetext import csv_text
+from analysis.safetext import csv_text, file_stem
 from analysis.schema import PAIN_PROVOKERS, PAIN_SIDES, PAIN_TIMINGS
 from pages import ui
 
@@ -139,5 +139,5 @@ with right:
     st.subheader("Export")
     export = pain.assign(date=pain["date"].dt.strftime("%Y-%m-%d")).drop(columns="entry_id")
     st.download_button("Download the diary as CSV", csv_text(export).encode(),
-                       file_name=f"kneeload-pain-{current.name}-{today}.csv",
+                       file_name=f"kneeload-pain-{file_stem(current.name)}-{today}.csv",
                        mime="text/csv", disabled=pain.empty)

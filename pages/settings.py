@@ -4,6 +4,7 @@ from dataclasses import fields
 
 import streamlit as st
 
+from analysis.safetext import file_stem
 from analysis.thresholds import SETTINGS_KEY, Thresholds
 from pages import ui
 
@@ -132,7 +133,8 @@ with left:
     prepared = st.session_state.get("athlete_export")
     if prepared and prepared[0] == current.id:
         st.download_button("Download the export (zip: CSV and Parquet)", prepared[1],
-                           file_name=f"kneeload-{current.name}.zip", mime="application/zip")
+                           file_name=f"kneeload-{file_stem(current.name)}.zip",
+                           mime="application/zip")
 with right:
     sure = st.checkbox(f"Yes, delete {ui.plain(current.name)} and all their runs and pain entries")
     if st.button("Delete athlete", disabled=not sure):
