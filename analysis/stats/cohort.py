@@ -700,7 +700,7 @@ def analyze_cohort(panel: pd.DataFrame, *, n_athletes: int | None = None,
     at_risk = int(panel.loc[panel["at_risk"].to_numpy(dtype=bool), "flare"].sum())
     empty = pd.DataFrame()
     who = (f"{len(included)} of {n_all} athletes have ≥ {MIN_DIARY_WEEKS} weeks with "
-           f"≥ {MIN_ENTRIES_PER_WEEK} diary entries, one of them after a week with runs")
+           f"≥ {MIN_ENTRIES_PER_WEEK} diary entries and runs before them")
     if len(included) < MIN_ATHLETES:
         return CohortReport(False, f"Not enough data: {who}; the cohort analysis needs "
                             f"{MIN_ATHLETES}.", len(included), len(panel), n_flares, empty,
@@ -713,7 +713,7 @@ def analyze_cohort(panel: pd.DataFrame, *, n_athletes: int | None = None,
     skipped = [reason for result in results for reason in result[4]]
     parts = [
         "Exploratory: associations across runners, not causes.",
-        f"{who} and are included ({len(panel)} athlete-weeks, {n_flares} flares).",
+        f"{who}; they are included ({len(panel)} athlete-weeks, {n_flares} flares).",
         "Exposure in week w−1 against pain and flares in week w; each exposure split into "
         "between-athlete (athlete mean) and within-athlete (deviation) parts, per 1 SD; "
         "mixed model with a random intercept and a random slope of the within part per "
