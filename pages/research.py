@@ -52,8 +52,8 @@ def show_models(report: CohortReport) -> None:
     words = charts.EXPOSURE_WORDS
     mixed = report.mixed
     if mixed.empty:
-        st.info("No mixed model was fitted: " + ui.plain("; ".join(
-            reason for reason in report.skipped if reason.startswith("mixed model")) + "."))
+        st.info("No mixed model was fitted: " + "; ".join(  # our words, no names
+            reason for reason in report.skipped if reason.startswith("mixed model")) + ".")
     else:
         download_table("Download the mixed-model table (CSV)", mixed, "mixed")
 

@@ -85,7 +85,7 @@ def test_five_runners_of_whom_one_has_no_runs_are_not_enough():
                               "needs 5.")
 
 
-def test_cohort_json_carries_the_disclaimer_and_who_the_forest_omits(tmp_path, capsys):
+def test_cohort_json_carries_the_disclaimer(tmp_path, capsys):
     rows = []
     for name in ("a", "b"):
         for day in pd.date_range("2024-01-01", periods=14):
