@@ -30,7 +30,7 @@ def download_table(label: str, table: pd.DataFrame, name: str) -> None:
 
 def show_models(report: CohortReport) -> None:
     """The model tables and the forest plot, or why the data are not enough."""
-    st.write(report.message.split(". ")[0] + ".")
+    st.write(report.message.split(". ")[0].rstrip(".") + ".")  # the first sentence
     if not report.left_out.empty:
         with st.expander(f"Runners left out of the models ({len(report.left_out)})"):
             st.dataframe(report.left_out.rename(columns={"athlete_id": "runner"}),

@@ -53,7 +53,9 @@ def test_identical_runners_fit_no_mixed_model_and_the_page_says_why(db):
 def test_a_runner_without_runs_is_left_out_and_the_rest_are_too_few(db):
     rows = [row for i in range(4) for row in runner_rows(f"r{i}")]
     at = upload(csv_bytes(rows + runner_rows("norun", runs=False)))
-    assert at.markdown[0].value.startswith("Not enough data: 4 of 5 athletes have ≥ 8 weeks")
+    assert at.markdown[0].value == ("Not enough data: 4 of 5 athletes have ≥ 8 weeks with ≥ 4 "
+                                     "diary entries and runs before them; the cohort "
+                                     "analysis needs 5.")  # one full stop, not two
     assert at.expander[0].label == "Runners left out of the models (1)"
     assert at.dataframe[0].value.values.tolist() == [
         ["norun", "no runs: no exposure in any week"]]
