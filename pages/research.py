@@ -83,10 +83,10 @@ def show_models(report: CohortReport) -> None:
     else:
         st.altair_chart(charts.forest_chart(forest, within["estimate"].iloc[0] if len(within)
                                             else None), width="stretch")
-        if not absent.empty:
-            st.caption("Not in the plot: " + ui.plain("; ".join(
-                f"{athlete} ({reason})" for athlete, reason in
-                zip(absent["athlete_id"], absent["reason"], strict=True))) + ".")
+    if not absent.empty:
+        st.caption("Not in the plot: " + ui.plain("; ".join(
+            f"{athlete} ({reason})" for athlete, reason in
+            zip(absent["athlete_id"], absent["reason"], strict=True))) + ".")
 
     st.subheader("Flares: time to flare and risk in a week")
     if report.time_to_flare.empty and report.risk.empty:

@@ -49,7 +49,7 @@ def tidy_from_daily(daily: pd.DataFrame) -> pd.DataFrame:
 def _group_panel(item: tuple[pd.DataFrame, Thresholds]) -> pd.DataFrame:
     """One runner's tidy rows to their panel (with athlete_id)."""
     group, thresholds = item
-    [(name, (activities, pain))] = tidy_tables(group).items()
+    [(name, (activities, pain))] = tidy_tables(group, check=False).items()  # checked whole
     return athlete_panel(activities, pain, thresholds).assign(athlete_id=name)
 
 

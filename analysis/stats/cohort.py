@@ -163,9 +163,14 @@ def tidy_problems(rows: pd.DataFrame, columns: dict[str, str] | None = None) -> 
     for order, (column, (low, high)) in enumerate(_NUMERIC_RANGE.items(), start=1):
         if column not in rows:
             continue
-        number = pd.to_numeric(rows[column], errors="coerce").astype(float)
-        given = rows[column].notna().to_numpy() & (rows[column].astype(str).str.strip() != "")
-        unreadable = given & ~np.isfinite(number.to_numpy())
+        cells = rows[column]
+        if pd.api.types.is_numeric_dtype(cells):  # only inf can be unreadable
+            number = cells.astype(float)
+            unreadable = np.isinf(number.to_numpy())
+        else:  # text somewhere: a cell given but not a finite number
+            number = pd.to_numeric(cells, errors="coerce").astype(float)
+            given = cells.notna().to_numpy() & (cells.astype(str).str.strip() != "").to_numpy()
+            unreadable = given & ~np.isfinite(number.to_numpy())
         report(order, column, unreadable, "is not a number")
         outside = np.isfinite(number.to_numpy()) & ((number < low) | (number > high)).to_numpy()
         report(order, column, outside, "is outside 0–10" if column == "pain" else
@@ -173,16 +178,18 @@ def tidy_problems(rows: pd.DataFrame, columns: dict[str, str] | None = None) -> 
     return [problem for *_, problem in sorted(found)]
 
 
-def tidy_tables(rows: pd.DataFrame) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
+def tidy_tables(rows: pd.DataFrame, *, check: bool = True
+                ) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
     """Canonical (activities, pain) per athlete from the tidy long cohort layout.
 
     Columns athlete_id, date, distance_m, pain (TIDY_OPTIONAL optional; cadence is compared
     at matched speed, so without moving_time_s there is no cadence deviation; without heart
     rate no trimp, without gear, the run's shoes, no new_shoes); a row with distance_m > 0
     is one run on that day, a row with a pain score one diary entry (rounded to whole
-    points). Raises CohortCSVError listing every problem of `tidy_problems`.
+    points). Raises CohortCSVError listing every problem of `tidy_problems` (`check=False`:
+    the caller has checked the whole file already, as csv_panel does before splitting it).
     """
-    if problems := tidy_problems(rows):
+    if check and (problems := tidy_problems(rows)):
         raise CohortCSVError(problems)
     dates = pd.to_datetime(rows["date"], format="ISO8601")
     rows = rows.assign(athlete_id=rows["athlete_id"].astype(str), date=dates.dt.normalize())
@@ -643,23 +650,29 @@ def left_out(panel: pd.DataFrame, names: Iterable[str] = ()) -> pd.DataFrame:
 
 
 def not_in_forest(panel: pd.DataFrame, forest_rows: pd.DataFrame) -> pd.DataFrame:
-    """The athletes of the panel missing from the forest plot of each exposure that has
-    one (NOT_IN_FOREST_COLUMNS), with why: fewer than MIN_PAIRS_WEEKLY weeks with weekly
-    pain after a week with a value (n_weeks), or no spread in the exposure over them."""
-    if forest_rows.empty:
-        return pd.DataFrame(columns=list(NOT_IN_FOREST_COLUMNS))
+    """The athletes of the panel missing from each exposure's forest plot
+    (NOT_IN_FOREST_COLUMNS), of the exposures with a value before some week with weekly
+    pain (for the others the models say there are no values), with why: fewer than
+    MIN_PAIRS_WEEKLY such weeks (n_weeks), or no spread in the exposure — over the
+    athlete's weeks, or, when nobody has an estimate, within or between athletes."""
     pain = np.isfinite(panel["pain"].to_numpy(dtype=float))
     ids = panel["athlete_id"].to_numpy()
     everyone = sorted(set(ids))
+    plotted = (forest_rows.groupby("exposure")["athlete_id"].agg(set) if len(forest_rows)
+               else pd.Series(dtype=object))
     rows = []
-    for exposure, shown in forest_rows.groupby("exposure", sort=False):
+    for exposure in EXPOSURES:
         known = np.isfinite(panel[exposure].to_numpy(dtype=float))
         pairs = pd.Series(pain & known).groupby(ids).sum().reindex(everyone, fill_value=0)
-        for athlete, n in pairs[~pairs.index.isin(shown["athlete_id"])].items():
+        if not pairs.any():
+            continue
+        shown = plotted.get(exposure, set())
+        no_spread = ("the exposure does not vary over its weeks" if len(shown) else
+                     "the exposure does not vary within or between athletes")
+        for athlete, n in pairs[~pairs.index.isin(list(shown))].items():
             rows.append((athlete, exposure, int(n), (
                 f"{n} week{'s' if n != 1 else ''} with weekly pain after a week with a "
-                f"value, needs {MIN_PAIRS_WEEKLY}" if n < MIN_PAIRS_WEEKLY
-                else "the exposure does not vary over its weeks")))
+                f"value, needs {MIN_PAIRS_WEEKLY}" if n < MIN_PAIRS_WEEKLY else no_spread)))
     return pd.DataFrame(rows, columns=list(NOT_IN_FOREST_COLUMNS))
 
 

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.cli import main
+from analysis.cli.stats import cohort_text
 from analysis.stats.cohort import analyze_cohort, left_out
 from analysis.stats.nof1 import EXPOSURES
 from analysis.thresholds import DISCLAIMER
@@ -73,6 +74,21 @@ def test_a_runner_without_runs_is_left_out_and_not_counted_as_included():
         ["d", "weekly_change_pct", 13, "the exposure does not vary over its weeks"],
         ["e", "weekly_change_pct", 9,
          "9 weeks with weekly pain after a week with a value, needs 12"]]
+
+
+def test_when_nobody_has_12_weeks_the_forest_is_empty_and_says_who_and_why():
+    panel = cohort()
+    panel = panel[panel["start"] < 70].reset_index(drop=True)  # the first 10 weeks
+    report = analyze_cohort(panel, n_athletes=6, workers=1)
+    assert report.enough_data and report.forest.empty
+    why = "weeks with weekly pain after a week with a value, needs 12"
+    assert report.not_in_forest.values.tolist() == [
+        [name, "weekly_change_pct", 10, f"10 {why}"] for name in "abcd"] + [
+        ["e", "weekly_change_pct", 6, f"6 {why}"]]   # e: weeks 4–9
+    text = cohort_text(report)
+    assert "Not in the per-runner estimates (forest plot) of an exposure:" in text
+    assert ["e", "weekly_change_pct", "6", f"6 {why}"] in [
+        line.split(None, 3) for line in text.splitlines()]
 
 
 def test_five_runners_of_whom_one_has_no_runs_are_not_enough():
