@@ -17,7 +17,8 @@ OUTCOME_WORDS = {"imported": "imported", "duplicate": "already stored",
 STORED_WORDS = {"new": ("imported", ""), "same": ("already stored", ""),
                 "named": ("already stored", "the stored record took its name and type from "
                                             "activities.csv"),
-                "replaced": ("imported", "replaced a stored record with less detail")}
+                "replaced": ("already stored", "this record, with more detail, replaced the "
+                                               "stored one")}
 COLUMNS = ("file", "date", "sport", "distance_m", "counts_as_running", "result", "details")
 
 

@@ -1,4 +1,5 @@
-"""User-supplied text made safe for where it goes: spreadsheet cells and Markdown.
+"""User-supplied text made safe for where it goes: spreadsheet cells, Markdown and file
+names.
 
 Names and notes come from people and from imported files. In a CSV a cell starting with
 '=' can run as a formula when opened in a spreadsheet (OWASP: CSV injection); in the
@@ -61,3 +62,9 @@ def _escape_block(match: re.Match[str]) -> str:
     if marker.isdigit():  # '1. ' or '1) ' starts a list: escape what follows the number
         return space + marker + "\\"
     return space + "\\" + marker
+
+
+def file_stem(name: str) -> str:
+    """A person's name as part of a download's file name: letters, digits, '.', '_' and
+    '-' only ('Bea (demo)' -> 'Bea-demo'), never empty."""
+    return re.sub(r"[^\w.-]+", "-", name).strip("-.") or "athlete"

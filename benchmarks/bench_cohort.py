@@ -96,7 +96,7 @@ def bench_models(runners: int) -> None:
                 csv, index=False)
             _, panel_s, panel_mb, models_s, peak_mb = _panel_and_models(
                 "import pandas as pd; from analysis.cohort.panel import csv_panel; ",
-                f"panel, n = csv_panel(pd.read_csv({str(csv)!r})); ")
+                f"panel, names = csv_panel(pd.read_csv({str(csv)!r})); ")
             print(f"kneeload cohort --input CSV, {n} runners × 1 year: CSV to panel "
                   f"{panel_s:.1f} s ({1000 * panel_s / n:.0f} ms per runner, peak RSS "
                   f"{panel_mb:.0f} MB), models {models_s:.1f} s; peak RSS {peak_mb:.0f} MB")

@@ -5,14 +5,15 @@ import streamlit as st
 
 from analysis.deployment import squad_mode
 from analysis.roster import roster, roster_row
+from analysis.safetext import file_stem
 from pages import ui
 
 ui.require_app()
 
 st.title("Coach: squad roster")
 st.caption("Ranked by triage score = mean pain of the last 7 days + its rise over the week "
-           "before + 2 per high flag + 1 per caution flag now. It orders attention; it is "
-           "not a diagnosis.")
+           "before (a fall counts 0) + 2 per high flag + 1 per caution flag now. It orders "
+           "attention; it is not a diagnosis.")
 ui.disclaimer()
 
 units = ui.units()
@@ -64,7 +65,7 @@ if picked and picked.selection.rows:
     left.button(f"Open {ui.plain(name)}'s overview", type="primary", on_click=open_overview)
     right.download_button(f"Download {ui.plain(name)}'s one-page report (HTML)",
                           shown.report_html(),
-                          file_name=f"kneeload-report-{name}.html", mime="text/html",
+                          file_name=f"kneeload-report-{file_stem(name)}.html", mime="text/html",
                           on_click=ui.store().log_export, args=(athlete.id, "one-page report"))
     if squad_mode():
         st.caption("A link to share with another coach of the squad (it opens only for "

@@ -6,7 +6,7 @@ import streamlit as st
 
 from analysis import runlist
 from analysis.pain import PainError, parse_entry, parse_pain_csv
-from analysis.safetext import csv_text
+from analysis.safetext import csv_text, file_stem
 from analysis.schema import PAIN_PROVOKERS, PAIN_SIDES, PAIN_TIMINGS
 from pages import ui
 
@@ -26,13 +26,14 @@ if current is None:
 
 today = ui.today(current)  # the athlete's day, not the machine's
 activities = ui.frames(current)[0]
-recent = {"": "none", **runlist.recent_runs(activities, today, days=14).to_dict()}
+st.subheader("How is the knee?")
+# Outside the form, so that the runs offered below are those before the chosen day.
+day = st.date_input("Day", value=today, max_value=today, format="YYYY-MM-DD",
+                    key="entry_day")
+recent = {"": "none", **runlist.recent_runs(activities, day, days=14).to_dict()}
 with st.form("quick_entry", clear_on_submit=True, border=True):
-    st.subheader("How is the knee?")
+    score = st.slider("Pain (0–10)", 0, 10, 0, key="entry_score")
     first, second = st.columns([1, 2])
-    day = first.date_input("Day", value=today, max_value=today, format="YYYY-MM-DD",
-                           key="entry_day")
-    score = second.slider("Pain (0–10)", 0, 10, 0, key="entry_score")
     side = first.segmented_control("Side", PAIN_SIDES, default=None, key="entry_side")
     # Radio buttons wrap onto a second line on a phone (pills and a segmented control
     # would be cut off there).
@@ -43,14 +44,15 @@ with st.form("quick_entry", clear_on_submit=True, border=True):
     note = st.text_input("Note", placeholder="optional", key="entry_note")
     run = st.selectbox("The run it refers to", list(recent), key="entry_run",
                        format_func=recent.get,  # a dict's method: session state pickles it
-                       help="Your runs of the last 14 days; link the entry to the run it "
-                            "is about (pain during it, after it, or the next morning).")
+                       help="Your runs of the 14 days up to the chosen day; link the entry "
+                            "to the run it is about (pain during it, after it, or the next "
+                            "morning).")
     if st.form_submit_button("Save entry", type="primary"):
         try:
             entry = parse_entry(day, score, side, timing, provokers, run or None, note,
                                 today=today)
             ui.store().add_pain(current.id, [entry])
-            st.toast(f"Saved: {score}/10 on {day:%d %b}.")
+            st.toast(f"Saved: {score}/10 on {day:%d %b %Y}.")
         except PainError as exc:
             st.error(ui.plain("Not saved: " + "; ".join(exc.problems)))
 
@@ -69,7 +71,7 @@ else:
         "note": pain["note"].fillna("").astype("object"),
     }).sort_values(["date", "entry_id"], ascending=False).reset_index(drop=True)
     edited = st.data_editor(
-        shown, key="pain_editor", hide_index=True, width="stretch", height=320,
+        shown, key="pain_editor", hide_index=True, width="stretch",  # at most 10 rows tall
         num_rows="dynamic", disabled=["entry_id"],
         column_config={
             "entry_id": None,
@@ -137,5 +139,5 @@ with right:
     st.subheader("Export")
     export = pain.assign(date=pain["date"].dt.strftime("%Y-%m-%d")).drop(columns="entry_id")
     st.download_button("Download the diary as CSV", csv_text(export).encode(),
-                       file_name=f"kneeload-pain-{current.name}-{today}.csv",
+                       file_name=f"kneeload-pain-{file_stem(current.name)}-{today}.csv",
                        mime="text/csv", disabled=pain.empty)

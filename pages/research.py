@@ -8,7 +8,7 @@ import streamlit as st
 from analysis import charts
 from analysis.deployment import squad_mode
 from analysis.safetext import csv_text
-from analysis.stats.cohort import TIDY_OPTIONAL, TIDY_REQUIRED, CohortReport
+from analysis.stats.cohort import TIDY_OPTIONAL, TIDY_REQUIRED, CohortCSVError, CohortReport
 from analysis.stats.export import research_tables, research_zip
 from analysis.stats.nof1 import MIN_PAIRS_WEEKLY
 from pages import ui
@@ -30,7 +30,7 @@ def download_table(label: str, table: pd.DataFrame, name: str) -> None:
 
 def show_models(report: CohortReport) -> None:
     """The model tables and the forest plot, or why the data are not enough."""
-    st.write(report.message.split(". ")[0] + ".")
+    st.write(report.message.split(". ")[0].rstrip(".") + ".")  # the first sentence
     if not report.left_out.empty:
         with st.expander(f"Runners left out of the models ({len(report.left_out)})"):
             st.dataframe(report.left_out.rename(columns={"athlete_id": "runner"}),
@@ -51,22 +51,31 @@ def show_models(report: CohortReport) -> None:
     st.subheader("Within and between runners (mixed model, cluster-robust errors)")
     words = charts.EXPOSURE_WORDS
     mixed = report.mixed
-    download_table("Download the mixed-model table (CSV)", mixed, "mixed")
-    def shown(column: str, pattern: str) -> pd.Series:
-        """A column as text, a dash where there is no value (never 'None' or 'nan')."""
-        return mixed[column].map(lambda v: ui.fmt(v, pattern))
+    if mixed.empty:
+        st.info("No mixed model was fitted: " + "; ".join(  # our words, no names
+            reason for reason in report.skipped if reason.startswith("mixed model")) + ".")
+    else:
+        download_table("Download the mixed-model table (CSV)", mixed, "mixed")
 
-    st.dataframe(pd.DataFrame({  # estimates first: a phone shows the first three columns
-        "exposure": mixed["exposure"].map(words), "part": mixed["component"],
-        "pain points per SD": shown("estimate", "{:.2f}"),
-        "95 % CI": shown("ci_low", "{:.2f}") + " to " + shown("ci_high", "{:.2f}"),
-        "q (BH)": shown("q_value", "{:.3f}"), "1 SD is": shown("per_sd", "{:.2f}"),
-        "non-linear? p": shown("nonlinearity_p", "{:.3f}")}), hide_index=True, width="stretch")
+        def shown(column: str, pattern: str) -> pd.Series:
+            """A column as text, a dash where there is no value (never 'None' or 'nan')."""
+            return mixed[column].map(lambda v: ui.fmt(v, pattern))
+
+        st.dataframe(pd.DataFrame({  # estimates first: a phone shows the first three columns
+            "exposure": mixed["exposure"].map(words), "part": mixed["component"],
+            "pain points per SD": shown("estimate", "{:.2f}"),
+            "95 % CI": shown("ci_low", "{:.2f}") + " to " + shown("ci_high", "{:.2f}"),
+            "q (BH)": shown("q_value", "{:.3f}"), "1 SD is": shown("per_sd", "{:.2f}"),
+            "non-linear? p": shown("nonlinearity_p", "{:.3f}")}), hide_index=True,
+            width="stretch")
 
     st.subheader("Runner by runner")
     exposure = st.selectbox("Exposure", list(words), format_func=words.get)
-    forest = report.forest[report.forest["exposure"] == exposure]
-    within = mixed[(mixed["exposure"] == exposure) & (mixed["component"] == "within")]
+    forest = (report.forest[report.forest["exposure"] == exposure] if not report.forest.empty
+              else report.forest)
+    within = (mixed[(mixed["exposure"] == exposure) & (mixed["component"] == "within")]
+              if not mixed.empty else mixed)
+    absent = report.not_in_forest[report.not_in_forest["exposure"] == exposure]
     if forest.empty:
         st.info(f"No runner has a per-runner estimate for {words[exposure]}: each needs "
                 f"{MIN_PAIRS_WEEKLY} weeks with weekly pain after a week with a value (and "
@@ -74,11 +83,15 @@ def show_models(report: CohortReport) -> None:
     else:
         st.altair_chart(charts.forest_chart(forest, within["estimate"].iloc[0] if len(within)
                                             else None), width="stretch")
+    if not absent.empty:
+        st.caption("Not in the plot: " + ui.plain("; ".join(
+            f"{athlete} ({reason})" for athlete, reason in
+            zip(absent["athlete_id"], absent["reason"], strict=True))) + ".")
 
     st.subheader("Flares: time to flare and risk in a week")
     if report.time_to_flare.empty and report.risk.empty:
         st.info("Not fitted: the flare models need at least 5 flares per parameter "
-                f"({report.n_flares} flares in weeks at risk so far).")
+                f"({report.n_flares_at_risk} flares in weeks at risk so far).")
     else:
         for title, table, name in (("Risk in a week (GEE)", report.risk, "flare-risk"),
                                    ("Time to flare (Cox)", report.time_to_flare,
@@ -113,7 +126,10 @@ else:
     if upload is not None:
         try:
             show_models(ui.cohort_csv(upload.getvalue()))
-        except (ValueError, KeyError, pd.errors.ParserError) as exc:
+        except CohortCSVError as exc:
+            st.error(f"{ui.plain(upload.name)} could not be read, nothing was analysed:\n\n"
+                     + "\n".join(f"- {ui.plain(problem)}" for problem in exc.shown()))
+        except (ValueError, KeyError) as exc:
             st.error(f"{ui.plain(upload.name)} could not be read: {ui.plain(exc)}")
 
 st.subheader("De-identified export of everyone stored" if not squad_mode() else

@@ -94,19 +94,26 @@ elif not st.toggle("Show a return-to-run plan", key=f"want-plan-{current.id}",
     st.stop()
 plan = shown.plan()
 st.caption(plan.disclaimer)
+st.markdown(f"**Ready to start:** {'yes' if plan.ready else 'not yet'}. {plan.when}")
 for note in plan.notes:
     st.info(note)
 st.markdown(f"**The gate:** {plan.rule}  \n**Progression:** {plan.progression}  \n"
             f"**Evidence:** {plan.evidence}")
 weeks = plan.weeks
-st.dataframe(pd.DataFrame({
+table = {
     "week": weeks["week"], "from": weeks["week_start"].dt.date, "status": weeks["status"],
-    "running (min/week)": weeks["run_min"].round(0),
-    "change (%)": weeks["change_pct"].round(0), "sessions": weeks["phase"],
-    "terrain": weeks["terrain"], "held back": weeks["held"], "why": weeks["reason"],
-}), hide_index=True, width="stretch")
+    "running (min/week)": weeks["run_min"],
+    "change (%)": weeks["change_pct"].map(lambda pct: "–" if pd.isna(pct) else f"{pct:+.1f}"),
+    "sessions": weeks["phase"], "terrain": weeks["terrain"], "held back": weeks["held"],
+    "why": weeks["reason"]}
+if plan.start is None:  # waiting for the pain rule: no dates yet
+    del table["from"]
+st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
 with st.expander("Sessions, day by day"):
     sessions = plan.sessions
     st.dataframe(pd.DataFrame({
-        "week": sessions["week"], "day": sessions["date"].dt.strftime("%a %d %b"),
-        "session": sessions["description"]}), hide_index=True, width="stretch")
+        "week": sessions["week"],
+        "day": sessions["day"] if plan.start is None else sessions["date"].dt.strftime(
+            "%a %d %b"),
+        "running (min)": sessions["run_min"], "session": sessions["description"]}),
+        hide_index=True, width="stretch")

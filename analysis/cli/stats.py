@@ -26,7 +26,7 @@ from analysis.cli.store import (
     with_view,
 )
 from analysis.cohort.panel import cohort_input
-from analysis.stats.cohort import CohortReport, analyze_cohort, cohort_panel
+from analysis.stats.cohort import CohortCSVError, CohortReport, analyze_cohort, cohort_panel
 from analysis.stats.export import research_tables, write_research_export
 from analysis.stats.report import AthleteReport
 from analysis.thresholds import DISCLAIMER, Thresholds
@@ -163,17 +163,20 @@ def run_analyze(args: argparse.Namespace) -> int:
 
 
 def cohort_json(report: CohortReport) -> dict[str, Any]:
-    """The `kneeload cohort --format json` payload."""
-    return {"enough_data": report.enough_data, "message": report.message,
-            "n_athletes": report.n_athletes, "n_weeks": report.n_weeks,
-            "n_flares": report.n_flares, "mixed": records(report.mixed),
+    """The `kneeload cohort --format json` payload: the not-medical-advice line, then the
+    results."""
+    return {"disclaimer": DISCLAIMER, "enough_data": report.enough_data,
+            "message": report.message, "n_athletes": report.n_athletes,
+            "n_weeks": report.n_weeks, "n_flares": report.n_flares,
+            "n_flares_at_risk": report.n_flares_at_risk, "mixed": records(report.mixed),
             "time_to_flare": records(report.time_to_flare), "risk": records(report.risk),
-            "forest": records(report.forest), "left_out": records(report.left_out),
-            "left_out_of": records(report.left_out_of)}
+            "forest": records(report.forest), "not_in_forest": records(report.not_in_forest),
+            "left_out": records(report.left_out), "left_out_of": records(report.left_out_of)}
 
 
 def cohort_text(report: CohortReport) -> str:
-    """The cohort report for people (the forest-plot rows are in the JSON only)."""
+    """The cohort report for people (the forest-plot rows are in the JSON only; who is
+    not in them, and why, is here)."""
     lines = [report.message]
     for title, table in (("Mixed model: weekly pain points per 1 SD", report.mixed),
                          ("Time to flare: hazard ratio per 1 SD", report.time_to_flare),
@@ -187,6 +190,9 @@ def cohort_text(report: CohortReport) -> str:
     if not report.left_out_of.empty:
         lines += ["", "Left out of one exposure's models:",
                   report.left_out_of.to_string(index=False)]
+    if not report.not_in_forest.empty:
+        lines += ["", "Not in the per-runner estimates (forest plot) of an exposure:",
+                  report.not_in_forest.to_string(index=False)]
     return "\n".join(lines)
 
 
@@ -194,10 +200,15 @@ def run_cohort(args: argparse.Namespace) -> int:
     excluded: tuple[tuple[str, str], ...] = ()
     if args.input is not None:
         try:
-            panel, n_athletes = cohort_input(args.input, args.workers)
+            panel, n_athletes, names = cohort_input(args.input, args.workers)
+        except CohortCSVError as exc:
+            for problem in exc.shown():
+                print(f"{args.input}: {problem}", file=sys.stderr)
+            return usage_error(f"{args.input}: {len(exc.problems)} "
+                               f"problem{'s' if len(exc.problems) != 1 else ''}, nothing "
+                               "was analysed")
         except (OSError, ValueError) as exc:
             return usage_error(exc)
-        names: list[str] = []  # who was read but has no panel rows is not known here
     else:
         with open_store(args) as store:
             cohort = store.research_cohort("models")

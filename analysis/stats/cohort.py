@@ -81,6 +81,7 @@ Z95 = stats.norm.ppf(0.975)
 
 LEFT_OUT_COLUMNS = ("athlete_id", "reason")
 LEFT_OUT_OF_COLUMNS = ("athlete_id", "exposure", "reason")
+NOT_IN_FOREST_COLUMNS = ("athlete_id", "exposure", "n_weeks", "reason")
 TIDY_REQUIRED = ("athlete_id", "date", "distance_m", "pain")
 TIDY_OPTIONAL = ("elevation_loss_m", "avg_cadence_spm", "moving_time_s", "avg_heart_rate_bpm",
                  "max_heart_rate_bpm", "gear")
@@ -104,28 +105,93 @@ class CohortReport:
         columns=list(LEFT_OUT_COLUMNS)))  # athletes not in the models, and why
     left_out_of: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=list(LEFT_OUT_OF_COLUMNS)))  # athletes not in one exposure's models, and why
+    n_flares_at_risk: int = 0  # flares in weeks at risk, what the flare models can use
+    not_in_forest: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=list(NOT_IN_FOREST_COLUMNS)))  # included athletes an exposure's plot omits
 
 
-def tidy_tables(rows: pd.DataFrame) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
+SHOWN_PROBLEMS = 20  # a bad file's problems listed before "… and N more"
+_NUMERIC_RANGE = {"pain": (0.0, 10.0), "distance_m": (0.0, np.inf),
+                  **{c: (0.0, np.inf) for c in TIDY_OPTIONAL if c != "gear"}}
+
+
+class CohortCSVError(ValueError):
+    """A cohort CSV that cannot be analysed; `problems` lists every reason (line, column,
+    value, why), as `kneeload pain import` does for a diary."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(self.shown()))
+
+    def shown(self, limit: int = SHOWN_PROBLEMS) -> list[str]:
+        """The first `limit` problems, then how many more there are."""
+        more = len(self.problems) - limit
+        return self.problems[:limit] + ([f"… and {more} more problem{'s' if more != 1 else ''}"]
+                                         if more > 0 else [])
+
+
+def _value_text(value: Any) -> str:
+    """A cell as the file wrote it: text quoted, a whole number without '.0'."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def tidy_problems(rows: pd.DataFrame, columns: dict[str, str] | None = None) -> list[str]:
+    """Every problem of a tidy cohort table, one per bad cell ('line 7: distance_m 'abc' is
+    not a number'): missing columns, dates that are not YYYY-MM-DD, pain that is not a
+    number in 0–10, distances and the optional measures that are not numbers ≥ 0. Row i of
+    `rows` is line i + 2 of its file (read_csv's index); `columns` names the file's column
+    for a tidy one when they differ (a research daily.csv says pain_max). Empty cells are
+    no run or no diary entry, not problems."""
+    named = {c: c for c in (*TIDY_REQUIRED, *TIDY_OPTIONAL)} | (columns or {})
+    missing = [named[c] for c in TIDY_REQUIRED if c not in rows]
+    if missing:
+        return ["the file lacks column(s): " + ", ".join(missing) + " (needed: " +
+                ", ".join(named[c] for c in TIDY_REQUIRED) + "; optional: " +
+                ", ".join(named[c] for c in TIDY_OPTIONAL) + ")"]
+    found: list[tuple[int, int, str]] = []  # (row, column order, problem)
+
+    def report(order: int, column: str, bad: np.ndarray, why: str,
+               values: pd.Series | None = None) -> None:
+        shown = rows[column] if values is None else values
+        found.extend((i, order, f"line {i + 2}: {named[column]} "
+                      f"{_value_text(shown.loc[i])} {why}") for i in rows.index[bad])
+
+    dates = pd.to_datetime(rows["date"], errors="coerce", format="ISO8601")
+    report(0, "date", dates.isna().to_numpy(), "is not a date (YYYY-MM-DD)")
+    for order, (column, (low, high)) in enumerate(_NUMERIC_RANGE.items(), start=1):
+        if column not in rows:
+            continue
+        cells = rows[column]
+        if pd.api.types.is_numeric_dtype(cells):  # only inf can be unreadable
+            number = cells.astype(float)
+            unreadable = np.isinf(number.to_numpy())
+        else:  # text somewhere: a cell given but not a finite number
+            number = pd.to_numeric(cells, errors="coerce").astype(float)
+            given = cells.notna().to_numpy() & (cells.astype(str).str.strip() != "").to_numpy()
+            unreadable = given & ~np.isfinite(number.to_numpy())
+        report(order, column, unreadable, "is not a number")
+        outside = np.isfinite(number.to_numpy()) & ((number < low) | (number > high)).to_numpy()
+        report(order, column, outside, "is outside 0–10" if column == "pain" else
+               "is negative", number)
+    return [problem for *_, problem in sorted(found)]
+
+
+def tidy_tables(rows: pd.DataFrame, *, check: bool = True
+                ) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
     """Canonical (activities, pain) per athlete from the tidy long cohort layout.
 
     Columns athlete_id, date, distance_m, pain (TIDY_OPTIONAL optional; cadence is compared
     at matched speed, so without moving_time_s there is no cadence deviation; without heart
     rate no trimp, without gear, the run's shoes, no new_shoes); a row with distance_m > 0
-    is one run on that day, a row with a pain score one diary entry. Raises ValueError
-    naming missing columns.
+    is one run on that day, a row with a pain score one diary entry (rounded to whole
+    points). Raises CohortCSVError listing every problem of `tidy_problems` (`check=False`:
+    the caller has checked the whole file already, as csv_panel does before splitting it).
     """
-    missing = [c for c in TIDY_REQUIRED if c not in rows]
-    if missing:
-        raise ValueError("cohort CSV lacks column(s): " + ", ".join(missing) +
-                         " (needed: " + ", ".join(TIDY_REQUIRED) + "; optional: " +
-                         ", ".join(TIDY_OPTIONAL) + ")")
-    dates = pd.to_datetime(rows["date"], errors="coerce", format="ISO8601")
-    bad = rows.index[dates.isna()]
-    if len(bad):
-        raise ValueError("dates must be YYYY-MM-DD: " + "; ".join(
-            f"line {i + 2}: {rows['date'].loc[i]!r}" for i in bad[:5])  # row i of the file
-            + (f" (and {len(bad) - 5} more)" if len(bad) > 5 else ""))
+    if check and (problems := tidy_problems(rows)):
+        raise CohortCSVError(problems)
+    dates = pd.to_datetime(rows["date"], format="ISO8601")
     rows = rows.assign(athlete_id=rows["athlete_id"].astype(str), date=dates.dt.normalize())
     distance = pd.to_numeric(rows["distance_m"], errors="coerce")
     runs = rows[distance > 0]
@@ -142,15 +208,14 @@ def tidy_tables(rows: pd.DataFrame) -> dict[str, tuple[pd.DataFrame, pd.DataFram
     diary = rows[score.notna()]
     pain = conform_pain(pd.DataFrame({"date": diary["date"], "timing": "daily_worst",
                                       "score": score[score.notna()].round().astype(int)}))
-    activity_of = activities.groupby(runs["athlete_id"].to_numpy())
-    pain_of = pain.groupby(diary["athlete_id"].to_numpy())
-    out = {}
-    for athlete in sorted(rows["athlete_id"].unique()):
-        acts = (activity_of.get_group(athlete) if athlete in activity_of.groups
-                else activities.iloc[:0])
-        entries = pain_of.get_group(athlete) if athlete in pain_of.groups else pain.iloc[:0]
-        out[athlete] = (acts.reset_index(drop=True), entries.reset_index(drop=True))
-    return out
+    # Iterated, not get_group: grouping by a one-element array reads it as a column name.
+    activity_of = dict(iter(activities.groupby(pd.Series(runs["athlete_id"].to_numpy(),
+                                                         index=activities.index))))
+    pain_of = dict(iter(pain.groupby(pd.Series(diary["athlete_id"].to_numpy(),
+                                               index=pain.index))))
+    return {athlete: (activity_of.get(athlete, activities.iloc[:0]).reset_index(drop=True),
+                      pain_of.get(athlete, pain.iloc[:0]).reset_index(drop=True))
+            for athlete in sorted(rows["athlete_id"].unique())}
 
 
 def athlete_panel(activities: pd.DataFrame, pain: pd.DataFrame,
@@ -560,12 +625,17 @@ def _exposure_models(task: tuple[pd.DataFrame, str]
 
 def left_out(panel: pd.DataFrame, names: Iterable[str] = ()) -> pd.DataFrame:
     """The athletes (of the panel, and of `names`) the models leave out, with the reason:
-    fewer than MIN_DIARY_WEEKS weeks with ≥ MIN_ENTRIES_PER_WEEK diary days, or no complete
-    week at all."""
-    usable = panel[np.isfinite(panel["pain"].to_numpy(dtype=float))]
+    no complete week at all, fewer than MIN_DIARY_WEEKS weeks with ≥ MIN_ENTRIES_PER_WEEK
+    diary days, or no week with any exposure known before a week with weekly pain (no
+    runs, or none where a model could pair them with pain): no model could use them."""
+    pain = np.isfinite(panel["pain"].to_numpy(dtype=float))
+    exposed = np.isfinite(panel[list(EXPOSURES)].to_numpy(dtype=float)).any(axis=1)
+    ids = panel["athlete_id"].to_numpy()
     present = set(panel["athlete_id"])
-    weeks = usable.groupby("athlete_id").size().reindex(sorted(present | set(names)),
-                                                         fill_value=0)
+    everyone = sorted(present | set(names))
+    weeks = pd.Series(pain).groupby(ids).sum().reindex(everyone, fill_value=0)
+    ever = pd.Series(exposed).groupby(ids).any().reindex(everyone, fill_value=False)
+    paired = pd.Series(exposed & pain).groupby(ids).any().reindex(everyone, fill_value=False)
     rows = []
     for athlete, count in weeks.items():
         if athlete not in present:
@@ -573,7 +643,37 @@ def left_out(panel: pd.DataFrame, names: Iterable[str] = ()) -> pd.DataFrame:
         elif count < MIN_DIARY_WEEKS:
             rows.append((athlete, f"{count} week{'s' if count != 1 else ''} with "
                          f"≥ {MIN_ENTRIES_PER_WEEK} diary days, needs {MIN_DIARY_WEEKS}"))
+        elif not paired[athlete]:
+            rows.append((athlete, "no week with runs before a week with weekly pain"
+                         if ever[athlete] else "no runs: no exposure in any week"))
     return pd.DataFrame(rows, columns=list(LEFT_OUT_COLUMNS))
+
+
+def not_in_forest(panel: pd.DataFrame, forest_rows: pd.DataFrame) -> pd.DataFrame:
+    """The athletes of the panel missing from each exposure's forest plot
+    (NOT_IN_FOREST_COLUMNS), of the exposures with a value before some week with weekly
+    pain (for the others the models say there are no values), with why: fewer than
+    MIN_PAIRS_WEEKLY such weeks (n_weeks), or no spread in the exposure — over the
+    athlete's weeks, or, when nobody has an estimate, within or between athletes."""
+    pain = np.isfinite(panel["pain"].to_numpy(dtype=float))
+    ids = panel["athlete_id"].to_numpy()
+    everyone = sorted(set(ids))
+    plotted = (forest_rows.groupby("exposure")["athlete_id"].agg(set) if len(forest_rows)
+               else pd.Series(dtype=object))
+    rows = []
+    for exposure in EXPOSURES:
+        known = np.isfinite(panel[exposure].to_numpy(dtype=float))
+        pairs = pd.Series(pain & known).groupby(ids).sum().reindex(everyone, fill_value=0)
+        if not pairs.any():
+            continue
+        shown = plotted.get(exposure, set())
+        no_spread = ("the exposure does not vary over its weeks" if len(shown) else
+                     "the exposure does not vary within or between athletes")
+        for athlete, n in pairs[~pairs.index.isin(list(shown))].items():
+            rows.append((athlete, exposure, int(n), (
+                f"{n} week{'s' if n != 1 else ''} with weekly pain after a week with a "
+                f"value, needs {MIN_PAIRS_WEEKLY}" if n < MIN_PAIRS_WEEKLY else no_spread)))
+    return pd.DataFrame(rows, columns=list(NOT_IN_FOREST_COLUMNS))
 
 
 def left_out_of(panel: pd.DataFrame) -> pd.DataFrame:
@@ -605,20 +705,19 @@ def analyze_cohort(panel: pd.DataFrame, *, n_athletes: int | None = None,
     if excluded := list(excluded):
         missing = pd.concat([missing, pd.DataFrame(excluded, columns=list(LEFT_OUT_COLUMNS))],
                             ignore_index=True)
-    usable = panel[np.isfinite(panel["pain"].to_numpy(dtype=float))]
-    weeks_per_athlete = usable.groupby("athlete_id").size()
-    included = weeks_per_athlete.index[weeks_per_athlete >= MIN_DIARY_WEEKS]
+    included = sorted(set(panel["athlete_id"]) - set(missing["athlete_id"]))
     n_all = (n_athletes if n_athletes is not None
              else len(set(panel["athlete_id"]) | set(names)))
     panel = panel[panel["athlete_id"].isin(included)].reset_index(drop=True)
     n_flares = int(panel["flare"].sum())
+    at_risk = int(panel.loc[panel["at_risk"].to_numpy(dtype=bool), "flare"].sum())
     empty = pd.DataFrame()
     who = (f"{len(included)} of {n_all} athletes have ≥ {MIN_DIARY_WEEKS} weeks with "
-           f"≥ {MIN_ENTRIES_PER_WEEK} diary entries")
+           f"≥ {MIN_ENTRIES_PER_WEEK} diary entries and runs before them")
     if len(included) < MIN_ATHLETES:
         return CohortReport(False, f"Not enough data: {who}; the cohort analysis needs "
                             f"{MIN_ATHLETES}.", len(included), len(panel), n_flares, empty,
-                            empty, empty, empty, left_out=missing)
+                            empty, empty, empty, left_out=missing, n_flares_at_risk=at_risk)
     results = parallel_map(_exposure_models, [(panel, exposure) for exposure in EXPOSURES],
                            workers)
     mixed_rows = [row for result in results for row in result[0]]
@@ -627,7 +726,7 @@ def analyze_cohort(panel: pd.DataFrame, *, n_athletes: int | None = None,
     skipped = [reason for result in results for reason in result[4]]
     parts = [
         "Exploratory: associations across runners, not causes.",
-        f"{who} and are included ({len(panel)} athlete-weeks, {n_flares} flares).",
+        f"{who}; they are included ({len(panel)} athlete-weeks, {n_flares} flares).",
         "Exposure in week w−1 against pain and flares in week w; each exposure split into "
         "between-athlete (athlete mean) and within-athlete (deviation) parts, per 1 SD; "
         "mixed model with a random intercept and a random slope of the within part per "
@@ -652,7 +751,7 @@ def analyze_cohort(panel: pd.DataFrame, *, n_athletes: int | None = None,
     if not risk.empty:
         risk.insert(risk.columns.get_loc("rd_p_value") + 1, "rd_q_value",
                     bh_qvalues(risk["rd_p_value"].to_numpy()))
+    forest_rows = pd.concat([result[3] for result in results], ignore_index=True)
     return CohortReport(True, " ".join(parts), len(included), len(panel), n_flares,
-                        _table(mixed_rows), _table(cox_rows), risk,
-                        pd.concat([result[3] for result in results], ignore_index=True),
-                        skipped, missing, partly)
+                        _table(mixed_rows), _table(cox_rows), risk, forest_rows,
+                        skipped, missing, partly, at_risk, not_in_forest(panel, forest_rows))

@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import io
 import json
+import time
 import zipfile
 from collections.abc import Iterable
 from typing import IO, TYPE_CHECKING
@@ -62,7 +63,9 @@ def write_export(stream: IO[bytes], athlete: Athlete, tables: dict[str, pd.DataF
             archive.writestr(f"{name}.parquet", _parquet(frame))
         parquet = io.BytesIO()
         writer: pq.ParquetWriter | None = None
-        with archive.open("samples.csv", "w") as raw, \
+        member = zipfile.ZipInfo("samples.csv", time.localtime()[:6])  # not 1980-01-01
+        member.compress_type = zipfile.ZIP_DEFLATED
+        with archive.open(member, "w") as raw, \
                 io.TextIOWrapper(raw, encoding="utf-8", newline="") as csv_out:
             for activity_id, frame in samples:
                 frame = frame.assign(activity_id=activity_id)[SAMPLE_EXPORT_COLUMNS]

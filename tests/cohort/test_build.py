@@ -185,9 +185,12 @@ def test_cohort_input_reads_the_dataset(built, capsys):
     outdir, _, _ = built
     assert main(["cohort", "--input", str(outdir), "--format", "json", "--workers", "1"]) == 0
     payload = json.loads(capsys.readouterr().out)
-    assert payload["n_athletes"] == N_RUNNERS
+    # the last runner's export is cut in half: a diary but no runs, so no model can use it
+    assert payload["n_athletes"] == N_RUNNERS - 1
+    assert [row["reason"] for row in payload["left_out"]] == ["no runs: no exposure in any week"]
     assert payload["enough_data"] is True
-    assert payload["n_weeks"] == len(read_partition(outdir, "panel"))
+    weeks = read_partition(outdir, "panel")["runner"]
+    assert payload["n_weeks"] == (weeks != payload["left_out"][0]["athlete_id"]).sum()
 
 
 def test_a_changed_diary_rebuilds_only_its_runner(built, cohort, client, tmp_path):

@@ -83,9 +83,9 @@ def test_research_daily_csv_loads_back_into_the_cohort(export, capsys):
     assert payload["n_athletes"] == 6 and payload["enough_data"] is True
     assert {row["exposure"] for row in payload["mixed"]} >= {"spike_ratio", "descent_m"}
     # weekly pain and flares come back exactly (daily worst pain is what the diary holds)
-    panel, n = csv_panel(pd.read_csv(folder / "daily.csv"))
+    panel, names = csv_panel(pd.read_csv(folder / "daily.csv"))
     original = pd.concat([athlete_panel(acts, pain) for _, acts, pain in people])
-    assert n == 6 and len(panel) == len(original)
+    assert len(names) == 6 and len(panel) == len(original)
     for column in ("pain", "flare", "at_risk"):
         assert np.allclose(np.sort(panel[column].to_numpy(dtype=float)),
                            np.sort(original[column].to_numpy(dtype=float)), equal_nan=True)

@@ -128,7 +128,8 @@ def test_plan_text_and_json(fake_store, capsys):
     text = capsys.readouterr().out
     assert "A proposal, not a prescription." in text and "not medical advice" in text
     assert "Week 2 from 2024-01-29 (done): " in text
-    assert "held: 1 pain-rule breach(es) in week 1: hold this step" in text
+    assert "held: 1 pain-rule breach in week 1: hold this step" in text
+    assert "Started Monday 22 Jan 2024." in text and "Pain gate: A session breaks" in text
     assert "  Mon 2024-01-22  " in text
 
     assert main(["plan", "--today", "2024-02-14", "--start", "2024-01-22",
@@ -137,6 +138,41 @@ def test_plan_text_and_json(fake_store, capsys):
     assert payload["start"] == "2024-01-22"
     assert [w["held"] for w in payload["weeks"][:3]] == [False, True, False]
     assert payload["sessions"][0]["date"] == "2024-01-22"
+    # 12-25..01-21 held 420 min of running (3000 + 3000 + 6000 s, 44 km × 300 s): 105 a
+    # week, so the start is half, 52.5 (105 steps of 30 s); 105 × 1.1 = 115.5 -> 57.5 min
+    # (+9.5 %). Week 3's 115 steps over 3 sessions: 38, 38, 39 -> 19, 19, 19.5 min.
+    assert [w["run_min"] for w in payload["weeks"][:3]] == [52.5, 52.5, 57.5]
+    assert [w["change_pct"] for w in payload["weeks"][:3]] == [None, 0.0, 9.5]
+    assert [s["run_min"] for s in payload["sessions"][6:9]] == [19.0, 19.0, 19.5]
+    # 19 min = 38 steps over 6 blocks: 4 of 3 min, 2 of 3.5 min.
+    assert payload["sessions"][6]["description"] == (
+        "4 × (3 min run + 2 min walk), then 2 × (3.5 min run + 1.5 min walk), flat")
+
+
+def test_plan_waits_undated_while_the_pain_rule_says_not_yet(fake_store, capsys):
+    # 5/10 during the run of Wed 01-24: 01-24 + 8 days = Thu 02-01 -> Monday 02-05 at the
+    # earliest (the next Monday, 01-29, still has 01-24 in its week before). 12-29..01-25
+    # held 520 min of running (the 420 before 01-22 and 20 km × 300 s on 01-24): 130 a
+    # week, start at 65 min = 130 steps over 3 sessions: 43, 43, 44 -> 21.5, 21.5, 22;
+    # 21.5 min = 43 steps over 6 blocks: 5 of 3.5 min, 1 of 4 min. Week 2: 143 -> 71.5.
+    assert main(["plan", "--today", "2024-01-25"]) == 0
+    text = capsys.readouterr().out
+    assert ("Starts once the pain rule allows: Monday 5 Feb 2024 at the earliest, if pain "
+            "stays at 2/10 or below") in text
+    assert "Ready to start: not yet\n" in text and "1 pain-rule breach)" in text
+    assert ("Week 1 (waiting): 65 min running, walk-run, flat\n"
+            "  Mon  5 × (3.5 min run + 1.5 min walk), then 1 × (4 min run + 1 min walk), "
+            "flat\n") in text
+    assert "Week 2 (waiting): 71.5 min running" in text and "2024-01-29" not in text
+
+    assert main(["plan", "--today", "2024-01-25", "--format", "json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert (payload["start"], payload["earliest_start"], payload["ready"]) == (
+        None, "2024-02-05", False)
+    assert {w["status"] for w in payload["weeks"]} == {"waiting"}
+    assert {w["week_start"] for w in payload["weeks"]} == {None}
+    assert [(s["date"], s["day"]) for s in payload["sessions"][:3]] == [
+        (None, "Mon"), (None, "Wed"), (None, "Fri")]
 
 
 def test_bad_day_is_a_usage_error(fake_store, capsys):

@@ -122,7 +122,7 @@ def test_cohort_bad_csv_is_a_usage_error(tmp_path, capsys):
     path = tmp_path / "bad.csv"
     path.write_text("athlete_id,date,km\na,2024-01-01,5\n")
     assert main(["cohort", "--input", str(path)]) == 2
-    assert "lacks column(s): distance_m, pain" in capsys.readouterr().err
+    assert f"{path}: the file lacks column(s): distance_m, pain" in capsys.readouterr().err
 
 
 def test_cohort_from_store_says_what_is_missing_and_who_is_left_out(db, capsys):
@@ -134,7 +134,8 @@ def test_cohort_from_store_says_what_is_missing_and_who_is_left_out(db, capsys):
     payload = json.loads(capsys.readouterr().out)
     assert payload["enough_data"] is False
     assert payload["message"] == ("Not enough data: 1 of 2 athletes have ≥ 8 weeks with ≥ 4 "
-                                  "diary entries; the cohort analysis needs 5.")
+                                  "diary entries and runs before them; the cohort analysis "
+                                  "needs 5.")
     assert payload["left_out"] == [{"athlete_id": "bob", "reason": "0 weeks with ≥ 4 diary "
                                     "days, needs 8"}]
     assert main(["cohort", "--db", db, "--workers", "1"]) == 0

@@ -176,7 +176,8 @@ def test_cohort_refuses_with_too_few_athletes_and_lists_who_was_left_out():
     report = analyze_cohort(panel, workers=1, names=[*(a.name for a in athletes), "zed"])
     assert not report.enough_data
     assert report.message == ("Not enough data: 2 of 4 athletes have ≥ 8 weeks with ≥ 4 "
-                              "diary entries; the cohort analysis needs 5.")
+                              "diary entries and runs before them; the cohort analysis "
+                              "needs 5.")
     assert report.mixed.empty and report.forest.empty
     days = pd.Series(athletes[2].pain["date"].unique())
     weeks = int((days.groupby(days.dt.to_period("W-SUN")).size() >= 4).sum())  # of 5

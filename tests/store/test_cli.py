@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import zipfile
 
 import pytest
@@ -93,6 +94,8 @@ def test_athlete_export_and_delete(db, runs, tmp_path, capsys):
     archive = zipfile.ZipFile(out_zip)
     assert "samples.parquet" in archive.namelist()
     assert archive.testzip() is None
+    made = {info.date_time[:3] for info in archive.infolist()}  # streamed members too
+    assert made <= {tuple(time.localtime()[:3]), tuple(time.localtime(time.time() - 60)[:3])}
     assert not (tmp_path / "me.zip.part").exists()  # written aside, then moved into place
 
     code, _, err = run(capsys, "athlete", "delete", "me")

@@ -362,3 +362,16 @@ def test_each_activity_of_a_listing_gets_its_own_result(store: Store):
         [pd.Timestamp("2024-03-01").date(), "already stored"],
         [pd.Timestamp("2024-03-03").date(), "already stored"],
         [pd.Timestamp("2024-03-05").date(), "imported"]]
+
+
+def test_a_richer_record_of_a_stored_run_is_not_counted_as_imported(store: Store):
+    """The Import page's 'Imported' counts new activities: a FIT that replaces the stored
+    GPX of the same run is the same activity, already stored."""
+    athlete = store.athlete()
+    store.import_results(athlete.id, [outing("gpx", "2024-03-01T07:00:00Z", 10_000.0)])
+    results = [outing("fit", "2024-03-01T07:00:05Z", 10_120.0, fmt="fit")]
+    report = store.import_results(athlete.id, results)
+    table = activity_rows(results, report.files)
+    assert table[["result", "details"]].values.tolist() == [
+        ["already stored", "this record, with more detail, replaced the stored one"]]
+    assert len(store.activities(athlete.id)) == 1

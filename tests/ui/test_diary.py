@@ -8,6 +8,7 @@ import pandas as pd
 import time_machine
 
 from analysis.pain import parse_entry
+from analysis.schema import RUN_SPORTS
 from analysis.store import Store
 from tests.ui.conftest import app
 
@@ -71,3 +72,21 @@ def test_a_day_after_the_athletes_today_is_refused(db):
         next(b for b in at.button if b.label == "Save changes").click().run()
     shown = [e.value.replace("\\", "") for e in at.error]  # Markdown escapes dropped
     assert shown == [f"row {added}: date 2027-03-02 lies in the future"]
+
+
+def test_the_runs_offered_are_those_before_the_chosen_day(db):
+    with Store(db) as store:
+        alex = store.athlete(ALEX, create=False)
+        runs = store.activities(alex.id)
+    first = runs.sort_values("start_time").iloc[0]
+    day = pd.Timestamp(first["local_date"]).date()
+    label = f"{pd.Timestamp(day):%a %-d %b} · "
+    at = app("pages/diary.py")
+    assert not any(o.startswith(label) for o in at.selectbox(key="entry_run").options)
+    at.date_input(key="entry_day").set_value(day).run()
+    offered = at.selectbox(key="entry_run").options
+    assert offered[0] == "none"
+    assert offered[-1].startswith(label)  # the oldest last
+    running = runs[runs["sport"].isin(RUN_SPORTS)]
+    assert len(offered) == 1 + int(pd.to_datetime(running["local_date"]).dt.date.between(
+        day - dt.timedelta(days=13), day).sum())

@@ -156,9 +156,32 @@ def test_risk_page_shows_each_flag_with_rule_value_and_evidence(db):
         label = f"*Evidence {flag.strength}:*" if flag.strength else "*Evidence:*"  # notices
         assert label in box and flag.evidence in box
     at.toggle(key="want-plan-1").set_value(True).run()  # Alex's pain does not say stop
+    # Alex's pain has lasted for weeks: the plan waits for the pain rule, undated.
+    assert any(m.value.startswith("**Ready to start:** not yet. Starts once the pain rule "
+                                  "allows: Monday ") for m in at.markdown)
+    assert any(m.value.startswith("**The gate:** A session breaks") for m in at.markdown)
     plan = at.dataframe[1].value  # after the table of flares
-    assert plan.columns[:4].tolist() == ["week", "from", "status", "running (min/week)"]
+    assert plan.columns[:4].tolist() == ["week", "status", "running (min/week)", "change (%)"]
     assert plan["week"].tolist() == list(range(1, len(plan) + 1))
+    assert set(plan["status"]) == {"waiting"} and plan["change (%)"].iloc[0] == "–"
+    sessions = at.dataframe[2].value
+    assert sessions["day"].tolist()[:3] == ["Mon", "Wed", "Fri"]
+
+
+def test_risk_page_plan_sessions_add_up_to_each_dated_week(db):
+    at = app("pages/risk.py", query={"athlete": "Bea (demo)"})
+    bea = next(t for t in at.toggle if t.key.startswith("want-plan-"))
+    bea.set_value(True).run()  # Bea's pain is settled: the plan starts next Monday
+    assert any(m.value.startswith("**Ready to start:** yes. Starts Monday ")
+               for m in at.markdown)
+    plan, sessions = at.dataframe[-2].value, at.dataframe[-1].value
+    today = pd.Timestamp.now(tz="Europe/Amsterdam").tz_localize(None).normalize()
+    monday = today + pd.Timedelta(days=(7 - today.day_of_week) % 7)
+    assert plan["from"].iloc[0] == monday.date() and plan["status"].iloc[0] == "planned"
+    assert plan["change (%)"].iloc[0] == "–" and plan["change (%)"].iloc[1].startswith("+")
+    assert sessions["day"].iloc[0] == f"{monday:%a %d %b}"
+    per_week = sessions.groupby("week")["running (min)"].sum()
+    assert per_week.tolist() == plan["running (min/week)"].tolist()
 
 
 def test_risk_page_shows_flares_before_and_associations(db):

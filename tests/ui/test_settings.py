@@ -22,7 +22,8 @@ def test_invalid_thresholds_are_not_saved(db):
     at.button(key="FormSubmitter:thresholds-Save thresholds").click().run()
     assert not at.exception
     assert [e.value for e in at.error] == [
-        "Not saved: ‘Weekly change: caution above (%)’ < ‘Weekly change: high above (%)’."]
+        "Not saved: the thresholds must satisfy ‘Weekly change: caution above (%)’ < "
+        "‘Weekly change: high above (%)’."]
     assert SETTINGS_KEY not in stored(db)
 
 
