@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.load import LoadTables
-from analysis.risk import current_from
+from analysis.risk import current_from, no_flags_words, recent_data
 from analysis.thresholds import DISCLAIMER
 from analysis.units import Units, format_value
 
@@ -101,7 +101,7 @@ def athlete_report_html(name: str, tables: LoadTables, units: Units) -> str:
     flag_table = (f'<div class="wide"><table class="flags"><tr><th>level</th><th>rule</th>'
                   f"<th>measured</th><th>threshold</th><th>evidence</th></tr>{rows}"
                   "</table></div>" if flags
-                  else f"<p>No flags in the last {window} days.</p>")
+                  else f"<p>{escape(no_flags_words(recent_data(tables)))}</p>")
     week_rows = "".join(
         f"<tr><td>{w['week_start']:%d %b %Y}</td>" + "".join(
             f'<td class="num" data-label="{label}">{value}</td>' for label, value in (

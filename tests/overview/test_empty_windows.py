@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from analysis import charts, effort
+from analysis.athlete_report import athlete_report_html
 from analysis.cli import main
 from analysis.load import load_tables
 from analysis.periods import Period, no_runs_words
@@ -34,6 +35,13 @@ def test_an_empty_window_says_so_and_when_the_latest_data_were():
     assert no_flags_words(recent) == (
         "No runs or diary entries in the last 7 days (latest run 18 Mar 2024, latest pain "
         "entry 18 Mar 2024): nothing to flag.")
+
+
+def test_the_one_page_report_says_the_window_was_empty():
+    tables = load_tables(RUNS, PAIN, Thresholds(), "2024-04-01")
+    page = athlete_report_html("Sam", tables, METRIC)
+    assert ("<p>No runs or diary entries in the last 7 days (latest run 18 Mar 2024, latest "
+            "pain entry 18 Mar 2024): nothing to flag.</p>") in page
 
 
 def test_a_window_with_data_counts_runs_and_diary_days():
