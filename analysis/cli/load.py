@@ -20,7 +20,7 @@ from analysis.cli.store import add_athlete_option, add_db_option, with_view
 from analysis.flags import Flag
 from analysis.plan import ReturnToRunPlan
 from analysis.risk import RecentData, no_flags_words
-from analysis.thresholds import DISCLAIMER, EVIDENCE
+from analysis.thresholds import DISCLAIMER, EVIDENCE, Thresholds
 from analysis.units import Units, format_value, units_for
 
 if TYPE_CHECKING:
@@ -65,8 +65,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     plan = commands.add_parser(
         "plan", help=summary("plan"),
-        description="Week-by-week walk-run sessions on flat ground, at most +10 % running a "
-        "week (the sessions add up to each week's minutes), hills last; a session over the "
+        description="Week-by-week walk-run sessions on flat ground, at most "
+        f"+{Thresholds().plan_increase_pct:g} % running a week by default (a setting; the "
+        "sessions add up to each week's minutes), hills last; a session over the "
         "pain rule holds the next step. While the pain rule does not allow a start the weeks "
         "wait, undated, with the earliest start. A proposal, not a prescription. "
         f"{DISCLAIMER}")
