@@ -15,10 +15,12 @@ pooled SD of the deviations). Continuous exposures stay continuous.
   model-based errors of a random-intercept model called 24–57 % of null cohorts
   significant. A restricted cubic spline (Harrell; 4 knots at the 5/35/65/95 % quantiles,
   2 df beyond the line) for the within part is tested against the straight line with a
-  cluster-robust Wald test: non-linearity is checked, not assumed away.
+  cluster-robust (CR3) F test on 2 and athletes − 1 degrees of freedom: non-linearity is
+  checked, not assumed away.
 - Time to flare: Cox model in counting-process (start, stop] form over the weeks at risk
-  (not inside a flare episode), recurrent flares, time-varying exposures, robust errors
-  clustered by athlete (statsmodels PHReg with `entry`): hazard ratios.
+  (not inside a flare episode), recurrent flares, time-varying exposures, errors clustered
+  by athlete (statsmodels PHReg with `entry`; a leave-one-athlete-out jackknife up to
+  JACKKNIFE_ATHLETES, t on athletes − 1): hazard ratios.
 - Risk of a flare within the week (7 days): GEE with independence working correlation and
   robust errors clustered by athlete (bias-reduced, Mancl & DeRouen 2001) — logistic for
   odds ratios, identity link (linear probability) for risk differences, side by side.
