@@ -56,12 +56,13 @@ def _breslow(start: np.ndarray, stop: np.ndarray, event: np.ndarray, x: np.ndarr
                              options={"xatol": 1e-9, "fatol": 1e-12, "maxiter": 20000}).x
 
 
-def _flare_panel(seed: int = 4) -> pd.DataFrame:
-    """Six athletes of 20–30 weeks; flares only in the first 18 weeks, so later weeks lie
+def _flare_panel(seed: int = 4, lengths: tuple[int, ...] = (20, 20, 22, 24, 26, 30)
+                 ) -> pd.DataFrame:
+    """Athletes of `lengths` weeks; flares only in the first 18 weeks, so later weeks lie
     after the cohort's last flare time; 1–2 weeks after a flare not at risk."""
     rng = np.random.default_rng(seed)
     frames = []
-    for athlete, weeks in enumerate((20, 20, 22, 24, 26, 30)):
+    for athlete, weeks in enumerate(lengths):
         start = np.arange(weeks) * 7
         stop, flare, at_risk = start + 7, np.zeros(weeks, dtype=bool), np.ones(weeks, bool)
         week = 1
@@ -102,6 +103,46 @@ def test_time_to_flare_has_jackknife_errors_with_weeks_after_the_last_flare():
         assert (row["n_events"], row["n_intervals"]) == (event.sum(), len(used))
 
 
+def _sandwich(start: np.ndarray, stop: np.ndarray, event: np.ndarray, x: np.ndarray,
+              groups: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Reference: the Lin–Wei score sandwich clustered by `groups` (Breslow, (start, stop])."""
+    eta = np.exp(x @ b)
+    score = np.zeros_like(x)
+    information = np.zeros((x.shape[1], x.shape[1]))
+    for t in np.unique(stop[event]):
+        risk = (start < t) & (t <= stop)
+        dead = event & (stop == t)
+        s0 = eta[risk].sum()
+        mean = eta[risk] @ x[risk] / s0
+        centred = x - mean
+        score[dead] += centred[dead]
+        score[risk] -= (dead.sum() * eta[risk] / s0)[:, None] * centred[risk]
+        information += dead.sum() * (centred[risk].T * eta[risk]) @ centred[risk] / s0
+    by_group = np.array([score[groups == name].sum(axis=0) for name in np.unique(groups)])
+    bread = np.linalg.inv(information)
+    return np.sqrt(np.diag(bread @ by_group.T @ by_group @ bread))
+
+
+def test_time_to_flare_beyond_the_jackknife_uses_the_sandwich_with_weeks_at_no_flare():
+    panel = _flare_panel(7, tuple(range(20, 71)))  # 51 athletes
+    used = panel[panel["at_risk"]]
+    start, stop = used["start"].to_numpy(float), used["stop"].to_numpy(float)
+    event = used["flare"].to_numpy()
+    times = np.unique(stop[event])
+    holds = [((start < t) & (t <= stop)) for t in times]
+    assert not np.any(holds, axis=0).all()  # weeks after the last flare, or between two
+    rows, reason = time_to_flare(panel, "spike_ratio")
+    assert reason is None
+    split = within_between(panel, "spike_ratio", panel["at_risk"].to_numpy())
+    x = np.column_stack([split.within, split.between])
+    b = _breslow(start, stop, event, x)
+    se = _sandwich(start, stop, event, x, split.groups, b) * np.sqrt(51 / 50)
+    critical = stats.t(50).ppf(0.975)
+    for row, coef, error in zip(rows, b, se, strict=True):
+        assert row["estimate"] == pytest.approx(np.exp(coef), rel=1e-4)
+        assert row["ci_high"] == pytest.approx(np.exp(coef + critical * error), rel=1e-4)
+
+
 def test_time_to_flare_refuses_when_one_athlete_has_every_flare():
     panel = _flare_panel().assign(flare=False, at_risk=True)
     panel["stop"] = panel["start"] + 7
@@ -138,6 +179,7 @@ def test_spline_check_is_an_f_test_on_athletes_minus_one():
     assert rows[0]["nonlinearity_p"] == pytest.approx(stats.f.sf(wald / 2, 2, 5), rel=1e-6)
 
 
+@pytest.mark.slow  # a mixed model of 40 athletes × 2 years
 def test_spline_check_never_reports_a_p_of_zero():
     # pain a parabola in the exposure, 40 athletes × 2 years: χ² gave exactly 0.0
     panel = _spline_panel(lambda x, rng: (x - 1) ** 2 + rng.normal(0, 0.05, len(x)),
