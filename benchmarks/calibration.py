@@ -23,6 +23,11 @@ Scenarios:
   (c) cohort, autocorrelated weekly exposure and pain (both AR(1), φ 0.7), no effect.
   (d) cohort, null random slopes: each runner's own within-slope drawn from N(0, 0.3²),
       average 0, weekly pain AR(1) φ 0.5.
+  (e) cohort, few informative runners: 6 (or 12) runners of whom 2 (or 3) have 70–80 weeks
+      and 4× the others' within SD (the others 10–18 weeks); exposure and pain AR(1) φ 0.7,
+      null random slopes N(0, 0.3²) per 1 SD of the runner's own exposure; no effect. The
+      share of p < 0.05 per part with t on the effective degrees of freedom, and with t on
+      runners − 1 (the same fit's CR3 error) as before.
 Power: pain +1 or +2 points on the one day `lag` days after each planted event (weekly jump:
 after the week's Sunday; spike and descent spike: after the run), lag 1, 2 and 3.
 Weekly-jump flag check: how many planted jump weeks the flag raises, how many flags are
@@ -32,7 +37,7 @@ rise of 3–4 points lasting 3–6 days every 60–120 days), with 100, 85 and 7
 logged.
 
     python benchmarks/calibration.py [--runners 200] [--cohorts 200] [--looks 100]
-        [--parts null,cohort,power,jumpflag,looks,flares]
+        [--parts null,cohort,few,power,jumpflag,looks,flares]
 
 Prints the tables README.md quotes (shares with Wilson 95 % intervals).
 """
@@ -45,6 +50,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 from scipy.signal import lfilter
 
 from analysis.pain import flare_onsets, quiet_week
@@ -309,13 +315,49 @@ def cohort_null(cohorts: int, slopes: bool, base: int) -> str:
     return wilson(hits, cohorts)
 
 
+def few_informative_panel(seed: int, runners: int, informative: int) -> pd.DataFrame:
+    """(e): `informative` runners with 70–80 weeks and 4× the within SD, the rest 10–18
+    weeks; exposure and pain AR(1) φ 0.7, a null random slope per runner."""
+    rng = np.random.default_rng(seed)
+    frames = []
+    for runner in range(runners):
+        wide = runner < informative
+        weeks = int(rng.integers(70, 81) if wide else rng.integers(10, 19))
+        x = rng.normal(20, 10) + ar1(rng, weeks, 0.7, 20.0 if wide else 5.0)
+        pain = (rng.normal(2, 0.8) + ar1(rng, weeks, 0.7, 1.0)
+                + rng.normal(0, 0.3) * (x - x.mean()) / 20.0)
+        frames.append(pd.DataFrame({"athlete_id": f"f{runner}", "pain": pain,
+                                    "weekly_change_pct": x}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def few_informative(cohorts: int, runners: int, informative: int, base: int
+                    ) -> dict[str, str]:
+    """Shares of null cohorts (e) with p < 0.05 for the within and the between part, with
+    t on the effective degrees of freedom (now) and on runners − 1 (before)."""
+    hits = {(part, way): 0 for part in ("within", "between") for way in ("now", "before")}
+    dofs = {"within": [], "between": []}
+    for seed in range(base, base + cohorts):
+        rows, _ = mixed_model(few_informative_panel(seed, runners, informative),
+                              "weekly_change_pct")
+        for row in rows:
+            se = (row["ci_high"] - row["estimate"]) / stats.t.ppf(0.975, row["dof"])
+            before = 2 * stats.t.sf(abs(row["estimate"] / se), runners - 1)
+            hits[row["component"], "now"] += int(row["p_value"] < 0.05)
+            hits[row["component"], "before"] += int(before < 0.05)
+            dofs[row["component"]].append(row["dof"])
+    return {f"{part} {way}": wilson(count, cohorts) for (part, way), count in hits.items()
+            } | {f"{part} median dof": f"{np.median(values):.2f}"
+                 for part, values in dofs.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runners", type=int, default=200)
     parser.add_argument("--looks", type=int, default=100)
     parser.add_argument("--cohorts", type=int, default=200)
     parser.add_argument("--cohort-seed", type=int, default=3000)
-    parser.add_argument("--parts", default="null,cohort,power,jumpflag,looks,flares")
+    parser.add_argument("--parts", default="null,cohort,few,power,jumpflag,looks,flares")
     args = parser.parse_args()
     parts = args.parts.split(",")
     n = args.runners
@@ -332,6 +374,13 @@ def main() -> None:
                   f"with CR3 errors: any q < 0.05 "
                   f"{cohort_null(args.cohorts, slopes, args.cohort_seed)} "
                   f"[{time.perf_counter() - start:.0f} s]", flush=True)
+    if "few" in parts:
+        for runners, informative in ((6, 2), (12, 3)):
+            start = time.perf_counter()
+            shares = few_informative(args.cohorts, runners, informative, args.cohort_seed)
+            print(f"(e) {informative} of {runners} runners informative, {args.cohorts} "
+                  f"cohorts, p < 0.05: " + "; ".join(f"{k} {v}" for k, v in shares.items())
+                  + f" [{time.perf_counter() - start:.0f} s]", flush=True)
     if "power" in parts:
         for event in EVENTS:
             for size in (1.0, 2.0):

@@ -54,6 +54,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
+from scipy.linalg import solve_triangular
 from statsmodels.duration.hazard_regression import PHReg
 from statsmodels.genmod import cov_struct, families
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
@@ -71,6 +72,7 @@ from analysis.stats.nof1 import (
     MIN_PAIRS_WEEKLY,
     NEEDS,
     WEEKLY_OUTCOME,
+    _varies,
     newey_west_maxlags,
 )
 from analysis.thresholds import Thresholds
@@ -335,39 +337,46 @@ class _Split:
     between: np.ndarray
     sd_within: float
     sd_between: float
+    varying: np.ndarray  # per row: the athlete's exposure varies by more than rounding
 
 
 def within_between(panel: pd.DataFrame, exposure: str, rows: np.ndarray) -> _Split | None:
     """Athlete mean (between) and deviation from it (within) of `exposure` over `rows`,
-    each divided by its SD; None when either part does not vary."""
+    each divided by its SD; None when either part does not vary. An athlete whose values
+    differ only by rounding (nof1._varies: a constant cadence deviates from its own mean
+    by ±1e-13) has within parts of exactly 0, not noise to fit a slope to."""
     used = rows & np.isfinite(panel[exposure].to_numpy(dtype=float))
     if not used.any():
         return None
     x = panel.loc[used, exposure].to_numpy(dtype=float)
     groups = panel.loc[used, "athlete_id"].to_numpy()
     athlete_mean = pd.Series(x).groupby(groups).transform("mean").to_numpy()
-    within = x - athlete_mean
+    varies = pd.Series(x).groupby(groups).agg(lambda values: _varies(values.to_numpy()))
+    varying = varies.reindex(groups).to_numpy(dtype=bool)
+    within = np.where(varying, x - athlete_mean, 0.0)
     means = pd.Series(x).groupby(groups).mean()
     sd_within = float(np.std(within, ddof=1)) if len(within) > 1 else 0.0
     sd_between = float(means.std(ddof=1)) if len(means) > 1 else 0.0
     if not (sd_within > 0 and sd_between > 0):
         return None
     return _Split(used, groups, within / sd_within,
-                  (athlete_mean - means.mean()) / sd_between, sd_within, sd_between)
+                  (athlete_mean - means.mean()) / sd_between, sd_within, sd_between, varying)
 
 
 def _effects(exposure: str, split: _Split, params: np.ndarray, se: np.ndarray,
              transform: Callable[[np.ndarray], np.ndarray] = lambda v: v,
-             dof: int | None = None) -> list[dict]:
+             dof: float | np.ndarray | None = None) -> list[dict]:
     """Rows for the within and between coefficients (params/se ordered within, between);
     interval and p-value from the normal, or from Student's t with `dof` degrees of freedom
-    — the same distribution for both, so they agree. A ratio whose interval is beyond
-    floating point (hardly any spread between a few athletes) reads inf."""
-    reference = stats.norm if dof is None else stats.t(dof)
-    critical = float(reference.ppf(0.975))
+    (one for both, or one each, within then between) — the same distribution for interval
+    and p, so they agree. A ratio whose interval is beyond floating point (hardly any
+    spread between a few athletes) reads inf."""
+    dofs = np.broadcast_to(np.nan if dof is None else np.asarray(dof, dtype=float), 2)
     rows = []
     for i, (component, sd) in enumerate((("within", split.sd_within),
                                          ("between", split.sd_between))):
+        reference = stats.norm if dof is None else stats.t(dofs[i])
+        critical = float(reference.ppf(0.975))
         with np.errstate(over="ignore"):
             rows.append({"exposure": exposure, "component": component, "per_sd": sd,
                          "estimate": float(transform(params[i])),
@@ -409,7 +418,9 @@ def working_covariance(y: np.ndarray, design: np.ndarray, groups: np.ndarray,
     """Moment estimates of a random intercept and a random slope of `within` per group, on
     the residuals of least squares: (2 × 2 diagonal covariance, residual variance). Each
     group's own line through its residuals; the spread of its intercepts and slopes beyond
-    what their sampling error explains."""
+    what their sampling error explains. Groups whose `within` is constant (exactly: see
+    within_between) have no slope and stay out of the slope moments; with fewer than two
+    slopes the slope variance is 0."""
     resid = y - design @ np.linalg.lstsq(design, y, rcond=None)[0]
     codes, _ = pd.factorize(groups)
     n = np.bincount(codes).astype(float)
@@ -421,46 +432,84 @@ def working_covariance(y: np.ndarray, design: np.ndarray, groups: np.ndarray,
     rss = np.bincount(codes, (de - np.nan_to_num(slope)[codes] * dx) ** 2)
     scale = float(rss.sum() / max((n - 2).clip(min=0).sum(), 1.0))
     usable = np.isfinite(slope) & (n > 2)
-    tau_slope = np.var(slope[usable], ddof=1) - np.mean(scale / sxx[usable])
+    tau_slope = (np.var(slope[usable], ddof=1) - np.mean(scale / sxx[usable])
+                 if usable.sum() > 1 else 0.0)
     tau_int = np.var(e_mean, ddof=1) - np.mean(scale / n)
     return np.diag([max(float(tau_int), 0.0), max(float(tau_slope), 0.0)]), scale
+
+
+ADJUSTMENTS = {"CR2": -0.5, "CR3": -1.0}  # residuals times (I − H_gg) to this power
 
 
 def cluster_robust(y: np.ndarray, design: np.ndarray, groups: np.ndarray,
                    random: np.ndarray | None = None, cov_re: np.ndarray | None = None,
                    scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-    """GLS coefficients and their CR3 covariance clustered by `groups`: working covariance
-    V_g = Z_g cov_re Z_g' + scale·I (Z = `random`; without it ordinary least squares),
-    residuals of each group inflated by (I − H_gg)⁻¹ as in the jackknife (Bell & McCaffrey
-    2002), so that autocorrelation, a wrong working covariance or few clusters do not give
-    too small errors."""
+    """GLS coefficients and their CR3 covariance clustered by `groups`, the jackknife-like
+    sandwich (cluster_robust_dof without the degrees of freedom)."""
+    beta, cov, _ = cluster_robust_dof(y, design, groups, random, cov_re, scale)
+    return beta, cov
+
+
+def cluster_robust_dof(y: np.ndarray, design: np.ndarray, groups: np.ndarray,
+                       random: np.ndarray | None = None, cov_re: np.ndarray | None = None,
+                       scale: float = 1.0, *, kind: str = "CR3"
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """GLS coefficients, their cluster-robust covariance by `groups` and each coefficient's
+    effective degrees of freedom for t.
+
+    Working covariance V_g = Z_g cov_re Z_g' + scale·I (Z = `random`; without it ordinary
+    least squares). Each group's residuals, whitened by V_g's Cholesky factor, are inflated
+    by (I − H_gg)^-1 (`kind` CR3, the jackknife: Bell & McCaffrey 2002) or (I − H_gg)^-½
+    (CR2, unbiased when the working covariance is right: Bell & McCaffrey 2002, Pustejovsky
+    & Tipton 2018), H_gg the group's block of the whitened hat matrix. Degrees of freedom:
+    Satterthwaite's for that variance of each coefficient under the working covariance
+    (Bell & McCaffrey 2002; Imbens & Kolesár 2016) — the variance is Σ_g (u_g'e_g)², so with
+    B_gh = q_g'V q_h for its n-vectors q_g, dof = (tr B)² / tr B²: G − 1 when every group is
+    alike, towards 1 when a few groups carry the coefficient; capped at G − 1. In whitened
+    terms B = diag(u_g'u_g) − M'(X'WX)⁻¹M with m_g = X̃_g'u_g, so no n × n matrix is formed;
+    (I − H_gg) has rank-p structure, so its powers come from a p × p eigenproblem."""
+    power = ADJUSTMENTS[kind]
     order = np.argsort(groups, kind="stable")
     y, design, groups = y[order], design[order], groups[order]
     random = None if random is None else random[order]
     starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
     bounds = list(itertools.pairwise(np.r_[starts, len(y)]))
-    weights, bread = [], np.zeros((design.shape[1], design.shape[1]))
-    target = np.zeros(design.shape[1])
+    whitened = []  # per group: L⁻¹X_g and L⁻¹y_g, V_g = LL'
     for begin, end in bounds:
-        x = design[begin:end]
         v = scale * np.eye(end - begin)
         if random is not None:
             z = random[begin:end]
             v += z @ cov_re @ z.T
-        w = np.linalg.inv(v)
-        weights.append(w)
-        bread += x.T @ w @ x
-        target += x.T @ w @ y[begin:end]
-    inverse = np.linalg.inv(bread)
-    beta = inverse @ target
-    meat = np.zeros_like(bread)
-    for (begin, end), w in zip(bounds, weights, strict=True):
-        x = design[begin:end]
-        leverage = x @ inverse @ x.T @ w
-        adjusted = np.linalg.solve(np.eye(end - begin) - leverage, y[begin:end] - x @ beta)
-        score = x.T @ w @ adjusted
-        meat += np.outer(score, score)
-    return beta, inverse @ meat @ inverse
+        lower = np.linalg.cholesky(v)
+        whitened.append((solve_triangular(lower, design[begin:end], lower=True),
+                         solve_triangular(lower, y[begin:end], lower=True)))
+    inverse = np.linalg.inv(sum(x.T @ x for x, _ in whitened))
+    beta = inverse @ sum(x.T @ t for x, t in whitened)
+    p = design.shape[1]
+    cov = np.zeros((p, p))
+    own = np.zeros((len(bounds), p))  # [g, j]: u_gj'u_gj
+    cross = np.zeros((len(bounds), p, p))  # [g, j]: m_gj
+    for g, (x, t) in enumerate(whitened):
+        basis, triangle = np.linalg.qr(x)  # H_gg = Q (R P R') Q'
+        values, vectors = np.linalg.eigh(triangle @ inverse @ triangle.T)
+        frame = basis @ vectors
+        with np.errstate(divide="ignore", invalid="ignore"):
+            stretch = (1 - values) ** power - 1  # (I − H_gg)^power = I + F diag F'
+        u = inverse @ (x.T + (x.T @ frame) * stretch @ frame.T)  # row j: weights on e_g
+        shift = u @ (t - x @ beta)  # the group's term of the sandwich, bread included
+        cov += np.outer(shift, shift)
+        own[g] = np.einsum("jk,jk->j", u, u)
+        cross[g] = u @ x
+    dof = np.empty(p)
+    for j in range(p):
+        m = cross[:, j, :]
+        shared = np.einsum("gi,ik,gk->g", m, inverse, m)  # m_g'(X'WX)⁻¹m_g
+        spread = inverse @ (m.T @ m)
+        trace = own[:, j].sum() - shared.sum()
+        square = (own[:, j] ** 2).sum() - 2 * (own[:, j] * shared).sum() + np.trace(
+            spread @ spread)
+        dof[j] = trace ** 2 / square if square > 0 else np.nan
+    return beta, cov, np.minimum(dof, len(bounds) - 1)
 
 
 def _spline_p(y: np.ndarray, linear: np.ndarray, curve: np.ndarray,
@@ -486,8 +535,10 @@ def _spline_p(y: np.ndarray, linear: np.ndarray, curve: np.ndarray,
 def mixed_model(panel: pd.DataFrame, exposure: str) -> tuple[list[dict], str | None]:
     """Weekly pain ~ within + between with a random intercept and a random slope of the
     within part per athlete (GLS under moment estimates of the two variances), cluster-robust
-    (CR3) errors and a cluster-robust Wald test of a restricted cubic spline for the within
-    part (module docstring)."""
+    (CR3) errors with t on each part's effective degrees of freedom (cluster_robust_dof) and
+    a cluster-robust Wald test of a restricted cubic spline for the within part (module
+    docstring). The within row needs MIN_ATHLETES athletes whose exposure varies beyond
+    rounding; with fewer only the between row is given, and the reason."""
     split = within_between(panel, exposure, np.isfinite(panel["pain"].to_numpy(dtype=float)))
     if split is None:
         return [], f"mixed model, {exposure}: no values, or no variation within or between athletes"
@@ -495,20 +546,24 @@ def mixed_model(panel: pd.DataFrame, exposure: str) -> tuple[list[dict], str | N
     if n_athletes < MIN_ATHLETES:
         return [], (f"mixed model, {exposure}: {n_athletes} athletes with data, needs "
                     f"{MIN_ATHLETES}")
+    n_varying = len(np.unique(split.groups[split.varying]))
     y = panel.loc[split.rows, "pain"].to_numpy(dtype=float)
     linear = sm.add_constant(np.column_stack([split.within, split.between]), has_constant="add")
     cov_re, scale = working_covariance(y, linear, split.groups, split.within)
     random = np.column_stack([np.ones(len(y)), split.within])
-    beta, cov = cluster_robust(y, linear, split.groups, random, cov_re, scale)
-    if not np.isfinite(cov[1:3, 1:3]).all():
+    beta, cov, dof = cluster_robust_dof(y, linear, split.groups, random, cov_re, scale,
+                                        kind="CR2")
+    if not (np.isfinite(cov[1:3, 1:3]).all() and np.isfinite(dof[1:3]).all()):
         return [], f"mixed model, {exposure}: the fit did not converge"
+    rows = _effects(exposure, split, beta[1:3], np.sqrt(np.diag(cov))[1:3], dof=dof[1:3])
+    for row, count, df in zip(rows, (n_varying, n_athletes), dof[1:3], strict=True):
+        row.update(n_obs=len(y), n_athletes=count, dof=float(df), nonlinearity_p=np.nan)
+    if n_varying < MIN_ATHLETES:
+        return rows[1:], (f"mixed model, {exposure}, within athletes: {n_varying} athletes "
+                          f"whose value varies from week to week (beyond rounding), needs "
+                          f"{MIN_ATHLETES}")
     curve = restricted_cubic_spline(split.within, np.quantile(split.within, SPLINE_KNOTS))
-    nonlinear_p = _spline_p(y, linear, curve, split.groups)
-    rows = _effects(exposure, split, beta[1:3], np.sqrt(np.diag(cov))[1:3],
-                    dof=n_athletes - 1)
-    for row in rows:
-        row.update(n_obs=len(y), n_athletes=n_athletes,
-                   nonlinearity_p=nonlinear_p if row["component"] == "within" else np.nan)
+    rows[0]["nonlinearity_p"] = _spline_p(y, linear, curve, split.groups)
     return rows, None
 
 
