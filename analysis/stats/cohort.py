@@ -10,10 +10,12 @@ pooled SD of the deviations). Continuous exposures stay continuous.
 - Mixed model: pain ~ within + between + a random intercept and a random slope of the
   within part per athlete, fitted by generalised least squares with moment estimates of
   the two variances (ML on 50,000 athlete-weeks took minutes). Its standard errors are
-  cluster-robust by athlete (CR3, the jackknife-like sandwich of Bell & McCaffrey 2002,
-  with t on athletes − 1 degrees of freedom): weekly series are autocorrelated, and
-  model-based errors of a random-intercept model called 24–57 % of null cohorts
-  significant. A restricted cubic spline (Harrell; 4 knots at the 5/35/65/95 % quantiles,
+  cluster-robust by athlete (CR2, Bell & McCaffrey 2002, with t on each coefficient's
+  effective degrees of freedom, Imbens & Kolesár 2016): weekly series are autocorrelated,
+  and model-based errors of a random-intercept model called 24–57 % of null cohorts
+  significant; t on athletes − 1 called 8–12 % significant when two of six athletes
+  carried the within part. Within parts that are rounding noise are no variation, and
+  the within row needs MIN_ATHLETES athletes whose exposure varies. A restricted cubic spline (Harrell; 4 knots at the 5/35/65/95 % quantiles,
   2 df beyond the line) for the within part is tested against the straight line with a
   cluster-robust (CR3) F test on 2 and athletes − 1 degrees of freedom: non-linearity is
   checked, not assumed away.
@@ -857,7 +859,8 @@ def analyze_cohort(panel: pd.DataFrame, *, n_athletes: int | None = None,
         "Exposure in week w−1 against pain and flares in week w; each exposure split into "
         "between-athlete (athlete mean) and within-athlete (deviation) parts, per 1 SD; "
         "mixed model with a random intercept and a random slope of the within part per "
-        "athlete, cluster-robust (CR3) errors by athlete and a spline check for "
+        "athlete, cluster-robust (CR2) errors by athlete with t on effective degrees of "
+        "freedom and a spline check for "
         "non-linearity; Cox model in start/stop form for time to flare; odds ratios and "
         "risk differences of a flare within the week from GEE with bias-reduced robust "
         "errors; exposures still in their start-up are missing; Benjamini–Hochberg "
