@@ -13,10 +13,12 @@ pooled SD of the deviations). Continuous exposures stay continuous.
   cluster-robust by athlete (CR2, Bell & McCaffrey 2002, with t on each coefficient's
   effective degrees of freedom, Imbens & Kolesár 2016): weekly series are autocorrelated,
   and model-based errors of a random-intercept model called 24–57 % of null cohorts
-  significant; t on athletes − 1 called 8–12 % significant when two of six athletes
-  carried the within part. Within parts that are rounding noise are no variation, and
-  the within row needs MIN_ATHLETES athletes whose exposure varies. A restricted cubic spline (Harrell; 4 knots at the 5/35/65/95 % quantiles,
-  2 df beyond the line) for the within part is tested against the straight line with a
+  significant; CR3 with t on athletes − 1 called 8 % of null cohorts significant when
+  two of six athletes carried the within part. Within parts that are rounding noise are
+  no variation, and the within row needs MIN_ATHLETES athletes whose exposure varies. A
+  restricted cubic
+  spline (Harrell; 4 knots at the 5/35/65/95 % quantiles, 2 df beyond the line) for the
+  within part is tested against the straight line with a
   cluster-robust (CR3) F test on 2 and athletes − 1 degrees of freedom: non-linearity is
   checked, not assumed away.
 - Time to flare: Cox model in counting-process (start, stop] form over the weeks at risk

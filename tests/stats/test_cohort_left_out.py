@@ -67,7 +67,11 @@ def test_a_runner_without_runs_is_left_out_and_not_counted_as_included():
         "are included (65 athlete-weeks, 3 flares)")   # 5 × 13 weeks; f's flare not counted
     assert report.left_out.values.tolist() == [["f", "no runs: no exposure in any week"]]
     change = report.mixed[report.mixed["exposure"] == "weekly_change_pct"]
-    assert change["n_athletes"].tolist() == [5, 5]
+    # d's exposure never changes: 4 runners vary within, too few for the within row
+    assert change["component"].tolist() == ["between"]
+    assert change["n_athletes"].tolist() == [5]
+    assert ("mixed model, weekly_change_pct, within athletes: 4 athletes whose value varies "
+            "from week to week (beyond rounding), needs 5") in report.skipped
     assert (report.n_flares, report.n_flares_at_risk) == (3, 2)  # b's is not at risk
     assert sorted(report.forest["athlete_id"]) == ["a", "b", "c"]
     assert report.not_in_forest.values.tolist() == [
