@@ -16,11 +16,10 @@ pooled SD of the deviations). Continuous exposures stay continuous.
   significant; CR3 with t on athletes − 1 called 8 % of null cohorts significant when
   two of six athletes carried the within part. Within parts that are rounding noise are
   no variation, and the within row needs MIN_ATHLETES athletes whose exposure varies. A
-  restricted cubic
-  spline (Harrell; 4 knots at the 5/35/65/95 % quantiles, 2 df beyond the line) for the
-  within part is tested against the straight line with a
-  cluster-robust (CR3) F test on 2 and athletes − 1 degrees of freedom: non-linearity is
-  checked, not assumed away.
+  restricted cubic spline (Harrell; 4 knots at the 5/35/65/95 % quantiles, 2 df beyond
+  the line) for the within part is tested against the straight line with a cluster-robust
+  (CR3) F test on 2 and athletes − 1 degrees of freedom: non-linearity is checked, not
+  assumed away.
 - Time to flare: Cox model in counting-process (start, stop] form over the weeks at risk
   (not inside a flare episode), recurrent flares, time-varying exposures, errors clustered
   by athlete (statsmodels PHReg with `entry`; a leave-one-athlete-out jackknife up to
@@ -539,10 +538,11 @@ def _spline_p(y: np.ndarray, linear: np.ndarray, curve: np.ndarray,
 def mixed_model(panel: pd.DataFrame, exposure: str) -> tuple[list[dict], str | None]:
     """Weekly pain ~ within + between with a random intercept and a random slope of the
     within part per athlete (GLS under moment estimates of the two variances), cluster-robust
-    (CR3) errors with t on each part's effective degrees of freedom (cluster_robust_dof) and
+    (CR2) errors with t on each part's effective degrees of freedom (cluster_robust_dof) and
     a cluster-robust Wald test of a restricted cubic spline for the within part (module
     docstring). The within row needs MIN_ATHLETES athletes whose exposure varies beyond
-    rounding; with fewer only the between row is given, and the reason."""
+    rounding; with fewer, the between part is fitted alone (random intercept), and its row
+    is given with the reason."""
     split = within_between(panel, exposure, np.isfinite(panel["pain"].to_numpy(dtype=float)))
     if split is None:
         return [], f"mixed model, {exposure}: no values, or no variation within or between athletes"
@@ -551,18 +551,25 @@ def mixed_model(panel: pd.DataFrame, exposure: str) -> tuple[list[dict], str | N
         return [], (f"mixed model, {exposure}: {n_athletes} athletes with data, needs "
                     f"{MIN_ATHLETES}")
     n_varying = len(np.unique(split.groups[split.varying]))
+    enough = n_varying >= MIN_ATHLETES  # else the between part alone: few varying athletes
     y = panel.loc[split.rows, "pain"].to_numpy(dtype=float)
-    linear = sm.add_constant(np.column_stack([split.within, split.between]), has_constant="add")
-    cov_re, scale = working_covariance(y, linear, split.groups, split.within)
-    random = np.column_stack([np.ones(len(y)), split.within])
-    beta, cov, dof = cluster_robust_dof(y, linear, split.groups, random, cov_re, scale,
-                                        kind="CR2")
-    if not (np.isfinite(cov[1:3, 1:3]).all() and np.isfinite(dof[1:3]).all()):
+    within = split.within if enough else np.zeros(len(y))
+    linear = sm.add_constant(np.column_stack([within, split.between]), has_constant="add")
+    kept = [0, 1, 2] if enough else [0, 2]
+    cov_re, scale = working_covariance(y, linear[:, kept], split.groups, within)
+    random = np.column_stack([np.ones(len(y)), within])
+    beta, cov, dof = cluster_robust_dof(y, linear[:, kept], split.groups, random, cov_re,
+                                        scale, kind="CR2")
+    # (within, between); the within part NaN when it was left out
+    params, se, dof = (np.r_[np.nan, values[1:]][-2:] for values in
+                       (beta, np.sqrt(np.diag(cov)), dof))
+    reported = slice(0 if enough else 1, 2)
+    if not (np.isfinite(se[reported]).all() and np.isfinite(dof[reported]).all()):
         return [], f"mixed model, {exposure}: the fit did not converge"
-    rows = _effects(exposure, split, beta[1:3], np.sqrt(np.diag(cov))[1:3], dof=dof[1:3])
-    for row, count, df in zip(rows, (n_varying, n_athletes), dof[1:3], strict=True):
+    rows = _effects(exposure, split, params, se, dof=dof)
+    for row, count, df in zip(rows, (n_varying, n_athletes), dof, strict=True):
         row.update(n_obs=len(y), n_athletes=count, dof=float(df), nonlinearity_p=np.nan)
-    if n_varying < MIN_ATHLETES:
+    if not enough:
         return rows[1:], (f"mixed model, {exposure}, within athletes: {n_varying} athletes "
                           f"whose value varies from week to week (beyond rounding), needs "
                           f"{MIN_ATHLETES}")

@@ -182,8 +182,21 @@ def test_rounding_noise_is_no_within_variation():
 
 
 def test_within_row_refused_below_five_varying_runners_between_kept():
-    rows, reason = mixed_model(_flat_panel(4, 2, 1e-13), "x")
+    panel = _flat_panel(4, 2, 1e-13)
+    rows, reason = mixed_model(panel, "x")
     assert [row["component"] for row in rows] == ["between"]
-    assert rows[0]["n_athletes"] == 6 and np.isfinite(rows[0]["p_value"])
+    assert rows[0]["n_athletes"] == 6
+    # the between part alone, random intercept only, CR2 and its df written out
+    split = within_between(panel, "x", np.ones(len(panel), dtype=bool))
+    y = panel["pain"].to_numpy()
+    design = np.column_stack([np.ones(len(y)), split.between])
+    cov_re, scale = working_covariance(y, design, split.groups, np.zeros(len(y)))
+    assert cov_re[1, 1] == 0
+    blocks = [cov_re[0, 0] + scale * np.eye(20) for _ in range(6)]
+    beta, variances, dofs = _brute_force(y, design, split.groups, blocks, "CR2")
+    assert rows[0]["estimate"] == pytest.approx(beta[1], rel=1e-10)
+    assert rows[0]["dof"] == pytest.approx(min(dofs[1], 5), rel=1e-8)
+    assert rows[0]["p_value"] == pytest.approx(
+        2 * stats.t.sf(abs(beta[1]) / np.sqrt(variances[1]), dofs[1]), rel=1e-6)
     assert reason == ("mixed model, x, within athletes: 4 athletes whose value varies from "
                       "week to week (beyond rounding), needs 5")
