@@ -65,7 +65,8 @@ def show_models(report: CohortReport) -> None:
             "exposure": mixed["exposure"].map(words), "part": mixed["component"],
             "pain points per SD": shown("estimate", "{:.2f}"),
             "95 % CI": shown("ci_low", "{:.2f}") + " to " + shown("ci_high", "{:.2f}"),
-            "q (BH)": shown("q_value", "{:.3f}"), "1 SD is": shown("per_sd", "{:.2f}"),
+            "q (BH)": shown("q_value", "{:.3f}"), "df": shown("dof", "{:.1f}"),
+            "runners": mixed["n_athletes"], "1 SD is": shown("per_sd", "{:.2f}"),
             "non-linear? p": shown("nonlinearity_p", "{:.3f}")}), hide_index=True,
             width="stretch")
 

@@ -228,6 +228,9 @@ def test_research_page_models_the_squad_and_exports_pseudonyms(db):
     assert (mixed.loc[mixed["part"] == "between", "non-linear? p"] == "–").all()
     assert not mixed.astype(str).map(lambda v: "None" in v or "nan" in v).any().any()
     assert set(mixed["part"]) == {"within", "between"}
+    # effective degrees of freedom: positive, never more than the runners less one
+    assert ((mixed["df"].astype(float) > 0) & (mixed["df"].astype(float)
+                                               <= mixed["runners"] - 1)).all()
     # The 8 distance exposures, minutes and trimp (every demo runner's files carry heart
     # rate) × within/between; new shoes, with one runner, has no between-runner spread.
     assert len(mixed) == (8 + 2) * 2
