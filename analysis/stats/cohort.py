@@ -297,17 +297,20 @@ def parallel_map(function: Callable[[Any], Any], items: Iterable[Any], workers: 
             finish(window.popleft()[0], result)
 
     items = iter(items)
+    unsent: list[Any] = []  # an item drawn whose submit met a broken pool
     if workers > 1:
         try:
             with process_pool(workers, __name__) as pool:
                 for item in items:
+                    unsent.append(item)
                     window.append((item, pool.submit(function, item)))
+                    unsent.clear()
                     collect(2 * workers)
                 collect(0)
             return results
         except BrokenProcessPool:
             pass
-    for item in itertools.chain([item for item, _ in window], items):
+    for item in itertools.chain([item for item, _ in window], unsent, items):
         finish(item, function(item))
     return results
 

@@ -1,4 +1,6 @@
+import multiprocessing
 import os
+import time
 
 import numpy as np
 import pandas as pd
@@ -269,6 +271,22 @@ def test_parallel_map_draws_a_generator_as_it_goes(workers, drawn_at_first):
     # in process one at a time; with 2 workers 2 × 2 in flight, the fifth waits for the first
     assert seen[0] == (1, 10, drawn_at_first)
     assert seen[-1] == (10, 10, 10)
+
+
+def kill_worker_at_zero(n: int) -> int:
+    """In a pool worker, item 0 ends the worker (the pool breaks); elsewhere n itself."""
+    if n == 0 and multiprocessing.parent_process() is not None:
+        os._exit(1)
+    return n
+
+
+def test_parallel_map_loses_no_item_when_the_pool_breaks():
+    def slowly():  # the pool breaks while the next item is being drawn
+        for n in range(8):
+            time.sleep(0.3)
+            yield n
+
+    assert parallel_map(kill_worker_at_zero, slowly(), 2, total=8) == list(range(8))
 
 
 def blas_threads(_: object) -> str | None:
