@@ -28,8 +28,8 @@ today = ui.today(current)  # the athlete's day, not the machine's
 activities = ui.frames(current)[0]
 st.subheader("How is the knee?")
 # Outside the form, so that the runs offered below are those before the chosen day.
-day = st.date_input("Day", value=today, max_value=today, format="YYYY-MM-DD",
-                    key="entry_day")
+day = st.columns([1, 2])[0].date_input("Day", value=today, max_value=today,
+                                      format="YYYY-MM-DD", key="entry_day")
 recent = {"": "none", **runlist.recent_runs(activities, day, days=14).to_dict()}
 with st.form("quick_entry", clear_on_submit=True, border=True):
     score = st.slider("Pain (0–10)", 0, 10, 0, key="entry_score")
