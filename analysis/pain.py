@@ -362,6 +362,18 @@ def quiet_week(pain: np.ndarray, t: Thresholds = Thresholds()) -> tuple[np.ndarr
         return (quiet_high == 0) & (quiet_n >= t.flare_recorded_days), quiet_sum / quiet_n
 
 
+def flare_candidates(pain: np.ndarray, t: Thresholds = Thresholds()
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Per day of a daily worst-pain array: whether it could begin a flare before
+    persistence is asked (pain ≥ flare_score after a quiet week, flare_min_rise above its
+    mean), and that quiet week's mean."""
+    quiet, quiet_mean = quiet_week(pain, t)
+    with np.errstate(invalid="ignore"):
+        start = (np.isfinite(pain) & (pain >= t.flare_score) & quiet
+                 & (pain >= quiet_mean + t.flare_min_rise))
+    return start, quiet_mean
+
+
 def flare_onsets(daily: pd.DataFrame, thresholds: Thresholds = Thresholds()) -> pd.Series:
     """Flare onset per day of a daily frame on consecutive days (pain_max: the day's worst
     pain, NaN = no entry), by flare_rule_words (DOMAIN.md §3).
@@ -377,9 +389,7 @@ def flare_onsets(daily: pd.DataFrame, thresholds: Thresholds = Thresholds()) -> 
     t = thresholds
     pain = daily["pain_max"].to_numpy(dtype=float)
     logged = np.isfinite(pain)
-    high = logged & (pain >= t.flare_score)
-    quiet, quiet_mean = quiet_week(pain, t)
-    start = high & quiet & (pain >= quiet_mean + t.flare_min_rise)
+    start, quiet_mean = flare_candidates(pain, t)
     # Persistence, on the diary's logged days `at`: the level each onset needs again.
     at = np.flatnonzero(logged)
     level = np.fmin(t.flare_score, quiet_mean[at] + t.flare_min_rise)

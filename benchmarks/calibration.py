@@ -53,7 +53,7 @@ import pandas as pd
 from scipy import stats
 from scipy.signal import lfilter
 
-from analysis.pain import flare_onsets, quiet_week
+from analysis.pain import flare_candidates, flare_onsets
 from analysis.schema import conform_activities, conform_pain
 from analysis.stats.cohort import cluster_robust, mixed_model, within_between, working_covariance
 from analysis.stats.exposures import exposure_grid
@@ -264,11 +264,8 @@ def flare_rule(runners: int, base: int, logged_share: float) -> tuple[str, ...]:
             if not with_flares:
                 noise += len(onsets)
                 continue
-            pain = daily["pain_max"].to_numpy()
-            quiet, quiet_mean = quiet_week(pain)
-            with np.errstate(invalid="ignore"):
-                could = np.flatnonzero(quiet & (pain >= RULE.flare_score)
-                                       & (pain >= quiet_mean + RULE.flare_min_rise)) + offset
+            could = np.flatnonzero(flare_candidates(daily["pain_max"].to_numpy(),
+                                                    RULE)[0]) + offset
             truth = runner.true_pain
             for onset, length in zip(runner.events["flare"], runner.events["flare_days"],
                                      strict=True):

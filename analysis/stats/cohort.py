@@ -75,8 +75,8 @@ from analysis.stats.nof1 import (
     MIN_PAIRS_WEEKLY,
     NEEDS,
     WEEKLY_OUTCOME,
-    _varies,
     newey_west_maxlags,
+    varies,
 )
 from analysis.thresholds import Thresholds
 from analysis.workers import process_pool
@@ -349,18 +349,19 @@ class _Split:
 def within_between(panel: pd.DataFrame, exposure: str, rows: np.ndarray) -> _Split | None:
     """Athlete mean (between) and deviation from it (within) of `exposure` over `rows`,
     each divided by its SD; None when either part does not vary. An athlete whose values
-    differ only by rounding (nof1._varies: a constant cadence deviates from its own mean
+    differ only by rounding (nof1.varies: a constant cadence deviates from its own mean
     by ±1e-13) has within parts of exactly 0, not noise to fit a slope to."""
     used = rows & np.isfinite(panel[exposure].to_numpy(dtype=float))
     if not used.any():
         return None
     x = panel.loc[used, exposure].to_numpy(dtype=float)
     groups = panel.loc[used, "athlete_id"].to_numpy()
-    athlete_mean = pd.Series(x).groupby(groups).transform("mean").to_numpy()
-    varies = pd.Series(x).groupby(groups).agg(lambda values: _varies(values.to_numpy()))
-    varying = varies.reindex(groups).to_numpy(dtype=bool)
+    by_athlete = pd.Series(x).groupby(groups)
+    means = by_athlete.mean()
+    athlete_mean = means.reindex(groups).to_numpy()
+    varying = by_athlete.agg(lambda values: varies(values.to_numpy())).reindex(
+        groups).to_numpy(dtype=bool)
     within = np.where(varying, x - athlete_mean, 0.0)
-    means = pd.Series(x).groupby(groups).mean()
     sd_within = float(np.std(within, ddof=1)) if len(within) > 1 else 0.0
     sd_between = float(means.std(ddof=1)) if len(means) > 1 else 0.0
     if not (sd_within > 0 and sd_between > 0):

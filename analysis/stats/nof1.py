@@ -204,7 +204,7 @@ def _cells(frame: pd.DataFrame, outcome: np.ndarray, covariates: np.ndarray,
         if name in NEEDS and not np.isfinite(x).any():
             skipped.append(f"{name}: not enough data ({NEEDS[name]})")
             continue
-        if not (scale > 0 and _varies(x)):
+        if not (scale > 0 and varies(x)):
             skipped.append(f"{name}: no variation (or no values) to relate to pain")
             continue
         innovations, order = (x, 0) if flag else ar_innovations(x, max_order)
@@ -227,7 +227,7 @@ def _cells(frame: pd.DataFrame, outcome: np.ndarray, covariates: np.ndarray,
     return cells
 
 
-def _varies(x: np.ndarray) -> bool:
+def varies(x: np.ndarray) -> bool:
     """Whether an exposure's values differ by more than rounding: a constant cadence's
     deviation from its own mean is ±1e-13, not a signal to scale up to 1 SD."""
     values = x[np.isfinite(x)]
