@@ -18,6 +18,8 @@ from analysis.thresholds import EVIDENCE, Thresholds
 LEVELS = ("high", "caution", "info")
 # A session over the pain rule (DOMAIN §3): these hold a return-to-run plan back.
 PAIN_RULE_CODES = ("pain_during_run_severe", "pain_during_run", "pain_next_morning")
+# Pain that has lasted beyond about 4 weeks (the seed advice: see a professional).
+PERSISTENT_CODES = ("persistent_pain", "persistent_low_pain")
 
 
 @dataclass(frozen=True)

@@ -21,14 +21,13 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.flags import PAIN_RULE_CODES
+from analysis.flags import PAIN_RULE_CODES, PERSISTENT_CODES
 from analysis.load import load_tables, monday, resolve_today
 from analysis.thresholds import DISCLAIMER, EVIDENCE, Thresholds
 
 BLOCK_MIN = 5.0  # walk–run sessions are blocks of this many minutes (run + walk)
 STEP_MIN = 0.5  # every running figure is a whole number of these (30 s): a runner can follow it
 TERRAINS = ("flat", "flat + gentle uphill", "hills incl. downhill")
-PERSISTENT_CODES = ("persistent_pain", "persistent_low_pain")
 WAITING = "waiting"  # the status of a week while the pain rule does not allow a start
 WEEK_COLUMNS = ("week", "week_start", "status", "step", "run_min", "change_pct", "phase",
                 "terrain", "runs_logged", "pain_breaches", "held", "reason")

@@ -12,7 +12,7 @@ from datetime import date
 
 import pandas as pd
 
-from analysis.flags import Flag, flags_from
+from analysis.flags import PERSISTENT_CODES, Flag, flags_from
 from analysis.load import LoadTables, load_tables
 from analysis.thresholds import Thresholds
 
@@ -40,7 +40,7 @@ def current_from(tables: LoadTables) -> list[Flag]:
     recent = ~flags["code"].isin(WEEK_CODES) & (
         flags["date"] > tables.today - pd.Timedelta(days=tables.thresholds.current_days))
     # Persistent pain is a state, not an event: only its latest flag applies.
-    older_state = (flags["code"].isin(("persistent_pain", "persistent_low_pain"))
+    older_state = (flags["code"].isin(PERSISTENT_CODES)
                    & flags["code"].duplicated(keep="last"))
     return flags_from(flags[(last_week | recent) & ~older_state])
 

@@ -22,6 +22,11 @@ DISCLAIMER = ("Decision support and self-study, not medical advice or a diagnosi
               "physiotherapist or sports physician.")
 
 
+# The thresholds on the 0–10 pain scale, in whole points like the diary.
+PAIN_POINTS = frozenset({"pain_rule_max", "pain_stop_above", "persistent_pain_score",
+                         "persistent_low_pain_score", "flare_score", "flare_min_rise"})
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """Per-athlete thresholds; the defaults are DOMAIN.md's (product choices are marked)."""
@@ -98,6 +103,10 @@ class Thresholds:
             "pain_rule_max <= pain_stop_above": self.pain_rule_max <= self.pain_stop_above,
             "cadence_min_runs >= 3": self.cadence_min_runs >= 3,
             "0 < plan_increase_pct <= 50": 0 < self.plan_increase_pct <= 50,
+            # the plan's figures are whole 30-s steps: a first week that cannot grow by one
+            # would have to start higher than set
+            "plan_start_run_min × plan_increase_pct / 100 >= 0.5":
+                self.plan_start_run_min * self.plan_increase_pct / 100 >= 0.5,
             "plan_sessions_per_week in 1..7": 1 <= self.plan_sessions_per_week <= 7,
             "plan_start_run_min <= plan_target_run_min":
                 self.plan_start_run_min <= self.plan_target_run_min,

@@ -5,7 +5,7 @@ from dataclasses import fields
 import streamlit as st
 
 from analysis.safetext import file_stem
-from analysis.thresholds import SETTINGS_KEY, Thresholds
+from analysis.thresholds import PAIN_POINTS, SETTINGS_KEY, Thresholds
 from pages import ui
 
 ui.require_app()
@@ -47,9 +47,6 @@ GROUPS = {
                            "plan_terrain_weeks": "weeks per terrain step"},
 }
 
-# Thresholds on the 0–10 pain scale, in whole points like the diary.
-PAIN_POINTS = {"pain_rule_max", "pain_stop_above", "persistent_pain_score",
-               "persistent_low_pain_score", "flare_score", "flare_min_rise"}
 LABELS = {key: f"{group.split(' (')[0]}: {label}" for group, labels in GROUPS.items()
           for key, label in labels.items()}
 

@@ -305,7 +305,7 @@ def _view(url: str | None, viewer: str, athlete_id: int, version: int, settings:
           tz: str | None, today: str, _athlete: Athlete) -> AthleteView:
     view = AthleteView(None, _athlete, today, frames=_frames(url, viewer, athlete_id, version),
                         lenient=True)
-    view.tables, view.flags  # computed here, so the cached copy carries them  # noqa: B018
+    view.tables, view.flags, view.recent  # computed here: the cached copy carries them  # noqa: B018
     return view
 
 

@@ -92,7 +92,7 @@ def test_every_week_adds_up_and_no_step_breaks_the_rule(pct, sessions):
 
 
 @pytest.mark.parametrize(("start", "target", "pct"),
-                         [(24, 90, 10), (5, 40, 5), (60, 300, 7), (10, 12, 15)])
+                         [(24, 90, 10), (5, 40, 10), (60, 300, 7), (10, 12, 15)])
 def test_the_plans_sessions_add_up_to_its_weeks(start, target, pct):
     t = Thresholds(plan_start_run_min=start, plan_target_run_min=target, plan_increase_pct=pct)
     plan = return_to_run_plan(activities(), SETTLED, t, today="2024-03-17")
@@ -232,3 +232,18 @@ def test_start_from_recent_volume():
                                                   176.5, 194.0, 200.0]
     assert plan.weeks["phase"].tolist()[:2] == ["continuous", "continuous"]
     assert plan.sessions["description"].iloc[3] == "36.5 min easy continuous run, flat"
+
+
+@pytest.mark.parametrize(("start", "pct", "usable"), [
+    (24.0, 10.0, True),   # 2.4 min a week: grows by whole 30-s steps
+    (24.0, 2.5, True),    # 0.6 min
+    (24.0, 2.0, False),   # 0.48 min: not one 30-s step, the plan would have to start higher
+    (5.0, 10.0, True),    # exactly 0.5 min
+])
+def test_a_weekly_increase_too_small_for_a_30_second_step_is_refused(start, pct, usable):
+    settings = {"plan_start_run_min": start, "plan_increase_pct": pct}
+    if usable:
+        Thresholds.from_dict(settings)
+    else:
+        with pytest.raises(ValueError, match="plan_increase_pct / 100 >= 0.5"):
+            Thresholds.from_dict(settings)
