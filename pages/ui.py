@@ -18,7 +18,7 @@ import io
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import available_timezones
@@ -477,10 +477,11 @@ def may_create_athletes() -> bool:
     return user().is_owner
 
 
-def research_people() -> list[tuple[str, pd.DataFrame, pd.DataFrame]]:
-    """(name, activities, pain) for a research export (store.research_data: on a squad
-    deployment only athletes who consent now, under pseudonyms; audited)."""
-    return store().research_data("export")
+def research_people() -> Iterator[tuple[str, pd.DataFrame, pd.DataFrame]]:
+    """(name, activities, pain) for a research export, read one athlete at a time
+    (store.research_cohort: on a squad deployment only athletes who consent now, under
+    pseudonyms; audited)."""
+    return store().research_cohort("export").athletes()
 
 
 def no_data(current: Athlete | None) -> bool:

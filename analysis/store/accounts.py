@@ -394,11 +394,16 @@ class Accounts:
 
     def research_version(self) -> str:
         """A key that changes whenever research_cohort would (for caches)."""
-        _, _, stmt = self._research_selection()
+        _, consenting_only, stmt = self._research_selection()
         with self._read() as conn:
             rows = conn.execute(stmt.with_only_columns(
                 athletes.c.id, athletes.c.data_version, athletes.c.research_consent)).all()
-        return hashlib.sha256(repr([tuple(row) for row in rows]).encode()).hexdigest()[:16]
+        # whose data is used, and only their data's version: a non-consenting athlete's new
+        # diary entry changes nothing research sees
+        key = [(row.id, row.research_consent,
+                row.data_version if row.research_consent or not consenting_only else None)
+               for row in rows]
+        return hashlib.sha256(repr(key).encode()).hexdigest()[:16]
 
     def log_export(self, athlete_id: int, what: str) -> None:
         """Write an export made outside the store (a downloaded report) to the audit log;

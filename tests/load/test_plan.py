@@ -245,5 +245,5 @@ def test_a_weekly_increase_too_small_for_a_30_second_step_is_refused(start, pct,
     if usable:
         Thresholds.from_dict(settings)
     else:
-        with pytest.raises(ValueError, match="plan_increase_pct / 100 >= 0.5"):
+        with pytest.raises(ValueError, match=re.escape("plan_increase_pct / 100 >= 0.5")):
             Thresholds.from_dict(settings)

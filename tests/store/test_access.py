@@ -264,6 +264,16 @@ def test_research_cohort_lists_who_lacks_consent_and_reads_athletes_as_it_goes(
     assert name == anna and pain["score"].tolist() == [2, 5]
 
 
+def test_research_version_follows_only_the_data_research_uses(squad: Squad, monkeypatch):
+    monkeypatch.setenv("KNEELOAD_MODE", "squad")
+    researcher = squad.as_("r@club.test")
+    key = researcher.research_version()
+    squad.base.add_pain(squad.b, [PainEntry(DAY + dt.timedelta(days=2), 3)])  # Ben: no consent
+    assert researcher.research_version() == key  # the cached models still hold
+    squad.base.add_pain(squad.a, [PainEntry(DAY + dt.timedelta(days=2), 3)])  # Anna consents
+    assert researcher.research_version() != key
+
+
 def test_personal_mode_research_uses_everyone_and_the_owner_leaves_no_trail(
         squad: Squad, monkeypatch):
     monkeypatch.delenv("KNEELOAD_MODE", raising=False)
