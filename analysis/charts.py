@@ -277,25 +277,27 @@ def _acwr_long(acwr: pd.DataFrame) -> pd.DataFrame:
     return long.assign(variant=long["variant"].map(ACWR_VARIANTS))
 
 
-def acwr_top(acwr: pd.DataFrame) -> float:
+def _axis_top(ratio: pd.Series) -> float:
     """Where acwr_chart's axis ends: the ratios' 99th percentile, kept between 2 and 3."""
-    ratio = _acwr_long(acwr)["ratio"]
     return max(2.0, min(float(ratio.quantile(0.99)) if len(ratio) else 2.0, 3.0))
 
 
-def acwr_clipped(acwr: pd.DataFrame) -> int:
-    """How many day × variant ratios lie above acwr_chart's axis (drawn at its edge)."""
-    return int((_acwr_long(acwr)["ratio"] > acwr_top(acwr)).sum())
+def acwr_axis(acwr: pd.DataFrame) -> tuple[float, int]:
+    """acwr_chart's axis top, and how many day × variant ratios lie above it (drawn at its
+    edge)."""
+    ratio = _acwr_long(acwr)["ratio"]
+    top = _axis_top(ratio)
+    return top, int((ratio > top).sum())
 
 
 def acwr_chart(acwr: pd.DataFrame, show_zones: bool = False) -> alt.LayerChart:
     """Uncoupled and EWMA acute:chronic ratios as trend lines; team-sport zones only on request.
 
-    The axis ends at acwr_top (between 2 and 3) so that the ratio's wild values after a
+    The axis ends at acwr_axis's top (between 2 and 3) so that the ratio's wild values after a
     break do not flatten everything else; a day above it is drawn at the top edge with a
     ▲ marker, and tooltips keep the true values."""
     long = _acwr_long(acwr)
-    top = acwr_top(acwr)
+    top = _axis_top(long["ratio"])
     y = alt.Y("ratio:Q", title="Acute:chronic distance ratio",
               scale=alt.Scale(domain=[0, top], clamp=True))
     color = alt.Color("variant:N", scale=alt.Scale(domain=list(ACWR_VARIANTS.values()),

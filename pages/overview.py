@@ -198,10 +198,10 @@ def ratios() -> pd.DataFrame:
 
 acwr = ui.derived(key, ratios, "acwr", *span_key)
 if acwr[["acwr_uncoupled", "acwr_ewma"]].notna().any().any():
-    clipped = charts.acwr_clipped(acwr)
+    top, clipped = charts.acwr_axis(acwr)
     if clipped:
         st.caption(f"▲ {clipped} daily ratio{'s' if clipped > 1 else ''} above "
-                   f"{charts.acwr_top(acwr):.2f} (mostly after breaks, when the chronic load "
+                   f"{top:.2f} (mostly after breaks, when the chronic load "
                    "is small) drawn at the top edge; the tooltip gives the true ratio.")
     ui.chart(key, lambda: charts.acwr_chart(acwr, zones), "acwr", *span_key, zones)
 elif shown_runs.empty:

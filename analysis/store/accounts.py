@@ -422,8 +422,9 @@ class Accounts:
         user, consenting_only, stmt = self._research_selection()
         with self._write(None) as conn:
             rows = conn.execute(stmt).all()
-            chosen = [row for row in rows if row.research_consent or not consenting_only]
-            refused = [row for row in rows if not (row.research_consent or not consenting_only)]
+            chosen, refused = [], []
+            for row in rows:
+                (refused if consenting_only and not row.research_consent else chosen).append(row)
             if purpose == "export" or not user.is_owner:
                 self._audit(conn, f"research {purpose}", None,
                             f"{len(chosen)} consenting athletes" if consenting_only

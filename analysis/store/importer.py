@@ -184,7 +184,7 @@ def _store_activity(conn: Connection, athlete_id: int, row: dict[str, Any],
     if match is None:
         pk = conn.execute(insert(activities).values(athlete_id=athlete_id, **row)
                           ).inserted_primary_key[0]
-        if has_samples(row):
+        if frame is not None and len(frame):
             _insert_samples(conn, pk, frame)
         return Stored("new", row["activity_id"])
     outcome = merge(match, row)
@@ -193,7 +193,7 @@ def _store_activity(conn: Connection, athlete_id: int, row: dict[str, Any],
                      .values(outcome.values))
     if outcome.kind == "replaced":
         conn.execute(delete(samples).where(samples.c.activity_pk == match["id"]))
-        if has_samples(row):
+        if frame is not None and len(frame):
             _insert_samples(conn, match["id"], frame)
     return Stored(outcome.kind, match["activity_id"], outcome.replaced)
 

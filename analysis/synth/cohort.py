@@ -107,6 +107,8 @@ def write_cohort(folder: str | Path, n_runners: int, *, weeks: int = 12, seed: i
     """Write `n_runners` runners' exports and diaries under `folder`; returns the manifest
     (runner ids R0000, R0001, …; paths relative to the manifest). `step_s`: seconds
     between samples (1 for files as large as a watch's)."""
+    if duplicate_every < 4:  # runner k holds a run twice when k % duplicate_every == 3
+        raise ValueError("duplicate_every must be at least 4")
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     lines = ["runner_id,export_path,pain_path,tz"]

@@ -121,8 +121,7 @@ def test_ratios_above_the_axis_are_marked_with_their_true_value():
     acwr = pd.DataFrame({"acwr_uncoupled": [1.0] * 9 + [5.0], "acwr_ewma": float("nan")},
                         index=days)
     # 99th percentile of nine 1.0s and one 5.0: 1 + 0.91 × 4 = 4.64, kept at most 3.
-    assert charts.acwr_top(acwr) == 3.0
-    assert charts.acwr_clipped(acwr) == 1
+    assert charts.acwr_axis(acwr) == (3.0, 1)
     spec = charts.acwr_chart(acwr).to_dict()
     line, marker = spec["layer"]
     assert (line["mark"]["type"], marker["mark"]["shape"]) == ("line", "triangle-up")
