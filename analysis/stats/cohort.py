@@ -765,19 +765,31 @@ def _exposure_models(task: tuple[pd.DataFrame, str]
     return (*(rows for rows, _ in results), forest(panel, exposure), reasons)
 
 
+def _exposure_weeks(panel: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per athlete (rows, sorted) and exposure of the panel (columns): the weeks with a
+    value, and the weeks with a value and weekly pain — what left_out, left_out_of and
+    not_in_forest judge by."""
+    ids = panel["athlete_id"].to_numpy()
+    columns = [name for name in EXPOSURES if name in panel]
+    known = pd.DataFrame(np.isfinite(panel[columns].to_numpy(dtype=float)), columns=columns)
+    pain = np.isfinite(panel["pain"].to_numpy(dtype=float))
+    return (known.groupby(ids).sum(),
+            known.mul(pain, axis=0).groupby(ids).sum())
+
+
 def left_out(panel: pd.DataFrame, names: Iterable[str] = ()) -> pd.DataFrame:
     """The athletes (of the panel, and of `names`) the models leave out, with the reason:
     no complete week at all, fewer than MIN_DIARY_WEEKS weeks with ≥ MIN_ENTRIES_PER_WEEK
     diary days, or no week with any exposure known before a week with weekly pain (no
     runs, or none where a model could pair them with pain): no model could use them."""
     pain = np.isfinite(panel["pain"].to_numpy(dtype=float))
-    exposed = np.isfinite(panel[list(EXPOSURES)].to_numpy(dtype=float)).any(axis=1)
     ids = panel["athlete_id"].to_numpy()
     present = set(panel["athlete_id"])
     everyone = sorted(present | set(names))
     weeks = pd.Series(pain).groupby(ids).sum().reindex(everyone, fill_value=0)
-    ever = pd.Series(exposed).groupby(ids).any().reindex(everyone, fill_value=False)
-    paired = pd.Series(exposed & pain).groupby(ids).any().reindex(everyone, fill_value=False)
+    valued, with_pain = _exposure_weeks(panel)
+    ever = (valued > 0).any(axis=1).reindex(everyone, fill_value=False)
+    paired = (with_pain > 0).any(axis=1).reindex(everyone, fill_value=False)
     rows = []
     for athlete, count in weeks.items():
         if athlete not in present:
@@ -797,15 +809,12 @@ def not_in_forest(panel: pd.DataFrame, forest_rows: pd.DataFrame) -> pd.DataFram
     pain (for the others the models say there are no values), with why: fewer than
     MIN_PAIRS_WEEKLY such weeks (n_weeks), or no spread in the exposure — over the
     athlete's weeks, or, when nobody has an estimate, within or between athletes."""
-    pain = np.isfinite(panel["pain"].to_numpy(dtype=float))
-    ids = panel["athlete_id"].to_numpy()
-    everyone = sorted(set(ids))
+    with_pain = _exposure_weeks(panel)[1]
     plotted = (forest_rows.groupby("exposure")["athlete_id"].agg(set) if len(forest_rows)
                else pd.Series(dtype=object))
     rows = []
-    for exposure in EXPOSURES:
-        known = np.isfinite(panel[exposure].to_numpy(dtype=float))
-        pairs = pd.Series(pain & known).groupby(ids).sum().reindex(everyone, fill_value=0)
+    for exposure in with_pain.columns:
+        pairs = with_pain[exposure]
         if not pairs.any():
             continue
         shown = plotted.get(exposure, set())
@@ -822,14 +831,11 @@ def left_out_of(panel: pd.DataFrame) -> pd.DataFrame:
     """The athletes of the panel left out of one exposure's models (LEFT_OUT_OF_COLUMNS):
     for each exposure of nof1.NEEDS, those without a value in any week before a week with
     weekly pain — their files lack what it needs, or have it only in other weeks."""
+    valued, with_pain = _exposure_weeks(panel)
     rows = []
     for exposure, need in NEEDS.items():
-        known = np.isfinite(panel[exposure].to_numpy(dtype=float))
-        paired = known & np.isfinite(panel["pain"].to_numpy(dtype=float))
-        ever = pd.Series(known).groupby(panel["athlete_id"].to_numpy()).any()
-        used = pd.Series(paired).groupby(panel["athlete_id"].to_numpy()).any()
-        for athlete in used.index[~used.to_numpy()]:
-            rows.append((athlete, exposure, need if not ever[athlete] else
+        for athlete in with_pain.index[with_pain[exposure].to_numpy() == 0]:
+            rows.append((athlete, exposure, need if not valued.at[athlete, exposure] else
                          "no week with a value before a week with weekly pain"))
     return pd.DataFrame(rows, columns=list(LEFT_OUT_OF_COLUMNS))
 
