@@ -72,8 +72,7 @@ def show_models(report: CohortReport) -> None:
 
     st.subheader("Runner by runner")
     exposure = st.selectbox("Exposure", list(words), format_func=words.get)
-    forest = (report.forest[report.forest["exposure"] == exposure] if not report.forest.empty
-              else report.forest)
+    forest = report.forest[report.forest["exposure"] == exposure]
     within = (mixed[(mixed["exposure"] == exposure) & (mixed["component"] == "within")]
               if not mixed.empty else mixed)
     absent = report.not_in_forest[report.not_in_forest["exposure"] == exposure]

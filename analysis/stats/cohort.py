@@ -90,6 +90,7 @@ Z95 = stats.norm.ppf(0.975)
 LEFT_OUT_COLUMNS = ("athlete_id", "reason")
 LEFT_OUT_OF_COLUMNS = ("athlete_id", "exposure", "reason")
 NOT_IN_FOREST_COLUMNS = ("athlete_id", "exposure", "n_weeks", "reason")
+FOREST_COLUMNS = ("athlete_id", "exposure", "estimate", "ci_low", "ci_high", "n")
 TIDY_REQUIRED = ("athlete_id", "date", "distance_m", "pain")
 TIDY_OPTIONAL = ("elevation_loss_m", "avg_cadence_spm", "moving_time_s", "avg_heart_rate_bpm",
                  "max_heart_rate_bpm", "gear")
@@ -735,7 +736,7 @@ def forest(panel: pd.DataFrame, exposure: str) -> pd.DataFrame:
     95 % Newey–West intervals; athletes with under MIN_PAIRS_WEEKLY weeks are left out."""
     split = within_between(panel, exposure, np.isfinite(panel["pain"].to_numpy(dtype=float)))
     if split is None:
-        return pd.DataFrame()
+        return pd.DataFrame(columns=list(FOREST_COLUMNS))
     slopes = group_slopes(split.groups, split.within,
                           panel.loc[split.rows, "pain"].to_numpy(dtype=float))
     slopes = slopes[(slopes["n"] >= MIN_PAIRS_WEEKLY) & np.isfinite(slopes["se"])]
