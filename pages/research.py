@@ -61,13 +61,16 @@ def show_models(report: CohortReport) -> None:
             """A column as text, a dash where there is no value (never 'None' or 'nan')."""
             return mixed[column].map(lambda v: ui.fmt(v, pattern))
 
+        def shown_p(column: str) -> pd.Series:
+            return mixed[column].map(ui.fmt_p)
+
         st.dataframe(pd.DataFrame({  # estimates first: a phone shows the first three columns
             "exposure": mixed["exposure"].map(words), "part": mixed["component"],
             "pain points per SD": shown("estimate", "{:.2f}"),
             "95 % CI": shown("ci_low", "{:.2f}") + " to " + shown("ci_high", "{:.2f}"),
-            "q (BH)": shown("q_value", "{:.3f}"), "df": shown("dof", "{:.1f}"),
+            "q (BH)": shown_p("q_value"), "df": shown("dof", "{:.1f}"),
             "runners": mixed["n_athletes"], "1 SD is": shown("per_sd", "{:.2f}"),
-            "non-linear? p": shown("nonlinearity_p", "{:.3f}")}), hide_index=True,
+            "non-linear? p": shown_p("nonlinearity_p")}), hide_index=True,
             width="stretch")
 
     st.subheader("Runner by runner")

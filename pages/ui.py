@@ -494,6 +494,11 @@ def no_data(current: Athlete | None) -> bool:
     return True
 
 
+def fmt_p(value: float | None) -> str:
+    """A p- or q-value to 3 decimals; below 0.001 as '< 0.001', never '0.000'."""
+    return "< 0.001" if value is not None and value < 0.001 else fmt(value, "{:.3f}")
+
+
 def fmt(value: float | None, pattern: str = "{:.1f}", missing: str = "–") -> str:
     """`value` formatted, or a dash when it is missing."""
     if value is None or pd.isna(value):

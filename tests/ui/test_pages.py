@@ -226,6 +226,9 @@ def test_research_page_models_the_squad_and_exports_pseudonyms(db):
     assert mixed.columns[:3].tolist() == ["exposure", "part", "pain points per SD"]
     # the spline check is for the within part only: a dash, never 'None', for the between
     assert (mixed.loc[mixed["part"] == "between", "non-linear? p"] == "–").all()
+    # a tiny p reads "< 0.001", never "0.000" (the demo's cadence curve: p ≈ 5e-8)
+    assert not mixed[["q (BH)", "non-linear? p"]].isin(["0.000"]).any().any()
+    assert "< 0.001" in set(mixed["non-linear? p"])
     assert not mixed.astype(str).map(lambda v: "None" in v or "nan" in v).any().any()
     assert set(mixed["part"]) == {"within", "between"}
     # effective degrees of freedom: positive, never more than the runners less one
